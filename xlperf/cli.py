@@ -1,0 +1,164 @@
+"""The ``xlperf`` command line: parse options, call one library function, render.
+
+Exit codes (every command): 0 = done, no error-severity finding; 1 = done, with
+error-severity findings; 2 = an input could not be read at all (or a usage error).
+Messages are in Chinese for clerks; ``--help`` on every command.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .model import Region
+
+app = typer.Typer(
+    name="xlperf",
+    help="预算绩效目标表格工具：生成标准模板、导入审核、多县汇总。\n\n"
+    "Spreadsheet round-trip toolkit for Chinese budget performance targets (预算绩效目标).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _region(value: Optional[str]) -> Optional[Region]:
+    """``省/市/县[/代码]`` -> Region; empty parts stay unknown."""
+    if not value:
+        return None
+    parts = [p.strip() or None for p in value.replace("／", "/").split("/")]
+    parts += [None] * (4 - len(parts))
+    return Region(province=parts[0], city=parts[1], county=parts[2], division_code=parts[3])
+
+
+RegionOpt = Annotated[
+    Optional[str],
+    typer.Option("--region", help="报送地区，覆盖文件中识别的地区：省/市/县[/行政区划代码]，如 宁夏/固原市/彭阳县/640425"),
+]
+YearOpt = Annotated[Optional[int], typer.Option("--year", help="预算年度，覆盖文件中识别的年度，如 2025")]
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """打印标准 JSON 的 JSON Schema（Submission）。Print the JSON Schema of the canonical JSON."""
+    from .model import Submission
+
+    out.print_json(json.dumps(Submission.model_json_schema(), ensure_ascii=False))
+
+
+@app.command("template")
+def template_cmd(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的空白模板 .xlsx 文件")] = Path("绩效目标申报模板.xlsx"),
+    year: Annotated[Optional[int], typer.Option("--year", help="预算年度（用于封面和近两年列标题），默认明年")] = None,
+    projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="项目表的张数")] = 10,
+) -> None:
+    """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。"""
+    from .writers.template import write_template
+
+    try:
+        write_template(str(output), year=year, projects=projects)
+    except OSError as exc:
+        err.print(f"[red]无法写入 {output}：{exc}[/red]")
+        raise typer.Exit(2) from None
+    out.print(f"已生成模板：{output}（{projects} 张项目表）")
+
+
+@app.command("fill")
+def fill_cmd(
+    submission_json: Annotated[Path, typer.Argument(help="标准 JSON（xlperf import --json 的输出）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的已填写工作簿 .xlsx")] = Path("filled.xlsx"),
+) -> None:
+    """把标准 JSON 填入标准模板（与空白模板同一格式）。Write a canonical Submission into the template."""
+    from pydantic import ValidationError
+
+    from .model import Submission
+    from .writers.template import write_template
+
+    try:
+        text = submission_json.read_text(encoding="utf-8")
+        data = json.loads(text)
+        if isinstance(data, list):
+            if len(data) != 1:
+                err.print(f"[red]{submission_json} 含 {len(data)} 份报送，fill 一次只填一份。[/red]")
+                raise typer.Exit(2)
+            data = data[0]
+        sub = Submission.model_validate(data)
+    except (OSError, json.JSONDecodeError, ValidationError) as exc:
+        err.print(f"[red]无法读取 {submission_json}：{exc}[/red]")
+        raise typer.Exit(2) from None
+    write_template(str(output), submission=sub, year=sub.year, projects=max(len(sub.projects), 1))
+    out.print(f"已填写：{output}（{len(sub.projects)} 个项目）")
+
+
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="要导入的 .xlsx/.xlsm 文件（可多个）")],
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="把标准 JSON 写入此文件（多个文件时为数组）")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="输出格式：table（表格）或 json")] = "table",
+    region: RegionOpt = None,
+    year: YearOpt = None,
+) -> None:
+    """导入已填写或公开发布的工作簿，生成标准数据和审核报告（指向单元格）。
+
+    退出码：0 无错误；1 有错误级问题；2 有文件无法读取。
+    """
+    from .importer import import_files
+    from .render import print_import_summary, progress_iter
+    from .writers.atomic import write_text_atomic
+
+    if fmt not in ("table", "json"):
+        err.print("[red]--format 只能是 table 或 json[/red]")
+        raise typer.Exit(2)
+    results = list(progress_iter(import_files([str(f) for f in files], region=_region(region), year=year),
+                                 total=len(files), label="导入", console=err))
+    subs = [r.submission for r in results if r.submission is not None]
+    if json_out is not None:
+        payload = subs[0].model_dump(mode="json") if len(files) == 1 and subs else [s.model_dump(mode="json") for s in subs]
+        write_text_atomic(str(json_out), json.dumps(payload, ensure_ascii=False, indent=2))
+    if fmt == "json":
+        payload = [r.to_dict() for r in results]
+        sys.stdout.write(json.dumps(payload if len(payload) != 1 else payload[0], ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_import_summary(results, console=out)
+    raise typer.Exit(max((r.exit_code for r in results), default=0))
+
+
+@app.command("merge")
+def merge_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="报送文件或文件夹（递归查找 .xlsx/.xlsm）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="汇总工作簿 .xlsx")] = Path("consolidated.xlsx"),
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="另存 Parquet 数据文件的文件夹")] = None,
+    csv: Annotated[Optional[Path], typer.Option("--csv", help="另存 CSV 数据文件的文件夹")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只审核并报告，不写任何文件")] = False,
+) -> None:
+    """把多个部门、多个县的报送汇总成一个工作簿（概览、部门、项目、指标、问题、来源）。
+
+    退出码：0 无错误；1 有错误级问题；2 有文件无法读取。
+    """
+    from .merge import consolidate
+    from .render import print_merge_summary, progress_iter
+    from .writers.consolidated import write_consolidated, write_data_files
+
+    result = consolidate([str(p) for p in paths], progress=lambda it, n: progress_iter(it, total=n, label="汇总", console=err))
+    if not dry_run:
+        write_consolidated(result, str(output))
+        if parquet is not None:
+            write_data_files(result, str(parquet), fmt="parquet")
+        if csv is not None:
+            write_data_files(result, str(csv), fmt="csv")
+    print_merge_summary(result, console=out, output=None if dry_run else str(output))
+    raise typer.Exit(result.exit_code)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Console entry point."""
+    app()

@@ -1,0 +1,29 @@
+"""Exceptions: only for "cannot go on" (GUIDE section 7). Everything else is a Finding."""
+
+from __future__ import annotations
+
+__all__ = ["XlperfError", "UnreadableWorkbook", "OutputError"]
+
+
+class XlperfError(Exception):
+    """Base class of xlperf's own exceptions."""
+
+
+class UnreadableWorkbook(XlperfError):
+    """A file that cannot be read at all (exit code 2 for that file).
+
+    ``code`` is a stable kebab-case finding code (``file-encrypted``, ``zip-bomb`` ...),
+    ``message`` says in Chinese what the file is and what to do, ``message_en`` the same
+    in English. ``path`` is the file as given.
+    """
+
+    def __init__(self, code: str, message: str, message_en: str, *, path: str | None = None) -> None:
+        super().__init__(f"{code}: {message_en}")
+        self.code = code
+        self.message = message
+        self.message_en = message_en
+        self.path = path
+
+
+class OutputError(XlperfError):
+    """An output could not be written; any earlier file at the target is left intact."""

@@ -1,0 +1,1 @@
+"""Layout detection: find the forms on a sheet by their labels and read them into the model."""

@@ -1,0 +1,189 @@
+"""Target-value parsing (绩效值 / 指标值) and amount reading.
+
+Grammar (GUIDE section 4, every form checked against the seed corpus in
+``tests/data/target_corpus.tsv``):
+
+* ``[comparator] number [unit]``: ``24 人``, ``≥95%``, ``≥ 95 %``, ``>=95%``, ``≧95%``,
+  ``$\\geq 95\\%$`` (LaTeX from PDF extraction), ``≤31.9 万元``, ``=1家公司``,
+  ``≥800 件/年``; no comparator means ``=``;
+* ``number unit 以上 / 以下``: ``90%以上`` -> ``≥ 90 %``;
+* ``不高于 / 不超过 / 不大于 / 不低于 / 不少于 / 不小于 / 高于 / 低于 / 超过 / 大于 / 少于 / 小于
+  number unit``, with an optional short subject before it (``满意度不低于80%``);
+* ``100百分比`` -> ``100 %``;
+* anything else is qualitative (``进一步提升``, ``按季度发放``, ``2022年底``), kept as text;
+* a number whose commas cannot be read safely (``2,8505``, ``62,905,469``,
+  ``1038,8772``) is *ambiguous*: reported by the rules, never guessed.
+
+Numbers are :class:`~decimal.Decimal`. ``value`` keeps the unit written; use
+:func:`amount_in_wan` to compare money in 万元.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from .model import Target
+
+__all__ = ["parse_target", "parse_amount", "AmountReading", "amount_in_wan", "MONEY_UNITS"]
+
+# comparator spellings -> canonical
+_CMP_WORDS: list[tuple[str, str]] = [
+    (">=", "≥"), ("≧", "≥"), ("⩾", "≥"), ("=>", "≥"),
+    ("<=", "≤"), ("≦", "≤"), ("⩽", "≤"), ("=<", "≤"),
+    ("＞", ">"), ("＜", "<"), ("＝", "="),
+]
+_LATEX: list[tuple[str, str]] = [
+    ("\\geqslant", "≥"), ("\\leqslant", "≤"), ("\\geq", "≥"), ("\\leq", "≤"),
+    ("\\ge", "≥"), ("\\le", "≤"), ("\\%", "%"), ("\\,", ""), ("\\times", "×"),
+]
+_LATEX_TEXT_RE = re.compile(r"\\(?:text|mathrm|textrm)\s*\{([^{}]*)\}")
+_WORD_CMP: list[tuple[str, str]] = [
+    ("不高于", "≤"), ("不超过", "≤"), ("不大于", "≤"), ("不多于", "≤"), ("最多", "≤"),
+    ("不低于", "≥"), ("不少于", "≥"), ("不小于", "≥"), ("至少", "≥"),
+    ("高于", ">"), ("超过", ">"), ("大于", ">"), ("多于", ">"),
+    ("低于", "<"), ("少于", "<"), ("小于", "<"),
+]
+_SUFFIX_CMP = {"以上": "≥", "及以上": "≥", "以下": "≤", "及以下": "≤", "以内": "≤"}
+
+# A number as typed: digits with optional commas and one decimal point.
+_NUM = r"[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+"
+# A unit: short run of non-digit, non-operator characters, optionally "/per" parts.
+_UNIT = r"[^\d\s=<>≤≥*×+,，;；:：()（）]{1,8}(?:\s*/\s*[^\d\s=<>≤≥*×+,，;；:：]{1,4})*"
+_QUANT_RE = re.compile(rf"^(?P<cmp>[≥≤=<>])?\s*(?P<num>{_NUM})\s*(?P<unit>/?\s*{_UNIT})?$")
+# "subject + number + 以上/以下/以内": 全年更新8期以上, 预算控制成本在240000以内
+_SUFFIX_RE = re.compile(
+    rf"^(?P<subject>[\u4e00-\u9fff（）()]{{0,12}}?)(?P<num>{_NUM})\s*(?P<unit>{_UNIT})??\s*(?P<suffix>及以上|以上|及以下|以下|以内)$"
+)
+_WORD_RE = re.compile(
+    rf"^(?P<subject>[\u4e00-\u9fff（）()]{{0,10}}?)(?P<word>{'|'.join(w for w, _ in _WORD_CMP)})\s*"
+    rf"(?P<num>{_NUM})\s*(?P<unit>{_UNIT})?$"
+)
+_GOOD_GROUPING_RE = re.compile(r"^[-+]?\d{1,3}(,\d{3})+\.\d+$")
+# Units that make a number a time expression rather than a quantity: 2022年底, 2024 年度内.
+_TIME_UNIT_RE = re.compile(r"(底|内|前|后|末|初)$")
+_UNIT_ALIASES = {"百分比": "%", "％": "%", "个百分点": "个百分点"}
+
+#: units that denote money, with their factor to 万元
+MONEY_UNITS: dict[str, Decimal] = {"万元": Decimal(1), "万": Decimal(1), "元": Decimal("0.0001"), "亿元": Decimal(10000)}
+
+
+def _normalise(raw: str) -> str:
+    s = unicodedata.normalize("NFKC", raw).strip()
+    if "$" in s or "\\" in s:
+        s = s.replace("$", "")
+        s = _LATEX_TEXT_RE.sub(r"\1", s)
+        for a, b in _LATEX:
+            s = s.replace(a, b)
+        s = s.replace("{", "").replace("}", "")
+    for a, b in _CMP_WORDS:
+        s = s.replace(a, b)
+    return s.strip()
+
+
+def _read_number(text: str) -> tuple[Decimal | None, bool]:
+    """Digits as typed -> (Decimal, ambiguous). Commas are only safe as thousands
+    separators in a number that also has a decimal point (``1,295.82``)."""
+    if "," in text:
+        if not _GOOD_GROUPING_RE.match(text):
+            return None, True
+        text = text.replace(",", "")
+    try:
+        return Decimal(text), False
+    except InvalidOperation:
+        return None, True
+
+
+def parse_target(raw: str | None, *, source: str | None = None) -> Target:
+    """Parse a target value (绩效值 / 指标值) into a :class:`~xlperf.model.Target`.
+
+    Never raises; ``raw`` is kept exactly as given (``None`` becomes ``""``, kind
+    ``empty``). ``kind == "ambiguous"`` marks a number that must be reported.
+    """
+    text = "" if raw is None else str(raw)
+    s = _normalise(text)
+    if not s:
+        return Target(raw=text, kind="empty", source=source)
+    m = _QUANT_RE.match(s)
+    if m:
+        unit = (m.group("unit") or "").replace(" ", "").lstrip("/")
+        cmp = m.group("cmp")
+        for suffix, implied in _SUFFIX_CMP.items():
+            if unit.endswith(suffix) and (not cmp or cmp == "="):
+                unit, cmp = unit[: -len(suffix)], implied
+                break
+        if unit and _TIME_UNIT_RE.search(unit):
+            return Target(raw=text, kind="qualitative", source=source)
+        return _quantity(text, cmp or "=", m.group("num"), unit, source)
+    m = _WORD_RE.match(s)
+    if m:
+        return _quantity(text, dict(_WORD_CMP)[m.group("word")], m.group("num"), m.group("unit"), source)
+    m = _SUFFIX_RE.match(s)
+    if m:
+        return _quantity(text, _SUFFIX_CMP[m.group("suffix")], m.group("num"), m.group("unit"), source)
+    return Target(raw=text, kind="qualitative", source=source)
+
+
+def _quantity(raw: str, cmp: str, num: str, unit: str | None, source: str | None) -> Target:
+    unit = (unit or "").replace(" ", "").lstrip("/") or None
+    unit = _UNIT_ALIASES.get(unit, unit) if unit else None
+    value, ambiguous = _read_number(num)
+    if ambiguous:
+        return Target(raw=raw, kind="ambiguous", comparator=cmp, unit=unit, source=source)
+    return Target(raw=raw, kind="quantitative", comparator=cmp, value=value, unit=unit, source=source)
+
+
+class AmountReading(tuple):
+    """``(value, ambiguous)`` from :func:`parse_amount`."""
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> Decimal | None:
+        return self[0]
+
+    @property
+    def ambiguous(self) -> bool:
+        return self[1]
+
+
+def parse_amount(cell: object) -> AmountReading:
+    """Read an amount cell (万元 on every seed form) as typed.
+
+    Numbers pass through as :class:`~decimal.Decimal` (floats via their shortest
+    repr, so ``31.9`` stays ``31.9``); text such as ``"31.900000"``, ``"1,295.82"``,
+    ``"25 万元"`` is read; ``"2,8505"`` gives ``(None, True)``: ambiguous, report it.
+    Empty gives ``(None, False)``. Never raises.
+    """
+    if cell is None or cell == "":
+        return AmountReading((None, False))
+    if isinstance(cell, bool):
+        return AmountReading((None, True))
+    if isinstance(cell, int):
+        return AmountReading((Decimal(cell), False))
+    if isinstance(cell, float):
+        if cell != cell or cell in (float("inf"), float("-inf")):
+            return AmountReading((None, True))
+        return AmountReading((Decimal(repr(cell)), False))
+    if isinstance(cell, Decimal):
+        return AmountReading((cell, False))
+    s = _normalise(str(cell))
+    factor = Decimal(1)
+    m = re.search(r"\s*(万元|万|元)$", s)
+    if m:
+        factor = MONEY_UNITS[m.group(1)]
+        s = s[: m.start()].strip()
+    if not re.fullmatch(_NUM, s):
+        return AmountReading((None, True))
+    value, ambiguous = _read_number(s)
+    return AmountReading((None if value is None else value * factor, ambiguous))
+
+
+def amount_in_wan(target: Target) -> Decimal | None:
+    """A quantitative money target in 万元 (``≤250000元`` -> 25), else ``None``."""
+    if target.kind != "quantitative" or target.value is None or not target.unit:
+        return None
+    unit = target.unit.split("/")[0]
+    factor = MONEY_UNITS.get(unit)
+    return None if factor is None else target.value * factor

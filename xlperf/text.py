@@ -1,0 +1,82 @@
+"""Text normalisation shared by readers, rules and writers.
+
+Two different jobs, kept apart:
+
+* :func:`label_key` folds a label for *matching* only (NFKC, no white space), so
+  ``其中：财政    资金`` and ``其中:财政资金`` or traditional ``主管部門`` (via the
+  aliases in ``templates/labels.toml``) find the same field. It never changes data.
+* :func:`clean_cell_text` normalises a value that is *kept*: invisible characters
+  (NBSP, zero-width), Excel's ``_x000D_`` escape, full-width digits. It returns the
+  list of changes it made so the caller can report each one (GUIDE section 9).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = ["label_key", "clean_cell_text", "strip_markup"]
+
+_WS_RE = re.compile(r"\s+")
+# Zero-width and other invisible characters seen in pasted text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = {"\u00a0": " ", "\u3000": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u202f": " "}
+_FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
+_X000D_RE = re.compile(r"_x000[dDaA9]_")
+_TAG_RE = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+_BLOCK_TAG_RE = re.compile(r"</\s*(p|div|li)\s*>|<\s*br\s*/?>", re.IGNORECASE)
+
+
+def label_key(text: str) -> str:
+    """Fold *text* for label matching: NFKC, white space removed.
+
+    >>> label_key("其中：财政    资金")
+    '其中:财政资金'
+    """
+    return _WS_RE.sub("", unicodedata.normalize("NFKC", text)).translate(_INVISIBLE)
+
+
+def strip_markup(text: str) -> str:
+    """Remove HTML-like markup (``<p>`` ...) from a goal text, keeping its words.
+
+    Block ends become line breaks; entities are unescaped. Seed 000 and 004 hold
+    ``<p>`` tags inside 年度总体绩效目标 / 部门职能概述.
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    text = _BLOCK_TAG_RE.sub("\n", text)
+    text = _TAG_RE.sub("", text)
+    text = html.unescape(text)
+    lines = [ln.strip() for ln in text.splitlines()]
+    return "\n".join(ln for ln in lines if ln)
+
+
+def clean_cell_text(text: str) -> tuple[str, list[str]]:
+    """Normalise a kept text value; return (clean text, changes made).
+
+    Changes (each a short Chinese description, reported by the caller as a finding):
+    invisible characters removed, NBSP / ideographic spaces made plain, ``_x000D_``
+    escapes removed, full-width digits made ASCII, surrounding white space trimmed.
+    """
+    changes: list[str] = []
+    out = text
+    if "_x000" in out and _X000D_RE.search(out):
+        out = _X000D_RE.sub(lambda m: "\n" if m.group(0).lower() in ("_x000d_", "_x000a_") else " ", out)
+        out = out.replace("\r\n", "\n").replace("\n\n", "\n")
+        changes.append("去除了 _x000D_ 转义")
+    stripped = out.translate(_INVISIBLE)
+    if stripped != out:
+        changes.append("去除了零宽字符")
+        out = stripped
+    if any(ch in out for ch in _SPACES):
+        for k, v in _SPACES.items():
+            out = out.replace(k, v)
+        changes.append("不间断空格/全角空格改为普通空格")
+    if any("\uff10" <= ch <= "\uff19" for ch in out):
+        out = "".join(_FULLWIDTH_DIGITS.get(ch, ch) if "\uff10" <= ch <= "\uff19" else ch for ch in out)
+        changes.append("全角数字改为半角数字")
+    trimmed = out.strip()
+    if trimmed != out and trimmed:
+        out = trimmed
+    return out, changes

@@ -1,0 +1,4 @@
+"""Writers: the template / filled workbook, the consolidated workbook, atomic output.
+
+Only modules in this package import xlsxwriter.
+"""
