@@ -1,0 +1,142 @@
+"""Import: a workbook file -> canonical :class:`~xlperf.model.Submission` + review
+:class:`~xlperf.report.Report`.
+
+``import_workbook`` never raises for a bad input: an unreadable file becomes an
+:class:`ImportResult` with ``submission=None``, one ``file-unreadable``-class finding
+and exit code 2. ``read_submission`` is the pure part (cells -> model) that tests and
+the benchmark call directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .errors import UnreadableWorkbook
+from .layout.sheet import read_sheets
+from .model import Finding, Region, Source, Submission
+from .readers.grid import Workbook, cell_name, format_value
+from .readers.xlsx import read_workbook
+from .report import Report
+from .rules.catalog import catalog, finding
+from .rules.review import review
+from .taxonomy import load_taxonomy
+
+__all__ = ["ImportResult", "import_workbook", "import_files", "read_submission"]
+
+
+@dataclass
+class ImportResult:
+    """The outcome of importing one file.
+
+    ``submission`` is ``None`` when the file could not be read at all (``error`` says
+    why); ``report`` holds every finding (with ``file`` set) and the stats.
+    ``exit_code``: 0 no error-severity finding, 1 some, 2 unreadable.
+    """
+
+    path: str
+    submission: Submission | None
+    report: Report
+    error: UnreadableWorkbook | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0, 1 or 2 as documented for the CLI."""
+        if self.error is not None:
+            return 2
+        return 0 if self.report.valid else 1
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready summary: file, status, counts, total amount (万元) and findings."""
+        sub = self.submission
+        total = None
+        if sub is not None:
+            amounts = [p.annual_amount for p in sub.projects if p.annual_amount is not None]
+            total = float(sum(amounts)) if amounts else None
+        return {
+            "file": self.path,
+            "status": "failed" if self.error else "imported",
+            "projects": len(sub.projects) if sub else 0,
+            "indicators": sum(len(p.indicators) for p in sub.projects) if sub else 0,
+            "total_amount": total,
+            "errors": len(self.report.errors),
+            "warnings": len(self.report.warnings),
+            "findings": [f.model_dump() for f in self.report.findings],
+        }
+
+
+def _unreadable(path: str, exc: UnreadableWorkbook) -> ImportResult:
+    code = exc.code if exc.code in catalog() else "file-unreadable"
+    f = finding(code, sheet=None, cell=None, file=path, params={"message": exc.message})
+    return ImportResult(path=path, submission=None, report=Report(findings=[f], stats={"errors": 1, "warnings": 0}),
+                        error=exc)
+
+
+def read_submission(wb: Workbook, *, region: Region | None = None, year: int | None = None) -> tuple[Submission, Report]:
+    """Cells -> Submission (+ Report). Every non-empty cell ends up either mapped into
+    the model or listed as an ``unmapped-cell`` finding; ``report.stats`` counts both.
+
+    *region* / *year* override what the workbook says (cover block or document).
+    """
+    tax = load_taxonomy()
+    parsed = read_sheets(wb, tax=tax)
+    findings: list[Finding] = list(wb.findings) + parsed.findings
+    cells = mapped = reported = 0
+    for sheet in wb.sheets:
+        for (r, c), v in sorted(sheet.cells.items()):
+            cells += 1
+            if (r, c) in sheet.consumed:
+                mapped += 1
+            else:
+                reported += 1
+                findings.append(finding("unmapped-cell", sheet=sheet.name, cell=cell_name(r, c), text=format_value(v)))
+    sub = Submission(
+        taxonomy_version=tax.version,
+        source=Source(path=wb.path, sha256=wb.sha256, sheets=[s.name for s in wb.sheets]),
+        region=parsed.region,
+        year=parsed.year,
+        department=parsed.department,
+        department_plan=parsed.department_plan,
+        projects=parsed.projects,
+    )
+    if region is not None:
+        sub.region = Region(**{k: v for k, v in {**sub.region.model_dump(), **region.model_dump(exclude_none=True)}.items()})
+    if year is not None:
+        sub.year = year
+    if not parsed.found_form:
+        findings.append(finding("no-form-found", sheet=None, cell=None))
+    findings.extend(review(sub))
+    missing = [name for name, v in (("省", sub.region.province), ("市", sub.region.city), ("县", sub.region.county)) if not v]
+    if missing:
+        findings.append(finding("region-unknown", sheet=None, cell=None, params={"missing": "、".join(missing)}))
+    if sub.year is None:
+        findings.append(finding("year-unknown", sheet=None, cell=None))
+    path = wb.path
+    findings = [f if f.file else f.model_copy(update={"file": path}) for f in findings]
+    sub.findings = findings
+    report = Report(findings=findings, stats={
+        "cells": cells, "cells_mapped": mapped, "cells_reported": reported,
+        "projects": len(sub.projects), "indicators": sum(len(p.indicators) for p in sub.projects),
+        "errors": sum(f.severity == "error" for f in findings),
+        "warnings": sum(f.severity == "warning" for f in findings),
+    })
+    return sub, report
+
+
+def import_workbook(path: str, *, region: Region | None = None, year: int | None = None) -> ImportResult:
+    """Read and review one workbook file. Never raises for bad input (see module doc)."""
+    try:
+        wb = read_workbook(path)
+    except UnreadableWorkbook as exc:
+        return _unreadable(path, exc)
+    except MemoryError:
+        return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading", path=path))
+    sub, report = read_submission(wb, region=region, year=year)
+    return ImportResult(path=path, submission=sub, report=report)
+
+
+def import_files(paths: Iterable[str], *, region: Region | None = None, year: int | None = None) -> Iterator[ImportResult]:
+    """Import each path in turn (one unreadable file never stops the others)."""
+    for p in paths:
+        yield import_workbook(os.fspath(p), region=region, year=year)

@@ -1,0 +1,98 @@
+"""Shared layout helpers: boilerplate around forms (titles, unit notes, department
+lines, dates) and small cell utilities used by every form parser.
+
+Boilerplate seen in the seeds: titles ``2024 年部门项目支出预算绩效目标表`` (000),
+``1.法律援助绩效目标表`` (001), ``项目支出绩效目标表(含转移支付项目)`` (003),
+``部门整体绩效目标申报表`` / ``附件 2`` (004), part headings ``第二部分`` (001);
+unit notes ``单位：万元``; department lines ``315002乐亭县司法局`` (001), ``彭阳县司法局``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+from ..model import Finding
+from ..readers.grid import Sheet, format_value
+from ..text import label_key
+
+__all__ = [
+    "ParseContext",
+    "is_title",
+    "title_year",
+    "is_unit_note",
+    "department_line",
+    "parse_cn_date",
+    "row_texts",
+    "PLACEHOLDER_RE",
+]
+
+_TITLE_RE = re.compile(
+    r"(绩效目标表|绩效目标申报表|绩效目标申报|绩效目标)(\(含转移支付项目\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
+)
+_YEAR_RE = re.compile(r"(20\d\d)\s*年")
+_UNIT_RE = re.compile(r"^单位[:：]?(万元|元)$")
+_DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会))(本级)?$")
+_CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
+PLACEHOLDER_RE = re.compile(r"^[.。…·\s]+$|^[*＊/／\-—]+$")
+
+
+def is_title(text: object) -> bool:
+    """A form title or part heading (see module docstring)."""
+    return isinstance(text, str) and len(text) <= 60 and bool(_TITLE_RE.search(label_key(text)))
+
+
+def title_year(text: object) -> int | None:
+    """The year a title states (``2024 年部门项目支出预算绩效目标表`` -> 2024)."""
+    if not isinstance(text, str):
+        return None
+    m = _YEAR_RE.search(text)
+    return int(m.group(1)) if m else None
+
+
+def is_unit_note(text: object) -> bool:
+    """``单位：万元`` / ``单位: 万元``."""
+    return isinstance(text, str) and bool(_UNIT_RE.match(label_key(text)))
+
+
+def department_line(text: object) -> tuple[str | None, str] | None:
+    """``315002乐亭县司法局`` -> ("315002", "乐亭县司法局"); ``彭阳县司法局`` -> (None, ...)."""
+    if not isinstance(text, str) or len(text) > 40:
+        return None
+    m = _DEPT_RE.match(label_key(text))
+    if not m:
+        return None
+    return m.group("code"), m.group("name")
+
+
+def parse_cn_date(value: object) -> str | None:
+    """A date as ISO text: a datetime cell, ``2025 年 10 月 20 日`` or ``2025-10-20``."""
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return None
+    m = _CN_DATE_RE.search(value)
+    if not m:
+        return None
+    try:
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def row_texts(sheet: Sheet, row: int) -> list[tuple[int, str]]:
+    """Non-empty, not yet consumed cells of *row* as (col, text)."""
+    return [(c, format_value(v)) for c, v in sheet.rows().get(row, ()) if (row, c) not in sheet.consumed]
+
+
+@dataclass
+class ParseContext:
+    """What a form parser collects besides its form: findings, document facts seen on
+    the way (title years, department lines) for the submission's year and department."""
+
+    findings: list[Finding] = field(default_factory=list)
+    title_years: list[int] = field(default_factory=list)
+    departments: list[tuple[str | None, str, str]] = field(default_factory=list)  # (code, name, where)

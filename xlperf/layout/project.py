@@ -1,0 +1,294 @@
+"""Read project forms (项目支出绩效目标表): the label/value block and its indicator table.
+
+Layouts read (all found by labels, several per sheet or one per sheet):
+
+* the Ningxia three-tier sheet (seed 000 彭阳, 002 红寺堡) and the xlperf template;
+* the Hebei variant (seed 001 乐亭): 项目编码, 预算规模及资金用途 with 预算数 / 其中：财政资金 /
+  其他资金 and the 资金用途 text on the next row, 资金支出计划（%）with checkpoint headers
+  and values on the next row, a numbered 绩效目标 text.
+
+Seed 002 shifts are read where certain and reported otherwise: a project name on the
+row above (or below) its label while the label's value cell holds the department
+(``project-name-shifted``); a value written on the row below its label
+(``value-below-label``); a value that does not fit its label (``value-implausible``);
+labels in a row with no values beside them (``layout-ambiguous``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Project, SpendingCheckpoint
+from ..readers.grid import Sheet, cell_name, format_value
+from ..rules.catalog import finding
+from ..targets import parse_amount
+from ..taxonomy import Taxonomy
+from ..text import strip_markup
+from .common import ParseContext, department_line, is_title, is_unit_note, title_year
+from .indicators import find_header, read_table
+from .labels import LabelHit, load_labels
+
+__all__ = ["find_project_anchors", "read_projects"]
+
+_TEXT_FIELDS = ("name", "code", "competent_department", "implementing_unit", "attribute", "duration",
+                "supervising_office", "category", "fund_use", "performance_target")
+_AMOUNT_FIELDS = ("annual_amount", "fiscal_funds", "special_account_funds", "other_funds")
+_LABEL = {  # the standard wording, for messages
+    "name": "项目名称", "code": "项目编码", "competent_department": "主管部门", "implementing_unit": "实施单位",
+    "attribute": "项目属性", "duration": "项目期限", "supervising_office": "项目主管处室", "category": "项目类别",
+    "annual_amount": "项目年度金额", "fiscal_funds": "财政资金", "special_account_funds": "行政专户拨款",
+    "other_funds": "其他资金", "fund_use": "资金用途", "performance_target": "年度总体绩效目标",
+}
+# What a value must look like to be read under its label (else reported, not assigned).
+_PLAUSIBLE: dict[str, tuple[re.Pattern[str], str]] = {
+    "attribute": (re.compile(r"^\d{2,4}\s*-|项目"), "项目属性（如 0101-一年期项目）"),
+    "duration": (re.compile(r"\d\s*(年|个月|月|天)|^(一|二|三|四|五|十)?年"), "项目期限（如 1年）"),
+    "supervising_office": (re.compile(r"(股|处|科|室|办|组)$"), "主管处室（如 02-预算股）"),
+}
+_UNITLIKE_RE = re.compile(r"^\d{2,}\s*-.*(局|委|办|院|中心|政府)(本级)?$")
+
+
+def find_project_anchors(sheet: Sheet, skip_rows: set[int]) -> list[int]:
+    """Rows holding a 项目名称 label (exact or with its value inline), in order."""
+    labels = load_labels()
+    anchors = []
+    for r, cells in sheet.rows().items():
+        if r in skip_rows:
+            continue
+        for c, v in cells:
+            hit = labels.match("project", v)
+            if hit and hit.field == "name" and (r, c) not in sheet.consumed:
+                anchors.append(r)
+                break
+    return anchors
+
+
+def _lone_text(sheet: Sheet, r: int) -> tuple[int, str] | None:
+    """The single text cell of row *r* when it has exactly one that is not boilerplate
+    nor a label (a candidate project name displaced from its label)."""
+    labels = load_labels()
+    cells = [(c, v) for c, v in sheet.rows().get(r, ()) if (r, c) not in sheet.consumed and not is_unit_note(v)]
+    if len(cells) != 1 or not isinstance(cells[0][1], str):
+        return None
+    c, v = cells[0]
+    if is_title(v) or labels.match("project", v) or labels.match("indicator_header", v, inline=False):
+        return None
+    return c, v
+
+
+def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
+    """Walk up from *anchor* over title / unit / department / lone-text rows."""
+    r = anchor - 1
+    rows = sheet.rows()
+    while r >= floor:
+        if r not in rows:
+            r -= 1
+            continue
+        cells = [v for c, v in rows[r] if (r, c) not in sheet.consumed]
+        if not cells or all(is_title(v) or is_unit_note(v) or department_line(v) for v in cells) or _lone_text(sheet, r):
+            r -= 1
+            continue
+        break
+    return r + 1
+
+
+def read_projects(sheet: Sheet, anchors: list[int], *, tax: Taxonomy, ctx: ParseContext, end: int) -> list[Project]:
+    """Read one project per anchor row; each block runs to the next block's first row."""
+    starts = []
+    floor = 0
+    for a in anchors:
+        starts.append(_block_start(sheet, a, floor))
+        floor = a + 1
+    projects = []
+    for i, a in enumerate(anchors):
+        stop = starts[i + 1] if i + 1 < len(anchors) else end
+        projects.append(_read_block(sheet, starts[i], a, stop, tax=tax, ctx=ctx))
+    return projects
+
+
+def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext) -> list[tuple[int, int, str]]:
+    """Consume titles, unit notes and department lines above the anchor; return the
+    lone text rows there (name candidates) as (row, col, text)."""
+    lone = []
+    for r in range(start, anchor):
+        for c, v in sheet.rows().get(r, ()):
+            if (r, c) in sheet.consumed:
+                continue
+            if is_title(v):
+                sheet.consumed.add((r, c))
+                y = title_year(v)
+                if y:
+                    ctx.title_years.append(y)
+            elif is_unit_note(v):
+                sheet.consumed.add((r, c))
+        hit = _lone_text(sheet, r)
+        if hit is None:
+            continue
+        c, v = hit
+        dept = department_line(v)
+        if dept and not _UNITLIKE_RE.match(v):
+            sheet.consumed.add((r, c))
+            ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
+        else:
+            lone.append((r, c, v))
+    return lone
+
+
+def _value_right(sheet: Sheet, r: int, c: int, span_end: int) -> tuple[int, object] | None:
+    """First non-empty, unconsumed, non-label cell right of (r, c) before the next label."""
+    labels = load_labels()
+    for cc, v in sheet.rows().get(r, ()):
+        if cc <= span_end or (r, cc) in sheet.consumed:
+            continue
+        if labels.match("project", v) or is_unit_note(v):
+            return None
+        return cc, v
+    return None
+
+
+def _next_is_label(sheet: Sheet, r: int, c: int) -> bool:
+    """True when the next non-empty cell right of (r, c) is another label."""
+    nxt = next(((cc, v) for cc, v in sheet.rows().get(r, ()) if cc > c), None)
+    return nxt is not None and load_labels().match("project", nxt[1]) is not None
+
+
+def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxonomy, ctx: ParseContext) -> Project:
+    labels = load_labels()
+    lone_above = _boilerplate(sheet, start, anchor, ctx)
+    proj = Project(sheet=sheet.name)
+    header = None
+    header_row = stop
+    for r in range(anchor, stop):
+        header = find_header(sheet, r)
+        if header:
+            header_row = r
+            break
+    raw: dict[str, tuple[int, int, object]] = {}
+    label_cells: dict[str, tuple[int, int]] = {}
+    for r in range(anchor, header_row):
+        cells = sheet.rows().get(r, ())
+        hits: list[tuple[int, LabelHit]] = []
+        for c, v in cells:
+            if (r, c) in sheet.consumed:
+                continue
+            hit = labels.match("project", v)
+            if hit:
+                hits.append((c, hit))
+            elif is_title(v) or is_unit_note(v):
+                sheet.consumed.add((r, c))
+        if len(hits) >= 3 and all(_next_is_label(sheet, r, c) for c, _h in hits[:-1]):
+            ctx.findings.append(finding("layout-ambiguous", sheet=sheet.name, cell=cell_name(r, hits[0][0]),
+                                        params={"detail": "、".join(f"“{_LABEL.get(h.field, h.label)}”" for _c, h in hits)
+                                                + "等栏目连续排列，填写内容不在各自右侧"}))
+        for c, hit in hits:
+            sheet.consumed.add((r, c))
+            label_cells.setdefault(hit.field, (r, c))
+            if hit.field == "spending_plan":
+                proj.spending_plan = _spending_plan(sheet, r, c)
+                continue
+            if hit.field == "budget_and_use":
+                below = _lone_text(sheet, r + 1) if r + 1 < header_row else None
+                if below:
+                    raw.setdefault("fund_use", (r + 1, below[0], below[1]))
+                    sheet.consumed.add((r + 1, below[0]))
+                continue
+            if hit.inline is not None:
+                raw.setdefault(hit.field, (r, c, hit.inline))
+                continue
+            span = sheet.merged_span(r, c)
+            val = _value_right(sheet, r, c, span[3] if span else c)
+            if val is not None:
+                raw.setdefault(hit.field, (r, val[0], val[1]))
+                sheet.consumed.add((r, val[0]))
+    _resolve_fields(sheet, proj, raw, label_cells, lone_above, anchor, header_row, ctx)
+    if header is not None:
+        proj.indicators = read_table(sheet, header, stop, tax=tax, ctx=ctx)
+    return proj
+
+
+def _spending_plan(sheet: Sheet, r: int, c: int) -> list[SpendingCheckpoint]:
+    """资金支出计划: checkpoint headers right of the label, cumulative % on the next row."""
+    plan = []
+    below = dict(sheet.rows().get(r + 1, ()))
+    for cc, v in sheet.rows().get(r, ()):
+        if cc <= c or not isinstance(v, str) or not re.search(r"月|季度|年底", v):
+            continue
+        sheet.consumed.add((r, cc))
+        raw = below.get(cc)
+        pct = None
+        if raw is not None:
+            sheet.consumed.add((r + 1, cc))
+            text = format_value(raw).strip()
+            if isinstance(raw, float) and raw <= 1.0:
+                pct = parse_amount(raw * 100).value
+            else:
+                pct = parse_amount(text.rstrip("%％")).value
+        plan.append(SpendingCheckpoint(checkpoint=v.strip(), cumulative_percent=pct,
+                                       raw=None if raw is None else format_value(raw)))
+    return plan
+
+
+def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, object]],
+                    label_cells: dict[str, tuple[int, int]], lone_above: list[tuple[int, int, str]],
+                    anchor: int, header_row: int, ctx: ParseContext) -> None:
+    """Check each raw value against its label, handle the seed-002 shifts, set fields."""
+    # a value written below its label (年度总体绩效目标 with the text on the next row)
+    for fld in ("performance_target", "name"):
+        if fld not in raw and fld in label_cells:
+            lr, lc = label_cells[fld]
+            below = _lone_text(sheet, lr + 1) if lr + 1 < header_row else None
+            if below and (fld != "name" or not lone_above):
+                raw[fld] = (lr + 1, below[0], below[1])
+                sheet.consumed.add((lr + 1, below[0]))
+                if fld != "name":
+                    ctx.findings.append(finding("value-below-label", sheet=sheet.name, cell=cell_name(lr + 1, below[0]),
+                                                params={"label": _LABEL[fld]}))
+                else:
+                    ctx.findings.append(finding("project-name-shifted", sheet=sheet.name, cell=cell_name(lr + 1, below[0]),
+                                                text=below[1], params={"found": "（空）"}))
+                    raw["_name_shifted"] = raw[fld]
+    # the project name on the row above its label, the label's cell holding a unit
+    name = raw.get("name")
+    name_text = format_value(name[2]) if name else ""
+    if "_name_shifted" not in raw and (name is None or _UNITLIKE_RE.match(name_text)) and lone_above:
+        r, c, text = lone_above[-1]
+        sheet.consumed.add((r, c))
+        ctx.findings.append(finding("project-name-shifted", sheet=sheet.name, cell=cell_name(r, c), text=text,
+                                    params={"found": name_text or "（空）"}))
+        if name is not None and "competent_department" not in raw:
+            raw["competent_department"] = name
+        elif name is not None:
+            sheet.consumed.discard((name[0], name[1]))  # the displaced value stays reported
+        raw["name"] = (r, c, text)
+    raw.pop("_name_shifted", None)
+    for fld, (r, c, value) in raw.items():
+        ref = sheet.ref(r, c)
+        if fld in _AMOUNT_FIELDS:
+            reading = parse_amount(value)
+            if reading.value is not None:
+                setattr(proj, fld, reading.value)
+                if isinstance(value, str) and label_cells.get(fld) != (r, c):
+                    ctx.findings.append(finding("number-stored-as-text", sheet=sheet.name, cell=cell_name(r, c), text=value))
+            elif isinstance(value, str) and re.search(r"\d,\d", value):
+                ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
+                                            params={"label": _LABEL[fld]}))
+            else:
+                ctx.findings.append(finding("amount-not-number", sheet=sheet.name, cell=cell_name(r, c),
+                                            text=format_value(value), params={"label": _LABEL[fld]}))
+            if fld == "annual_amount":
+                proj.annual_amount_text = format_value(value)
+            proj.cells[fld] = ref
+            continue
+        text = format_value(value).strip()
+        if fld in _PLAUSIBLE and not _PLAUSIBLE[fld][0].search(text):
+            sheet.consumed.discard((r, c))
+            ctx.findings.append(finding("value-implausible", sheet=sheet.name, cell=cell_name(r, c), text=text,
+                                        params={"label": _LABEL[fld], "expected": _PLAUSIBLE[fld][1]}))
+            continue
+        if fld == "performance_target":
+            text = strip_markup(text)
+        if fld in _TEXT_FIELDS:
+            setattr(proj, fld, text)
+            proj.cells[fld] = ref
+    for fld, (r, c) in label_cells.items():
+        proj.cells.setdefault(f"{fld}_label", sheet.ref(r, c))
