@@ -118,6 +118,8 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
     report = Report(findings=findings, stats={
         "cells": cells, "cells_mapped": mapped, "cells_reported": reported,
         "projects": len(sub.projects), "indicators": sum(len(p.indicators) for p in sub.projects),
+        "department_indicators": (len(sub.department_plan.long_term_indicators) + len(sub.department_plan.annual_indicators))
+        if sub.department_plan else 0,
         "errors": sum(f.severity == "error" for f in findings),
         "warnings": sum(f.severity == "warning" for f in findings),
     })

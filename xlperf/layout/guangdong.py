@@ -1,18 +1,169 @@
-"""The Guangdong summary table (seed 003 增城). Placeholder."""
+"""The Guangdong summary table (项目支出绩效目标表(含转移支付项目), seed 003 增城).
+
+One header row: 项目名称(含使用单位) | 总计 | 财政拨款 | 行政专户拨款 | 其他资金 | 绩效目标 |
+绩效指标. Below it: a 合计 row, unit rows (增城区司法局, 广州市增城区法律援助中心…:
+a name and amounts, no 绩效目标 nor 绩效指标) and project rows under them, each with its
+indicators packed into the 绩效指标 cell (:mod:`xlperf.layout.packed`). Amounts in 万元.
+The 合计 and unit rows are checked against the projects they total
+(``summary-total-mismatch``).
+"""
 
 from __future__ import annotations
 
-from ..model import Project
-from ..readers.grid import Sheet
+from decimal import Decimal
+
+from ..model import Indicator, Project
+from ..readers.grid import Sheet, cell_name, format_value
+from ..rules.catalog import finding
+from ..targets import parse_amount, parse_target
 from ..taxonomy import Taxonomy
+from ..text import label_key, strip_markup
 from .common import ParseContext
+from .indicators import _Carry, apply_levels
+from .labels import load_labels
+from .packed import parse_packed
 
 __all__ = ["find_summary_header", "read_summary"]
 
+_AMOUNTS = ("annual_amount", "fiscal_funds", "special_account_funds", "other_funds")
+
 
 def find_summary_header(sheet: Sheet, owned: set[int]) -> int | None:
+    """The row holding 项目名称(含使用单位), 总计 and 绩效指标, if any."""
+    labels = load_labels()
+    for r, cells in sheet.rows().items():
+        if r in owned:
+            continue
+        fields = {hit.field for _c, v in cells if (hit := labels.match("guangdong_header", v, inline=False))}
+        if {"name", "annual_amount", "indicators"} <= fields:
+            return r
     return None
 
 
 def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext) -> tuple[list[Project], set[int]]:
-    raise NotImplementedError
+    """Read the summary table under *header*. Returns projects and the rows owned."""
+    labels = load_labels()
+    cols: dict[str, int] = {}
+    for c, v in sheet.rows()[header]:
+        hit = labels.match("guangdong_header", v, inline=False)
+        if hit and hit.field not in cols:
+            cols[hit.field] = c
+            sheet.consumed.add((header, c))
+    dept = _department_above(sheet, header, ctx)
+    projects: list[Project] = []
+    units: list[tuple[str, Decimal | None, str, list[Project]]] = []
+    grand: tuple[Decimal | None, str] | None = None
+    rows = sorted(r for r in sheet.rows() if r > header)
+    for r in rows:
+        row = {c: v for c, v in sheet.rows()[r] if (r, c) not in sheet.consumed}
+        name = row.get(cols["name"])
+        if not isinstance(name, str) or not name.strip():
+            continue
+        name = name.strip()
+        amounts = {}
+        for fld in _AMOUNTS:
+            if fld in cols and cols[fld] in row:
+                amounts[fld] = (cols[fld], row[cols[fld]])
+        goal = row.get(cols.get("performance_target", -1))
+        packed = row.get(cols.get("indicators", -1))
+        total = parse_amount(amounts["annual_amount"][1]).value if "annual_amount" in amounts else None
+        ref = sheet.ref(r, cols["name"])
+        if label_key(name) in ("合计", "总计"):
+            _take(sheet, r, cols["name"], amounts)
+            grand = (total, ref)
+            continue
+        if goal in (None, "") and packed in (None, ""):
+            _take(sheet, r, cols["name"], amounts)
+            units.append((name, total, ref, []))
+            continue
+        proj = Project(name=name, sheet=sheet.name, implementing_unit=units[-1][0] if units else None,
+                       competent_department=dept[0] if dept else None)
+        proj.cells["name"] = ref
+        if dept:
+            proj.cells["competent_department"] = dept[1]
+        sheet.consumed.add((r, cols["name"]))
+        for fld, (c, v) in amounts.items():
+            reading = parse_amount(v)
+            sheet.consumed.add((r, c))
+            proj.cells[fld] = sheet.ref(r, c)
+            if reading.value is not None:
+                setattr(proj, fld, reading.value)
+            else:
+                ctx.findings.append(finding("ambiguous-number" if reading.ambiguous and "," in format_value(v) else "amount-not-number",
+                                            sheet=sheet.name, cell=cell_name(r, c), text=format_value(v),
+                                            params={"label": "总计" if fld == "annual_amount" else fld}))
+            if fld == "annual_amount":
+                proj.annual_amount_text = format_value(v)
+        if isinstance(goal, str) and goal.strip():
+            proj.performance_target = strip_markup(goal.strip())
+            proj.cells["performance_target"] = sheet.ref(r, cols["performance_target"])
+            sheet.consumed.add((r, cols["performance_target"]))
+        if isinstance(packed, str) and packed.strip():
+            c = cols["indicators"]
+            sheet.consumed.add((r, c))
+            proj.indicators = _indicators(sheet, r, c, packed, tax=tax, ctx=ctx)
+        projects.append(proj)
+        if units:
+            units[-1][3].append(proj)
+    _check_totals(sheet, projects, units, grand, ctx)
+    return projects, set(rows) | {header}
+
+
+def _take(sheet: Sheet, r: int, name_col: int, amounts: dict[str, tuple[int, object]]) -> None:
+    sheet.consumed.add((r, name_col))
+    for c, _v in amounts.values():
+        sheet.consumed.add((r, c))
+
+
+def _department_above(sheet: Sheet, header: int, ctx: ParseContext) -> tuple[str, str] | None:
+    """``部门名称: 广州市增城区司法局`` above the table: (name, cell ref), the 主管部门 of
+    every project in it."""
+    labels = load_labels()
+    found = None
+    for r in range(0, header):
+        for c, v in sheet.rows().get(r, ()):
+            hit = labels.match("department", v)
+            if hit and hit.field == "name" and hit.inline:
+                sheet.consumed.add((r, c))
+                ctx.departments.append((None, hit.inline, sheet.ref(r, c)))
+                found = (hit.inline, sheet.ref(r, c))
+    return found
+
+
+def _indicators(sheet: Sheet, r: int, c: int, text: str, *, tax: Taxonomy, ctx: ParseContext) -> list[Indicator]:
+    ref = sheet.ref(r, c)
+    out = []
+    for item in parse_packed(text, tax=tax):
+        ind = Indicator(
+            name=item.name, description=item.description, raw_text=item.raw, source=ref,
+            level1_text=item.level1_text, level2_text=item.level2_text,
+            level1_source=ref if item.level1_text else None, level2_source=ref if item.level2_text else None,
+            target=parse_target(item.annual_target, source=ref) if item.annual_target else None,
+            period_target=parse_target(item.period_target, source=ref) if item.period_target else None,
+        )
+        l1 = _Carry(item.level1_text, item.level1, ref)
+        l2 = _Carry(item.level2_text, item.level2, ref)
+        apply_levels(ind, l1, l2, sheet=sheet, ctx=ctx, tax=tax, department=False)
+        if not item.parsed or (item.annual_target is None and item.period_target is None and item.description):
+            ctx.findings.append(finding("packed-indicator-unparsed", sheet=sheet.name, cell=cell_name(r, c), text=item.raw))
+        out.append(ind)
+    return out
+
+
+def _check_totals(sheet: Sheet, projects: list[Project], units: list[tuple[str, Decimal | None, str, list[Project]]],
+                  grand: tuple[Decimal | None, str] | None, ctx: ParseContext) -> None:
+    """合计 = sum of the projects; a unit row = sum of its projects (or, for the first
+    unit, the 合计 itself: the department row that totals every unit below it)."""
+    def total(ps: list[Project]) -> Decimal:
+        return sum((p.annual_amount for p in ps if p.annual_amount is not None), Decimal(0))
+
+    if grand is not None and grand[0] is not None and projects and total(projects) != grand[0]:
+        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=grand[1].split("!")[-1],
+                                    params={"label": "合计", "total": grand[0], "sum": total(projects)}))
+    for i, (name, amount, ref, ps) in enumerate(units):
+        if amount is None or not ps:
+            continue
+        if amount == total(ps) or (i == 0 and grand is not None and amount == grand[0]):
+            continue
+        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=ref.split("!")[-1],
+                                    params={"label": name, "total": amount, "sum": total(ps)}))

@@ -106,10 +106,13 @@ def read_projects(sheet: Sheet, anchors: list[int], *, tax: Taxonomy, ctx: Parse
     return projects
 
 
-def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext) -> list[tuple[int, int, str]]:
+def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
+                 ) -> tuple[list[tuple[int, int, str]], tuple[int, int, str] | None]:
     """Consume titles, unit notes and department lines above the anchor; return the
-    lone text rows there (name candidates) as (row, col, text)."""
+    lone text rows there (name candidates) as (row, col, text), and the department line
+    (Hebei ``315002乐亭县司法局`` above each table: the table's 主管部门) if any."""
     lone = []
+    dept_line = None
     for r in range(start, anchor):
         for c, v in sheet.rows().get(r, ()):
             if (r, c) in sheet.consumed:
@@ -129,9 +132,19 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext) -> li
         if dept and not _UNITLIKE_RE.match(v):
             sheet.consumed.add((r, c))
             ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
+            dept_line = (r, c, v)
         else:
             lone.append((r, c, v))
-    return lone
+    # a department line sharing its row with the unit note (" | 315002乐亭县司法局 | 单位：万元")
+    for r in range(start, anchor):
+        free = [(c, v) for c, v in sheet.rows().get(r, ()) if (r, c) not in sheet.consumed]
+        if len(free) == 1 and department_line(free[0][1]) and not _UNITLIKE_RE.match(str(free[0][1])):
+            c, v = free[0]
+            dept = department_line(v)
+            sheet.consumed.add((r, c))
+            ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
+            dept_line = (r, c, v)
+    return lone, dept_line
 
 
 def _value_right(sheet: Sheet, r: int, c: int, span_end: int) -> tuple[int, object] | None:
@@ -154,7 +167,7 @@ def _next_is_label(sheet: Sheet, r: int, c: int) -> bool:
 
 def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxonomy, ctx: ParseContext) -> Project:
     labels = load_labels()
-    lone_above = _boilerplate(sheet, start, anchor, ctx)
+    lone_above, dept_line = _boilerplate(sheet, start, anchor, ctx)
     proj = Project(sheet=sheet.name)
     header = None
     header_row = stop
@@ -200,6 +213,8 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
             if val is not None:
                 raw.setdefault(hit.field, (r, val[0], val[1]))
                 sheet.consumed.add((r, val[0]))
+    if "competent_department" not in raw and "competent_department" not in label_cells and dept_line is not None:
+        raw["competent_department"] = dept_line  # the form has no 主管部门 label: its department line
     _resolve_fields(sheet, proj, raw, label_cells, lone_above, anchor, header_row, ctx)
     if header is not None:
         proj.indicators = read_table(sheet, header, stop, tax=tax, ctx=ctx)

@@ -1,11 +1,354 @@
-"""Review rules (审核要点, GUIDE section 5). Placeholder."""
+"""Review rules (审核要点, GUIDE section 5) over a read Submission.
+
+Each rule is declared once: its code, severity and Chinese message live in
+``templates/rules.toml``; here a check function is registered under that code with
+:func:`rule`. A rule returns findings that point at the cell concerned (the model keeps
+every value's source cell). Amounts are compared in 万元 (``≤250000元`` against 25 万元).
+
+Rules (code: what it checks):
+
+* ``required-field-missing``: 项目名称, 主管部门, 项目年度金额, 年度总体绩效目标 are filled;
+  placeholders such as ``*``, ``/``, ``≥**个`` count as empty; 部门(单位)名称 of a plan;
+* ``level1-without-indicator``: 产出, 效益 and 满意度 each hold at least one 三级;
+* ``output-level2-missing``: 产出 has 数量, 质量, 时效 and 成本;
+* ``target-missing``: a 三级 without a value;
+* ``cost-amount-mismatch``: 成本指标 money (one, or their sum) equals 项目年度金额;
+* ``cost-comparator``: a cost target uses ≤ or =, not ≥ / >;
+* ``percent-over-100``; ``satisfaction-qualitative``;
+* ``ambiguous-number``: a target with an unreadable comma number (``=629054,69元``);
+* ``indicator-suspect-level``: a 三级 that names another 二级 (满意度 / 成本 / money under 数量·质量·时效);
+* ``funding-split-mismatch``: 财政资金 + 行政专户 + 其他资金 = 项目年度金额;
+* ``spending-plan-invalid``: 资金支出计划 cumulative, not decreasing, ending at 100 %;
+* ``dept-total-mismatch``, ``dept-share-sum``, ``dept-share-mismatch``,
+  ``dept-project-spending-mismatch``: the department totals add up (seed 004 passes all).
+"""
 
 from __future__ import annotations
 
-from ..model import Finding, Submission
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 
-__all__ = ["review"]
+from ..model import DepartmentPlan, Finding, Indicator, Project, Submission, Target
+from ..targets import MONEY_UNITS, amount_in_wan
+from ..taxonomy import load_data
+from ..text import label_key
+from .catalog import finding
+
+__all__ = ["review", "RULES", "rule"]
+
+Check = Callable[[Submission], Iterator[Finding]]
+RULES: dict[str, Check] = {}
+
+_BAD_COMMA_RE = re.compile(r"\d,\d{1,2}(?!\d)|\d,\d{4,}|\d{4,},\d")
+_REQUIRED = (("name", "项目名称"), ("competent_department", "主管部门"), ("annual_amount", "项目年度金额"),
+             ("performance_target", "年度总体绩效目标"))
+_OUTPUT_LEVEL2 = ("数量指标", "质量指标", "时效指标", "成本指标")
+_LEVEL1_REQUIRED = ("产出指标", "效益指标", "满意度指标")
+
+
+def rule(code: str) -> Callable[[Check], Check]:
+    """Register a check under a catalog code (the code must exist in rules.toml)."""
+    def deco(fn: Check) -> Check:
+        RULES[code] = fn
+        return fn
+    return deco
 
 
 def review(sub: Submission) -> list[Finding]:
-    return []
+    """Run every registered rule over *sub*; findings in rule order, then model order."""
+    out: list[Finding] = []
+    for check in RULES.values():
+        out.extend(check(sub))
+    return out
+
+
+# ------------------------------------------------------------------------- helpers
+def _split(ref: str | None) -> tuple[str | None, str | None]:
+    if not ref or "!" not in ref:
+        return None, None
+    sheet, cell = ref.rsplit("!", 1)
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, cell
+
+
+def _at(code: str, ref: str | None, *, text: str | None = None, params: dict[str, object] | None = None,
+        sheet: str | None = None) -> Finding:
+    s, c = _split(ref)
+    return finding(code, sheet=s or sheet, cell=c, text=text, params=params or {})
+
+
+_PLACEHOLDERS: tuple[frozenset[str], tuple[re.Pattern[str], ...]] | None = None
+
+
+def _is_placeholder(text: str | None) -> bool:
+    """Empty, or a placeholder from lists.toml (``*``, ``/``, ``≥**个`` …)."""
+    if text is None or not str(text).strip():
+        return True
+    data = load_data("lists.toml")["placeholders"]
+    key = label_key(str(text))
+    return key in {label_key(v) for v in data["values"]} or any(re.match(p, key) for p in data["patterns"])
+
+
+def _named(p: Project) -> list[Indicator]:
+    return [i for i in p.indicators if not _is_placeholder(i.name)]
+
+
+def _pname(p: Project) -> str:
+    return p.name or "（未命名项目）"
+
+
+# ------------------------------------------------------------------------- project rules
+@rule("required-field-missing")
+def _required(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        for fld, label in _REQUIRED:
+            value = getattr(p, fld)
+            if fld == "annual_amount":
+                if value is None and not p.annual_amount_text:
+                    yield _at("required-field-missing", p.cells.get(f"{fld}_label") or p.cells.get("name"),
+                              params={"label": label, "detail": f"（项目“{_pname(p)}”）"}, sheet=p.sheet)
+                continue
+            if _is_placeholder(value):
+                ref = p.cells.get(fld) or p.cells.get(f"{fld}_label") or p.cells.get("name")
+                yield _at("required-field-missing", ref, text=value, sheet=p.sheet,
+                          params={"label": label, "detail": f"（项目“{_pname(p)}”）" if fld != "name" else ""})
+    plan = sub.department_plan
+    if plan is not None and (plan.revenue or plan.expenditure or plan.long_term_indicators) and _is_placeholder(plan.name):
+        yield _at("required-field-missing", None, sheet=plan.sheet, params={"label": "部门(单位)名称", "detail": ""})
+
+
+@rule("level1-without-indicator")
+def _level1(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        have = {i.level1 for i in _named(p)}
+        for lv in _LEVEL1_REQUIRED:
+            if lv not in have:
+                yield _at("level1-without-indicator", p.cells.get("name"), sheet=p.sheet,
+                          params={"project": _pname(p), "level1": lv})
+
+
+@rule("output-level2-missing")
+def _output(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        have = {i.level2 for i in _named(p) if i.level1 == "产出指标"}
+        if not have:
+            continue
+        missing = [lv for lv in _OUTPUT_LEVEL2 if lv not in have]
+        if missing:
+            yield _at("output-level2-missing", p.cells.get("name"), sheet=p.sheet,
+                      params={"project": _pname(p), "missing": "、".join(missing)})
+
+
+@rule("target-missing")
+def _target_missing(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        for i in _named(p):
+            if (i.target is None or i.target.kind == "empty") and (i.period_target is None or i.period_target.kind == "empty"):
+                yield _at("target-missing", i.source, sheet=p.sheet, params={"name": i.name})
+
+
+def _is_cost(i: Indicator) -> bool:
+    return i.level2 in ("成本指标", "经济成本", "社会成本", "生态环境成本") or i.level1 == "成本指标"
+
+
+def _money(t: Target | None) -> list[Decimal]:
+    """The 万元 readings of a cost target: one with a money unit, both (元 and 万元)
+    for a bare number."""
+    if t is None or t.kind != "quantitative" or t.value is None:
+        return []
+    if t.unit is None:
+        return [t.value, t.value * MONEY_UNITS["元"]]
+    v = amount_in_wan(t)
+    return [] if v is None else [v]
+
+
+@rule("cost-amount-mismatch")
+def _cost(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        if p.annual_amount is None:
+            continue
+        costs = [(i, _money(i.target)) for i in p.indicators if _is_cost(i)]
+        costs = [(i, m) for i, m in costs if m]
+        if not costs:
+            continue
+        amount = p.annual_amount
+        if len(costs) > 1:
+            totals = {sum(m[k] for _i, m in costs) for k in (0, -1)}
+            if any(abs(t - amount) < Decimal("0.00005") for t in totals):
+                continue
+        for i, m in costs:
+            if not any(abs(v - amount) < Decimal("0.00005") for v in m):
+                if len(costs) > 1 and all(v <= amount for v in m):
+                    continue
+                yield _at("cost-amount-mismatch", i.target.source if i.target else i.source, text=i.target.raw if i.target else None,
+                          sheet=p.sheet, params={"name": i.name, "cost": _fmt(m[-1] if i.target and i.target.unit is None else m[0]),
+                                                 "amount": _fmt(amount)})
+
+
+@rule("cost-comparator")
+def _cost_cmp(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        for i in p.indicators:
+            t = i.target
+            if _is_cost(i) and t is not None and t.kind == "quantitative" and t.comparator in ("≥", ">") and _money(t):
+                yield _at("cost-comparator", t.source, text=t.raw, sheet=p.sheet,
+                          params={"name": i.name, "comparator": t.comparator})
+
+
+def _all_indicators(sub: Submission) -> Iterator[tuple[Indicator, str | None]]:
+    for p in sub.projects:
+        for i in p.indicators:
+            yield i, p.sheet
+    plan = sub.department_plan
+    if plan is not None:
+        for i in plan.long_term_indicators + plan.annual_indicators:
+            yield i, plan.sheet
+
+
+@rule("percent-over-100")
+def _percent(sub: Submission) -> Iterator[Finding]:
+    for i, sheet in _all_indicators(sub):
+        for t in (i.target, i.period_target):
+            if t is not None and t.kind == "quantitative" and t.unit == "%" and t.value is not None and t.value > 100:
+                yield _at("percent-over-100", t.source, text=t.raw, sheet=sheet, params={"name": i.name})
+
+
+@rule("satisfaction-qualitative")
+def _satisfaction(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        for i in _named(p):
+            t = i.target
+            if (i.level2 == "服务对象满意度" or i.level1 == "满意度指标") and t is not None and t.kind == "qualitative":
+                yield _at("satisfaction-qualitative", t.source, text=t.raw, sheet=p.sheet, params={"name": i.name})
+
+
+@rule("ambiguous-number")
+def _ambiguous(sub: Submission) -> Iterator[Finding]:
+    for i, sheet in _all_indicators(sub):
+        for t in (i.target, i.period_target):
+            if t is None:
+                continue
+            if t.kind == "ambiguous" or (t.kind == "qualitative" and _BAD_COMMA_RE.search(t.raw)):
+                yield _at("ambiguous-number", t.source, text=t.raw, sheet=sheet, params={"label": i.name or "绩效值"})
+
+
+@rule("indicator-suspect-level")
+def _suspect(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        for i in _named(p):
+            name = i.name or ""
+            suggested = None
+            if "满意" in name and i.level2 not in (None, "服务对象满意度") and i.level1 != "满意度指标":
+                suggested = "31-服务对象满意度"
+            elif i.level2 in ("数量指标", "质量指标", "时效指标") and (
+                    "成本" in name or (i.target is not None and amount_in_wan(i.target) is not None)):
+                suggested = "14-成本指标"
+            if suggested:
+                yield _at("indicator-suspect-level", i.source, sheet=p.sheet,
+                          params={"name": name, "suggested": suggested, "level2": i.level2_text or i.level2})
+
+
+@rule("funding-split-mismatch")
+def _funding(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        parts = [v for v in (p.fiscal_funds, p.special_account_funds, p.other_funds) if v is not None]
+        if p.annual_amount is None or not parts:
+            continue
+        if sum(parts) != p.annual_amount:
+            yield _at("funding-split-mismatch", p.cells.get("fiscal_funds") or p.cells.get("annual_amount"), sheet=p.sheet,
+                      params={"project": _pname(p), "parts": _fmt(sum(parts)), "amount": _fmt(p.annual_amount)})
+
+
+@rule("spending-plan-invalid")
+def _spending(sub: Submission) -> Iterator[Finding]:
+    for p in sub.projects:
+        vals = [c.cumulative_percent for c in p.spending_plan]
+        if not vals or all(v is None for v in vals):
+            continue
+        problems = []
+        known = [v for v in vals if v is not None]
+        if any(b < a for a, b in zip(known, known[1:])):
+            problems.append("后一期小于前一期")
+        if any(v > 100 or v < 0 for v in known):
+            problems.append("超出 0-100%")
+        if vals[-1] is not None and vals[-1] != 100:
+            problems.append(f"最后一期为 {_fmt(vals[-1])}%")
+        if problems:
+            yield _at("spending-plan-invalid", p.cells.get("spending_plan_label"), sheet=p.sheet,
+                      params={"detail": f"项目“{_pname(p)}”" + "，".join(problems)})
+
+
+# ------------------------------------------------------------------------- department rules
+def _fmt(v: Decimal | None) -> str:
+    if v is None:
+        return "—"
+    s = format(v.normalize(), "f")
+    return s
+
+
+def _sum(rows: list) -> Decimal | None:  # noqa: ANN001 - CompositionRow | ProjectSpending
+    vals = [getattr(r, "current_amount", None) for r in rows]
+    vals = [v for v in vals if v is not None]
+    return sum(vals, Decimal(0)) if vals else None
+
+
+@rule("dept-total-mismatch")
+def _dept_total(sub: Submission) -> Iterator[Finding]:
+    plan = sub.department_plan
+    if plan is None:
+        return
+    for part, rows, total in (("收入构成", plan.revenue, plan.revenue_total), ("支出构成", plan.expenditure, plan.expenditure_total)):
+        s = _sum(rows)
+        if total is None or total.current_amount is None or s is None:
+            continue
+        if s != total.current_amount:
+            yield _at("dept-total-mismatch", total.source, sheet=plan.sheet,
+                      params={"part": part, "sum": _fmt(s), "total": _fmt(total.current_amount)})
+
+
+@rule("dept-share-sum")
+def _dept_share(sub: Submission) -> Iterator[Finding]:
+    plan = sub.department_plan
+    if plan is None:
+        return
+    for part, rows, total in (("收入构成", plan.revenue, plan.revenue_total), ("支出构成", plan.expenditure, plan.expenditure_total)):
+        shares = [r.share_percent for r in rows if r.share_percent is not None]
+        if not shares:
+            continue
+        s = sum(shares, Decimal(0))
+        if abs(s - 100) > Decimal("0.011"):
+            yield _at("dept-share-sum", (total or rows[0]).source, sheet=plan.sheet, params={"part": part, "sum": _fmt(s)})
+
+
+@rule("dept-share-mismatch")
+def _dept_share_amount(sub: Submission) -> Iterator[Finding]:
+    plan = sub.department_plan
+    if plan is None:
+        return
+    for rows, total in ((plan.revenue, plan.revenue_total), (plan.expenditure, plan.expenditure_total)):
+        if total is None or not total.current_amount:
+            continue
+        for r in rows:
+            if r.share_percent is None or r.current_amount is None:
+                continue
+            computed = (r.current_amount / total.current_amount * 100).quantize(Decimal("0.01"))
+            if abs(computed - r.share_percent) > Decimal("0.011"):
+                yield _at("dept-share-mismatch", r.source, sheet=plan.sheet,
+                          params={"item": r.item, "share": _fmt(r.share_percent), "computed": _fmt(computed)})
+
+
+@rule("dept-project-spending-mismatch")
+def _dept_projects(sub: Submission) -> Iterator[Finding]:
+    plan: DepartmentPlan | None = sub.department_plan
+    if plan is None or not plan.project_spending:
+        return
+    target = next((r for r in plan.expenditure if label_key(r.item).startswith("特定目标类")), None)
+    budgets = [p.annual_budget for p in plan.project_spending if p.annual_budget is not None]
+    if target is None or target.current_amount is None or not budgets:
+        return
+    s = sum(budgets, Decimal(0))
+    if s != target.current_amount:
+        yield _at("dept-project-spending-mismatch", plan.project_spending[0].source, sheet=plan.sheet,
+                  params={"sum": _fmt(s), "expected": _fmt(target.current_amount)})

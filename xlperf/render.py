@@ -1,0 +1,89 @@
+"""Terminal rendering for the CLI (rich): summary tables, findings, progress.
+
+Library code never prints; the CLI calls these with the objects the library returns.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+__all__ = ["progress_iter", "print_import_summary", "print_findings", "print_merge_summary"]
+
+T = TypeVar("T")
+
+_SEVERITY = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]"}
+
+
+def progress_iter(items: Iterable[T], *, total: int, label: str, console: Console) -> Iterator[T]:
+    """Yield *items* with a progress bar on *console* when there is more than one and
+    the console is a terminal (quiet in pipes and tests)."""
+    if total <= 1 or not console.is_terminal:
+        yield from items
+        return
+    with Progress(TextColumn(f"{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def _amount(v: Decimal | float | None) -> str:
+    if v is None:
+        return "—"
+    return format(Decimal(str(v)).normalize(), "f")
+
+
+def print_findings(findings: list, *, console: Console, limit: int = 500) -> None:  # noqa: ANN001 - Finding
+    """Findings as a table: severity, code, file, cell, message."""
+    if not findings:
+        return
+    t = Table(title="审核问题", show_lines=False, expand=False)
+    for col in ("级别", "代码", "文件", "位置", "说明"):
+        t.add_column(col, overflow="fold")
+    for f in findings[:limit]:
+        t.add_row(_SEVERITY.get(f.severity, f.severity), f.code, os.path.basename(f.file or ""), f.where, f.message)
+    console.print(t)
+    if len(findings) > limit:
+        console.print(f"……另有 {len(findings) - limit} 条问题未显示（用 --format json 查看全部）。")
+
+
+def print_import_summary(results: list, *, console: Console) -> None:  # noqa: ANN001 - ImportResult
+    """Per file: projects, indicators, total amount (万元), errors, warnings; then findings."""
+    t = Table(title="导入结果")
+    for col in ("文件", "状态", "地区", "年度", "项目数", "指标数", "项目金额合计（万元）", "错误", "警告"):
+        t.add_column(col, overflow="fold")
+    findings = []
+    for r in results:
+        d = r.to_dict()
+        sub = r.submission
+        region = "" if sub is None else "/".join(x for x in (sub.region.province, sub.region.city, sub.region.county) if x)
+        status = "[red]无法读取[/red]" if r.error else ("[green]通过[/green]" if r.report.valid else "[red]有错误[/red]")
+        t.add_row(os.path.basename(r.path), status, region or "—", str(sub.year) if sub and sub.year else "—",
+                  str(d["projects"]), str(d["indicators"]), _amount(d["total_amount"]), str(d["errors"]), str(d["warnings"]))
+        findings.extend(r.report.findings)
+    console.print(t)
+    print_findings(findings, console=console)
+
+
+def print_merge_summary(result, *, console: Console, output: str | None) -> None:  # noqa: ANN001 - Consolidation
+    """The 概览 table of a consolidation and where it was written."""
+    df = result.overview
+    t = Table(title="汇总概览")
+    for col in df.columns:
+        t.add_column(str(col), overflow="fold")
+    for row in df.itertuples(index=False):
+        t.add_row(*["" if v is None or v != v else str(v) for v in row])
+    console.print(t)
+    sources = result.sources
+    failed = sources[sources["状态"] == "failed"] if "状态" in sources else sources.iloc[0:0]
+    console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条。")
+    if output:
+        console.print(f"已写入汇总工作簿：{output}")
