@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..model import Finding
 from ..readers.grid import Sheet, format_value
+from ..taxonomy import load_data
 from ..text import label_key
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "is_title",
     "title_year",
     "is_unit_note",
+    "is_signature",
     "department_line",
     "parse_cn_date",
     "row_texts",
@@ -54,6 +57,20 @@ def title_year(text: object) -> int | None:
 def is_unit_note(text: object) -> bool:
     """``单位：万元`` / ``单位: 万元``."""
     return isinstance(text, str) and bool(_UNIT_RE.match(label_key(text)))
+
+
+def is_signature(text: object) -> bool:
+    """A signature or note line under a form: ``填表人：张三``, ``审核人：``, ``备注：…``
+    (words from labels.toml [boilerplate] signature)."""
+    if not isinstance(text, str):
+        return False
+    key = label_key(text)
+    return any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "") for w in _signature_words())
+
+
+@lru_cache(maxsize=1)
+def _signature_words() -> tuple[str, ...]:
+    return tuple(label_key(w) for w in load_data("labels.toml")["boilerplate"]["signature"])
 
 
 def department_line(text: object) -> tuple[str | None, str] | None:

@@ -30,7 +30,7 @@ from ..rules.catalog import finding
 from ..targets import parse_target
 from ..taxonomy import LevelMatch, Taxonomy, load_data
 from ..text import label_key
-from .common import ParseContext, is_title, is_unit_note
+from .common import ParseContext, is_signature, is_title, is_unit_note
 from .labels import load_labels
 
 __all__ = ["TableHeader", "find_header", "read_table"]
@@ -152,6 +152,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         if not cells:
             continue
         texts = [(c, format_value(v)) for c, v in cells]
+        if is_signature(texts[0][1]):
+            break  # 填表人：… / 审核人：… / 备注 under the table: left to the unmapped report
         # -- leading level cells -----------------------------------------------------------
         tok1 = tok2 = None
         i = 0
@@ -169,9 +171,9 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
                 tok1 = (c, t, m1)
             elif m2:
                 tok2 = (c, t, m2)
-            elif tok1 is None and c - shift_carry in (c1, c2) and _LEVEL_LIKE_RE.search(t) and len(texts) - i > 1:
-                if c - shift_carry == c1:
-                    tok1 = (c, t, None)
+            elif c - shift_carry in (c1, c2) and _LEVEL_LIKE_RE.search(t) and len(texts) - i > 1:
+                if tok1 is None and c - shift_carry == c1:
+                    tok1 = (c, t, None)  # an unknown 一级, kept as written and reported
                 else:
                     tok2 = (c, t, None)
             else:
