@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .model import Target
 
@@ -102,6 +103,17 @@ def parse_target(raw: str | None, *, source: str | None = None) -> Target:
     ``empty``). ``kind == "ambiguous"`` marks a number that must be reported.
     """
     text = "" if raw is None else str(raw)
+    kind, cmp, value, unit = _parse_cached(text)
+    return Target(raw=text, kind=kind, comparator=cmp, value=value, unit=unit, source=source)
+
+
+@lru_cache(maxsize=1 << 14)
+def _parse_cached(text: str) -> tuple[str, str | None, Decimal | None, str | None]:
+    t = _parse(text, None)
+    return t.kind, t.comparator, t.value, t.unit
+
+
+def _parse(text: str, source: str | None) -> Target:
     s = _normalise(text)
     if not s:
         return Target(raw=text, kind="empty", source=source)

@@ -29,9 +29,11 @@ __all__ = [
 _CODE_RE = re.compile(r"^\s*([0-9０-９]{1,4})\s*[-－—–_.、]+\s*(.*?)\s*$", re.S)
 
 
+@lru_cache(maxsize=None)
 def load_data(name: str) -> dict:
-    """Read one TOML data file from ``templates/`` (e.g. ``"labels.toml"``).
+    """Read one TOML data file from ``templates/`` (e.g. ``"labels.toml"``), once.
 
+    The returned dict is shared: callers must not modify it.
     Raises :class:`FileNotFoundError` when the package data is missing.
     """
     text = resources.files("xlperf.templates").joinpath(name).read_text(encoding="utf-8")
@@ -95,7 +97,10 @@ class _Tier:
             for k in _name_keys(n):
                 self.by_name.setdefault(k, level)
 
-    def match(self, text: str) -> LevelMatch | None:
+    def __post_init__(self) -> None:
+        self.match = lru_cache(maxsize=1 << 14)(self._match)  # texts repeat across rows and files
+
+    def _match(self, text: str) -> LevelMatch | None:
         code, name = split_code(text)
         by_name = self.by_name.get(label_key(name))
         by_code = self.by_code.get(code) if code else None
@@ -137,9 +142,12 @@ class Taxonomy:
         self._d1 = _Tier()
         self._d2 = _Tier()
         self._numbered: dict[str, Level] = {}
+        self._parents = {lv.name: lv for lv in self.level1}
+        self._dept_parents: dict[str, Level] = {}
         for item in data["department"]["level1"]:
             lv1 = Level("", item["name"])
             self.dept_level1.append(lv1)
+            self._dept_parents[lv1.name] = lv1
             self._d1.add(lv1, [])
             for n in item["level2"]:
                 lv2 = Level("", n, lv1.name)
@@ -180,6 +188,10 @@ class Taxonomy:
         key = re.sub(r"\d+$", "", label_key(text))
         lv = self._numbered.get(key)
         return LevelMatch(lv) if lv else None
+
+    def parent_of(self, level2: Level, *, department: bool = False) -> Level | None:
+        """The 一级 a 二级 belongs to (project or department framework)."""
+        return (self._dept_parents if department else self._parents).get(level2.parent or "")
 
     def dept_level2_under(self, level1_name: str) -> list[Level]:
         """The department 二级 levels of one department 一级, in form order."""

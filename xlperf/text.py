@@ -13,6 +13,7 @@ Two different jobs, kept apart:
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 import re
 import unicodedata
 
@@ -24,12 +25,15 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = {"\u00a0": " ", "\u3000": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u202f": " "}
 _FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
 _X000D_RE = re.compile(r"_x000[dDaA9]_")
+# any character clean_cell_text may change: one search decides the fast path
+_SPECIAL_RE = re.compile("[\u00a0\u3000\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\uff10-\uff19]|_x000")
 _TAG_RE = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 _BLOCK_TAG_RE = re.compile(r"</\s*(p|div|li)\s*>|<\s*br\s*/?>", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)
 def label_key(text: str) -> str:
-    """Fold *text* for label matching: NFKC, white space removed.
+    """Fold *text* for label matching: NFKC, white space removed (cached).
 
     >>> label_key("其中：财政    资金")
     '其中:财政资金'
@@ -59,6 +63,9 @@ def clean_cell_text(text: str) -> tuple[str, list[str]]:
     invisible characters removed, NBSP / ideographic spaces made plain, ``_x000D_``
     escapes removed, full-width digits made ASCII, surrounding white space trimmed.
     """
+    if not _SPECIAL_RE.search(text):
+        stripped = text.strip()
+        return stripped, []
     changes: list[str] = []
     out = text
     if "_x000" in out and _X000D_RE.search(out):

@@ -41,11 +41,13 @@ _CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2}
 PLACEHOLDER_RE = re.compile(r"^[.。…·\s]+$|^[*＊/／\-—]+$")
 
 
+@lru_cache(maxsize=1 << 14)
 def is_title(text: object) -> bool:
     """A form title or part heading (see module docstring)."""
     return isinstance(text, str) and len(text) <= 60 and bool(_TITLE_RE.search(label_key(text)))
 
 
+@lru_cache(maxsize=1 << 14)
 def title_year(text: object) -> int | None:
     """The year a title states (``2024 年部门项目支出预算绩效目标表`` -> 2024)."""
     if not isinstance(text, str):
@@ -54,11 +56,13 @@ def title_year(text: object) -> int | None:
     return int(m.group(1)) if m else None
 
 
+@lru_cache(maxsize=1 << 14)
 def is_unit_note(text: object) -> bool:
     """``单位：万元`` / ``单位: 万元``."""
     return isinstance(text, str) and bool(_UNIT_RE.match(label_key(text)))
 
 
+@lru_cache(maxsize=1 << 14)
 def is_signature(text: object) -> bool:
     """A signature or note line under a form: ``填表人：张三``, ``审核人：``, ``备注：…``
     (words from labels.toml [boilerplate] signature)."""
@@ -73,6 +77,7 @@ def _signature_words() -> tuple[str, ...]:
     return tuple(label_key(w) for w in load_data("labels.toml")["boilerplate"]["signature"])
 
 
+@lru_cache(maxsize=1 << 14)
 def department_line(text: object) -> tuple[str | None, str] | None:
     """``315002乐亭县司法局`` -> ("315002", "乐亭县司法局"); ``彭阳县司法局`` -> (None, ...)."""
     if not isinstance(text, str) or len(text) > 40:

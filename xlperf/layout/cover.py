@@ -27,12 +27,10 @@ def read_cover(sheet: Sheet, ctx: ParseContext) -> CoverInfo | None:
     labels, each with its value directly right). Returns ``None`` otherwise."""
     labels = load_labels()
     found: dict[str, tuple[int, int, object]] = {}
-    for r, cells in sheet.rows().items():
-        row = dict(cells)
-        for c, v in cells:
-            hit = labels.match("cover", v, inline=False)
-            if hit and hit.field not in found:
-                found[hit.field] = (r, c, row.get(c + 1))
+    for r, hits in labels.index(sheet).get("cover", {}).items():
+        for c, hit in hits:
+            if hit.inline is None and hit.field not in found:
+                found[hit.field] = (r, c, sheet.cells.get((r, c + 1)))
     if not ({"year", "department"} <= set(found) and ({"province", "county"} & set(found))):
         return None
     values: dict[str, str | None] = {}

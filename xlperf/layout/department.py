@@ -39,13 +39,8 @@ _NUMBERED_RE = re.compile(r"^\s*\d+\s*[、.．]")
 def find_department_form(sheet: Sheet) -> set[int] | None:
     """The rows of *sheet* when it holds a department form (two or more of its section
     labels: 部门(单位)名称, 收入构成, 支出构成, 部门职能概述, 项目支出情况, 长期绩效指标 …)."""
-    labels = load_labels()
-    seen = set()
-    for cells in sheet.rows().values():
-        for _c, v in cells:
-            hit = labels.match("department", v)
-            if hit and hit.field in _STRONG:
-                seen.add(hit.field)
+    seen = {hit.field for hits in load_labels().index(sheet).get("department", {}).values()
+            for _c, hit in hits if hit.field in _STRONG}
     if len(seen) < 2:
         return None
     return set(sheet.rows())

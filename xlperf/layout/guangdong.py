@@ -19,7 +19,7 @@ from ..targets import parse_amount, parse_target
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
 from .common import ParseContext
-from .indicators import _Carry, apply_levels
+from .indicators import _Carry, level_fields, report_levels
 from .labels import load_labels
 from .packed import parse_packed
 
@@ -30,12 +30,9 @@ _AMOUNTS = ("annual_amount", "fiscal_funds", "special_account_funds", "other_fun
 
 def find_summary_header(sheet: Sheet, owned: set[int]) -> int | None:
     """The row holding 项目名称(含使用单位), 总计 and 绩效指标, if any."""
-    labels = load_labels()
-    for r, cells in sheet.rows().items():
-        if r in owned:
-            continue
-        fields = {hit.field for _c, v in cells if (hit := labels.match("guangdong_header", v, inline=False))}
-        if {"name", "annual_amount", "indicators"} <= fields:
+    for r, hits in sorted(load_labels().index(sheet).get("guangdong_header", {}).items()):
+        fields = {hit.field for _c, hit in hits if hit.inline is None}
+        if r not in owned and {"name", "annual_amount", "indicators"} <= fields:
             return r
     return None
 
@@ -134,16 +131,17 @@ def _indicators(sheet: Sheet, r: int, c: int, text: str, *, tax: Taxonomy, ctx: 
     ref = sheet.ref(r, c)
     out = []
     for item in parse_packed(text, tax=tax):
+        l1 = _Carry(item.level1_text, item.level1, ref)
+        l2 = _Carry(item.level2_text, item.level2, ref)
         ind = Indicator(
             name=item.name, description=item.description, raw_text=item.raw, source=ref,
             level1_text=item.level1_text, level2_text=item.level2_text,
             level1_source=ref if item.level1_text else None, level2_source=ref if item.level2_text else None,
             target=parse_target(item.annual_target, source=ref) if item.annual_target else None,
             period_target=parse_target(item.period_target, source=ref) if item.period_target else None,
+            **level_fields(l1, l2, tax=tax, department=False),
         )
-        l1 = _Carry(item.level1_text, item.level1, ref)
-        l2 = _Carry(item.level2_text, item.level2, ref)
-        apply_levels(ind, l1, l2, sheet=sheet, ctx=ctx, tax=tax, department=False)
+        report_levels(l1, l2, sheet_name=sheet.name, ctx=ctx)
         if not item.parsed or (item.annual_target is None and item.period_target is None and item.description):
             ctx.findings.append(finding("packed-indicator-unparsed", sheet=sheet.name, cell=cell_name(r, c), text=item.raw))
         out.append(ind)

@@ -55,20 +55,18 @@ class TableHeader:
 def find_header(sheet: Sheet, row: int) -> TableHeader | None:
     """The indicator-table header at *row* (一级指标, 二级指标 and 三级指标 present), with
     the 近两年指标值 / 前年 / 上年 / 预期当年实现值 sub-header rows below it (seed 004)."""
-    labels = load_labels()
+    index = load_labels().index(sheet).get("indicator_header", {})
     cols: dict[str, int] = {}
-    for c, v in sheet.rows().get(row, ()):
-        hit = labels.match("indicator_header", v, inline=False)
-        if hit and hit.field not in cols:
+    for c, hit in index.get(row, ()):
+        if hit.inline is None and hit.field not in cols:
             cols[hit.field] = c
     if not {"level1", "level2", "name"} <= set(cols):
         return None
     last = row
     for r in (row + 1, row + 2):
         found = False
-        for c, v in sheet.rows().get(r, ()):
-            hit = labels.match("indicator_header", v, inline=False)
-            if hit and hit.field in ("previous_values", "two_years_ago", "last_year", "target"):
+        for c, hit in index.get(r, ()):
+            if hit.inline is None and hit.field in ("previous_values", "two_years_ago", "last_year", "target"):
                 found = True
                 if hit.field == "target":
                     cols["target"] = c  # 预期当年实现值 under 指标值
@@ -147,8 +145,10 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     shifted: list[tuple[int, int, int | str]] = []
     out: list[Indicator] = []
     vocab = _vocab()
+    grid = sheet.rows()
+    consumed = sheet.consumed
     for r in rows:
-        cells = [(c, v) for c, v in sheet.rows()[r] if (r, c) not in sheet.consumed]
+        cells = [(c, v) for c, v in grid[r] if (r, c) not in consumed]
         if not cells:
             continue
         texts = [(c, format_value(v)) for c, v in cells]
@@ -204,11 +204,13 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
                 extras.append((c, t))
             else:
                 values[role] = (c, t)
-        garbled = any(
-            (label_key(t) in vocab.basis and role_at.get(c - shift) != "value_basis")
-            or (label_key(t) in vocab.klass and role_at.get(c - shift) != "indicator_class")
-            for c, t in content
-        )
+        garbled = False
+        for c, t in content:
+            k = label_key(t)
+            if (k in vocab.basis and role_at.get(c - shift) != "value_basis") or (
+                    k in vocab.klass and role_at.get(c - shift) != "indicator_class"):
+                garbled = True
+                break
         if garbled:
             values, extras = _token_mode(content, cols, vocab)
         if "name" not in values and "target" not in values:
@@ -281,13 +283,8 @@ def _report_shifted_rows(sheet: Sheet, shifted: list[tuple[int, int, int | str]]
 
 
 def _header_cells(sheet: Sheet, header: TableHeader) -> list[tuple[int, int]]:
-    labels = load_labels()
-    cells = []
-    for r in range(header.row, header.last_row + 1):
-        for c, v in sheet.rows().get(r, ()):
-            if labels.match("indicator_header", v, inline=False):
-                cells.append((r, c))
-    return cells
+    index = load_labels().index(sheet).get("indicator_header", {})
+    return [(r, c) for r in range(header.row, header.last_row + 1) for c, hit in index.get(r, ()) if hit.inline is None]
 
 
 def _align_header(sheet: Sheet, header: TableHeader, rows: list[int], match_l2, ctx: ParseContext) -> None:  # noqa: ANN001
@@ -369,51 +366,46 @@ def _token_mode(content: list[tuple[int, str]], cols: dict[str, int], vocab: _Vo
 
 def _indicator(sheet: Sheet, r: int, values: dict[str, tuple[int, str]], l1: _Carry, l2: _Carry,
                ctx: ParseContext, tax: Taxonomy, department: bool, split_from: tuple[int, str] | None) -> Indicator:
-    def ref(role: str) -> str | None:
-        return sheet.ref(r, values[role][0]) if role in values else None
-
-    def text(role: str) -> str | None:
-        return values[role][1] if role in values else None
-
-    ind = Indicator(
-        name=text("name"),
-        description=text("description"),
-        target=parse_target(text("target"), source=ref("target")) if "target" in values else None,
-        value_basis=text("value_basis"),
-        indicator_class=text("indicator_class"),
-        value_two_years_ago=parse_target(text("two_years_ago"), source=ref("two_years_ago")) if "two_years_ago" in values else None,
-        value_last_year=parse_target(text("last_year"), source=ref("last_year")) if "last_year" in values else None,
-        source=ref("name") or ref("target"),
-        level1_text=l1.text,
-        level1_source=l1.source,
-        level2_text=l2.text,
-        level2_source=l2.source,
-    )
-    if "period_target" in values:
-        ind.period_target = parse_target(text("period_target"), source=ref("period_target"))
-    apply_levels(ind, l1, l2, sheet=sheet, ctx=ctx, tax=tax, department=department)
-    return ind
+    fields: dict[str, object] = {"level1_text": l1.text, "level1_source": l1.source,
+                                 "level2_text": l2.text, "level2_source": l2.source}
+    for role, (c, t) in values.items():
+        if role in _TARGET_ROLES:
+            fields[_ROLE_FIELD.get(role, role)] = parse_target(t, source=sheet.ref(r, c))
+        elif role in _TEXT_ROLES:
+            fields[role] = t
+    src = values.get("name") or values.get("target")
+    fields["source"] = sheet.ref(r, src[0]) if src else None
+    fields.update(level_fields(l1, l2, tax=tax, department=department))
+    report_levels(l1, l2, sheet_name=sheet.name, ctx=ctx)
+    return Indicator(**fields)
 
 
-def apply_levels(ind: Indicator, l1: _Carry, l2: _Carry, *, sheet: Sheet | None, ctx: ParseContext, tax: Taxonomy,
-                 department: bool) -> None:
-    """Set canonical levels on *ind* from the carried level cells and report unknown
-    levels, code/name conflicts and a 二级 under the wrong 一级 (once per level cell)."""
-    sheet_name = sheet.name if sheet else None
+_TARGET_ROLES = frozenset({"target", "period_target", "two_years_ago", "last_year"})
+_TEXT_ROLES = frozenset({"name", "description", "value_basis", "indicator_class"})
+_ROLE_FIELD = {"two_years_ago": "value_two_years_ago", "last_year": "value_last_year"}
 
+
+def level_fields(l1: _Carry, l2: _Carry, *, tax: Taxonomy, department: bool) -> dict[str, str | None]:
+    """Canonical level fields from the carried level cells: the 二级 decides the 一级
+    (a 二级 has one parent); a 一级 alone gives the 一级. Unknown levels give None."""
+    out: dict[str, str | None] = {}
+    if l2.match is not None:
+        lv = l2.match.level
+        out["level2"], out["level2_code"] = lv.name, lv.code or None
+        parent = tax.parent_of(lv, department=department)
+        out["level1"] = lv.parent
+        out["level1_code"] = (parent.code or None) if parent else None
+    elif l1.match is not None:
+        out["level1"], out["level1_code"] = l1.match.level.name, l1.match.level.code or None
+    return out
+
+
+def report_levels(l1: _Carry, l2: _Carry, *, sheet_name: str | None, ctx: ParseContext) -> None:
+    """Report unknown levels, code/name conflicts and a 二级 under the wrong 一级, once
+    per level cell (the carries remember what they reported)."""
     def cell_of(src: str | None) -> str | None:
         return src.split("!")[-1] if src else None
 
-    if l2.match is not None:
-        lv = l2.match.level
-        ind.level2, ind.level2_code = lv.name, lv.code or None
-        ind.level1 = lv.parent
-        parent = next((p for p in (tax.dept_level1 if department else tax.level1) if p.name == lv.parent), None)
-        ind.level1_code = (parent.code or None) if parent else None
-    if l1.match is not None and ind.level1 is None:
-        ind.level1, ind.level1_code = l1.match.level.name, l1.match.level.code or None
-    if l2.reported and l1.reported:
-        return
     if not l1.reported:
         l1.reported = True
         if l1.text and l1.match is None:

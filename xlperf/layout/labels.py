@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..readers.grid import Sheet
 from ..taxonomy import load_data
 from ..text import label_key
 
@@ -32,11 +33,13 @@ class Labels:
 
     def __init__(self, data: dict) -> None:
         self._exact: dict[str, dict[str, tuple[str, str]]] = {}
-        self._prefix: dict[str, list[tuple[str, str, str]]] = {}
+        self._prefix: dict[str, dict[str, list[tuple[str, str, str]]]] = {}
+        self._cached = lru_cache(maxsize=1 << 16)(self._match)
+        self._hits_cached = lru_cache(maxsize=1 << 16)(self._hits)
         self.standard: dict[str, dict[str, str]] = {}
         for section, fields in data.items():
             ex = self._exact.setdefault(section, {})
-            pre = self._prefix.setdefault(section, [])
+            pre = self._prefix.setdefault(section, {})
             self.standard[section] = {}
             for fld, words in fields.items():
                 if not isinstance(words, list):
@@ -45,28 +48,57 @@ class Labels:
                 for w in words:
                     k = label_key(w)
                     ex.setdefault(k, (fld, k))
-                    pre.append((k, fld, w))
-            pre.sort(key=lambda t: -len(t[0]))
+                    pre.setdefault(k[0], []).append((k, fld, w))
+            for entries in pre.values():  # longest label first, indexed by first character
+                entries.sort(key=lambda t: -len(t[0]))
 
     def match(self, section: str, text: object, *, inline: bool = True) -> LabelHit | None:
         """The label of *section* that *text* is, or starts with followed by a separator
         (white space or a colon) and a value. ``None`` when it is no label."""
-        if not isinstance(text, str) or not text:
+        if not isinstance(text, str) or not text or len(text) > 200:
             return None
+        return self._cached(section, text, inline)
+
+    def _match(self, section: str, text: str, inline: bool) -> LabelHit | None:
         key = label_key(text)
         hit = self._exact.get(section, {}).get(key)
         if hit is None and key.endswith((":", "：")):
             hit = self._exact.get(section, {}).get(key[:-1])
         if hit:
             return LabelHit(section, hit[0], hit[1])
-        if not inline:
+        if not inline or not key:
             return None
-        for k, fld, _w in self._prefix.get(section, ()):
+        for k, fld, _w in self._prefix.get(section, {}).get(key[0], ()):
             if key.startswith(k) and len(key) > len(k):
                 value = _after_label(text, len(k))
                 if value is not None:
                     return LabelHit(section, fld, k, value)
         return None
+
+    def hits(self, text: str) -> dict[str, LabelHit]:
+        """Every section *text* is a label of (inline values allowed), cached by text."""
+        return self._hits_cached(text)
+
+    def _hits(self, text: str) -> dict[str, LabelHit]:
+        out = {}
+        for section in self._exact:
+            hit = self._match(section, text, True)
+            if hit is not None:
+                out[section] = hit
+        return out
+
+    def index(self, sheet: "Sheet") -> dict[str, dict[int, list[tuple[int, LabelHit]]]]:
+        """Section -> row -> [(col, hit)] for every label cell of *sheet*, built in one
+        pass over its cells and kept on the sheet (detectors then look at labels only)."""
+        idx = sheet.cache.get("labels")
+        if idx is None:
+            idx = {}
+            for (r, c), v in sorted(sheet.cells.items()):
+                if isinstance(v, str) and 0 < len(v) <= 200:
+                    for section, hit in self._hits_cached(v).items():
+                        idx.setdefault(section, {}).setdefault(r, []).append((c, hit))
+            sheet.cache["labels"] = idx
+        return idx  # type: ignore[return-value]
 
     def is_label(self, text: object, sections: tuple[str, ...]) -> bool:
         """True when *text* is exactly a label of any of *sections*."""

@@ -50,16 +50,10 @@ _UNITLIKE_RE = re.compile(r"^\d{2,}\s*-.*(局|委|办|院|中心|政府)(本级)
 
 def find_project_anchors(sheet: Sheet, skip_rows: set[int]) -> list[int]:
     """Rows holding a 项目名称 label (exact or with its value inline), in order."""
-    labels = load_labels()
     anchors = []
-    for r, cells in sheet.rows().items():
-        if r in skip_rows:
-            continue
-        for c, v in cells:
-            hit = labels.match("project", v)
-            if hit and hit.field == "name" and (r, c) not in sheet.consumed:
-                anchors.append(r)
-                break
+    for r, hits in sorted(load_labels().index(sheet).get("project", {}).items()):
+        if r not in skip_rows and any(h.field == "name" and (r, c) not in sheet.consumed for c, h in hits):
+            anchors.append(r)
     return anchors
 
 

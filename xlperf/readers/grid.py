@@ -53,10 +53,14 @@ def parse_cell_name(name: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
+@lru_cache(maxsize=4096)
+def _quoted(sheet: str) -> str:
+    return sheet if _SIMPLE_SHEET_RE.match(sheet) else "'" + sheet.replace("'", "''") + "'"
+
+
 def sheet_ref(sheet: str, row: int, col: int) -> str:
     """``项目1!C12``; sheet names with spaces or punctuation are quoted as Excel does."""
-    name = sheet if _SIMPLE_SHEET_RE.match(sheet) else "'" + sheet.replace("'", "''") + "'"
-    return f"{name}!{cell_name(row, col)}"
+    return f"{_quoted(sheet)}!{col_name(col)}{row + 1}"
 
 
 def format_value(value: object) -> str:
@@ -98,6 +102,7 @@ class Sheet:
     hidden_rows: frozenset[int] = frozenset()
     hidden_cols: frozenset[int] = frozenset()
     consumed: set[tuple[int, int]] = field(default_factory=set)
+    cache: dict[str, object] = field(default_factory=dict, repr=False)  # per-sheet indexes built by parsers
     _rows: dict[int, list[tuple[int, object]]] | None = field(default=None, repr=False)
     _keys: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
 

@@ -47,7 +47,7 @@ class ReadLimits:
 
 _ROW_R_RE = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
 _C_REF_RE = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})(\d+)\"")
-_WIDE_COL_RE = re.compile(rb"<c\b[^>]*?\br=\"[A-Z]{3}\d")
+_WIDE_COL_RE = re.compile(rb"\sr=\"[A-Z]{3}\d")
 _ERR_CELL_RE = re.compile(rb"<c\b([^>]*?)\bt=\"e\"([^>]*)>(.*?)</c>", re.S)
 _FORMULA_CELL_RE = re.compile(rb"<c\b([^>]*)>(\s*<f\b.*?)</c>", re.S)
 _R_ATTR_RE = re.compile(rb"\br=\"([A-Z]{1,3}\d+)\"")

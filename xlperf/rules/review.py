@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from ..model import DepartmentPlan, Finding, Indicator, Project, Submission, Target
 from ..targets import MONEY_UNITS, amount_in_wan
@@ -63,6 +64,9 @@ def review(sub: Submission) -> list[Finding]:
     return out
 
 
+
+
+
 # ------------------------------------------------------------------------- helpers
 def _split(ref: str | None) -> tuple[str | None, str | None]:
     if not ref or "!" not in ref:
@@ -79,20 +83,26 @@ def _at(code: str, ref: str | None, *, text: str | None = None, params: dict[str
     return finding(code, sheet=s or sheet, cell=c, text=text, params=params or {})
 
 
-_PLACEHOLDERS: tuple[frozenset[str], tuple[re.Pattern[str], ...]] | None = None
+@lru_cache(maxsize=1)
+def _placeholders() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+    data = load_data("lists.toml")["placeholders"]
+    return frozenset(label_key(v) for v in data["values"]), tuple(re.compile(p) for p in data["patterns"])
 
 
 def _is_placeholder(text: str | None) -> bool:
     """Empty, or a placeholder from lists.toml (``*``, ``/``, ``≥**个`` …)."""
     if text is None or not str(text).strip():
         return True
-    data = load_data("lists.toml")["placeholders"]
+    values, patterns = _placeholders()
+    if len(text) > 12:
+        return False  # every placeholder is short
     key = label_key(str(text))
-    return key in {label_key(v) for v in data["values"]} or any(re.match(p, key) for p in data["patterns"])
+    return key in values or any(p.match(key) for p in patterns)
 
 
 def _named(p: Project) -> list[Indicator]:
-    return [i for i in p.indicators if not _is_placeholder(i.name)]
+    """Indicators with a real 三级 name (placeholders excluded)."""
+    return [i for i in p.indicators if i.name and not _is_placeholder(i.name)]
 
 
 def _pname(p: Project) -> str:
