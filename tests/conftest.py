@@ -21,6 +21,7 @@ def root() -> Path:
 import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
+import tempfile  # noqa: E402
 import uuid  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
@@ -134,7 +135,7 @@ def soffice_path() -> str:
 def soffice_convert(src: Path, outdir: Path, fmt: str, *, timeout: float = 180) -> Path:
     """Convert *src* with LibreOffice (own user profile per call, with a timeout); return the output."""
     outdir.mkdir(parents=True, exist_ok=True)
-    profile = Path("/tmp") / f"lo-{uuid.uuid4().hex}"
+    profile = Path(tempfile.gettempdir()) / f"lo-{uuid.uuid4().hex}"
     try:
         proc = subprocess.run([soffice_path(), f"-env:UserInstallation=file://{profile}", "--headless",
                                "--convert-to", fmt, "--outdir", str(outdir), str(src)],

@@ -288,7 +288,9 @@ def test_cli_template(tmp_path: Path) -> None:
     out = tmp_path / "cli.xlsx"
     result = CliRunner().invoke(app, ["template", "-o", str(out), "--year", "2026", "--projects", "2"])
     assert result.exit_code == 0, result.output
-    assert openpyxl.load_workbook(out).sheetnames == ["填报说明", "部门整体绩效目标", "项目1", "项目2", "_lists"]
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["填报说明", "部门整体绩效目标", "项目1", "项目2", "_lists"]
+    assert (wb["部门整体绩效目标"]["F6"].value, wb["部门整体绩效目标"]["G6"].value) == ("2024年", "2025年")
 
 
 def test_cli_template_unwritable_target(tmp_path: Path) -> None:

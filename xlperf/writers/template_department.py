@@ -130,7 +130,8 @@ def _composition(sw: SheetWriter, row: int, year: int, plan: DepartmentPlan | No
             k = label_key(cr.item)
             if k in by_item or k not in {label_key(i) for i in items}:
                 book.note("fill-field-not-held", sheet=sw.name, cell=cell_name(row, 2),
-                          params={"field": f"{part_label} {cr.item}"}, text=str(cr.current_amount))
+                          params={"field": f"{part_label} {cr.item}"},
+                          text="" if cr.current_amount is None else str(cr.current_amount))
             else:
                 by_item[k] = cr
         first, total_row = row, row + len(items)

@@ -28,8 +28,8 @@ from .template_layout import Layout
 __all__ = ["LIST_KEYS", "write_lists_sheet"]
 
 #: lists.toml lists offered as dropdowns, with the heading written above each.
-LIST_KEYS = {"value_basis": "指标值确定依据", "indicator_class": "指标分类",
-             "project_attribute": "项目属性", "spending_category": "支出项目类别"}
+LIST_KEYS = (("value_basis", "指标值确定依据"), ("indicator_class", "指标分类"),
+             ("project_attribute", "项目属性"), ("spending_category", "支出项目类别"))
 
 
 def _tiers(layout: Layout, taxonomy: Taxonomy) -> dict[str, tuple[str, list[tuple[str, list[str]]]]]:
@@ -73,7 +73,7 @@ def write_lists_sheet(wb: Workbook, ws: Worksheet, *, layout: Layout, taxonomy: 
         lookups[tier] = f"{sheet}!{xl_range_abs(1, first, len(levels), first + 1)}"
         for name, (lv1, lv2s) in zip(names, levels):
             wb.define_name(name, "=" + column(lv1, lv2s))
-    for key, heading in LIST_KEYS.items():
+    for key, heading in LIST_KEYS:
         ranges[key] = column(heading, layout.list_values(key))
     ws.set_column(0, col, 18)
     ws.hide()
