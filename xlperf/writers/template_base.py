@@ -157,8 +157,11 @@ class SheetWriter:
         """Write the fixed words *text* (a label, header or pre-filled level), locked."""
         f = self.book.fmt[fmt]
         self._span(row, col, last_row, last_col, f)
-        self.ws.write_string(row, col, text, f)
-        self._fit(row, col, last_row, last_col, text)
+        if text:
+            self.ws.write_string(row, col, text, f)
+            self._fit(row, col, last_row, last_col, text)
+        else:  # an empty header cell of a group row: formatted, no value
+            self.ws.write_blank(row, col, None, f)
 
     def put(self, row: int, col: int, value: str | Decimal | int | float | None, *, fmt: str, field: str,
             last_row: int | None = None, last_col: int | None = None) -> None:
