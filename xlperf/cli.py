@@ -62,11 +62,12 @@ def template_cmd(
     projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="项目表的张数")] = 10,
 ) -> None:
     """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。"""
+    from .errors import XlperfError
     from .writers.template import write_template
 
     try:
         write_template(str(output), year=year, projects=projects)
-    except OSError as exc:
+    except (OSError, XlperfError, ValueError) as exc:
         err.print(f"[red]无法写入 {output}：{exc}[/red]")
         raise typer.Exit(2) from None
     out.print(f"已生成模板：{output}（{projects} 张项目表）")
@@ -79,9 +80,11 @@ def fill_cmd(
 ) -> None:
     """把标准 JSON 填入标准模板（与空白模板同一格式）。Write a canonical Submission into the template."""
     from pydantic import ValidationError
+    from rich.markup import escape
 
+    from .errors import XlperfError
     from .model import Submission
-    from .writers.template import write_template
+    from .writers.template import write_workbook
 
     try:
         text = submission_json.read_text(encoding="utf-8")
@@ -95,8 +98,16 @@ def fill_cmd(
     except (OSError, json.JSONDecodeError, ValidationError) as exc:
         err.print(f"[red]无法读取 {submission_json}：{exc}[/red]")
         raise typer.Exit(2) from None
-    write_template(str(output), submission=sub, year=sub.year, projects=max(len(sub.projects), 1))
+    try:
+        notes = write_workbook(str(output), submission=sub, year=sub.year, projects=max(len(sub.projects), 1))
+    except (OSError, XlperfError, ValueError) as exc:
+        err.print(f"[red]无法写入 {output}：{exc}[/red]")
+        raise typer.Exit(2) from None
+    for note in notes:
+        colour = "red" if note.severity == "error" else "yellow"
+        err.print(f"[{colour}]{escape(note.where or '-')}  {escape(note.message)}[/{colour}]", highlight=False)
     out.print(f"已填写：{output}（{len(sub.projects)} 个项目）")
+    raise typer.Exit(1 if any(n.severity == "error" for n in notes) else 0)
 
 
 @app.command("import")
