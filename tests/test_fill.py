@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from xlperf.cli import app
 from xlperf.model import ProjectSpending, Submission
 from xlperf.taxonomy import load_taxonomy
-from xlperf.writers.template import FillWarning, write_template, write_workbook
+from xlperf.writers.template import write_template, write_workbook
 from xlperf.writers.template_project import place_project_indicators
 
 TAX = load_taxonomy()
@@ -153,8 +153,8 @@ def test_overlong_text_is_marked_not_cut(tmp_path: Path) -> None:
     assert "40000" in notes[0].message
     value = openpyxl.load_workbook(path)["项目1"]["B7"].value
     assert value.startswith("【未写入") and "40000" in value and len(value) < 200
-    with pytest.warns(FillWarning, match="项目1!B7"):
-        write_template(str(tmp_path / "long2.xlsx"), submission=sub)
+    again = write_template(str(tmp_path / "long2.xlsx"), submission=sub)  # the same writer
+    assert [(n.code, n.where) for n in again] == [("fill-text-too-long", "项目1!B7")]
 
 
 def test_values_the_template_cannot_hold_are_reported(tmp_path: Path) -> None:

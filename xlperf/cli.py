@@ -80,10 +80,10 @@ def fill_cmd(
 ) -> None:
     """把标准 JSON 填入标准模板（与空白模板同一格式）。Write a canonical Submission into the template."""
     from pydantic import ValidationError
-    from rich.markup import escape
 
     from .errors import XlperfError
     from .model import Submission
+    from .render import print_findings
     from .writers.template import write_workbook
 
     try:
@@ -103,9 +103,7 @@ def fill_cmd(
     except (OSError, XlperfError, ValueError) as exc:
         err.print(f"[red]无法写入 {output}：{exc}[/red]")
         raise typer.Exit(2) from None
-    for note in notes:
-        colour = "red" if note.severity == "error" else "yellow"
-        err.print(f"[{colour}]{escape(note.where or '-')}  {escape(note.message)}[/{colour}]", highlight=False)
+    print_findings(notes, console=err, limit=30, title="未按原样写入的内容")
     out.print(f"已填写：{output}（{len(sub.projects)} 个项目）")
     raise typer.Exit(1 if any(n.severity == "error" for n in notes) else 0)
 

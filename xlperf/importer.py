@@ -81,7 +81,8 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
     """
     tax = load_taxonomy()
     parsed = read_sheets(wb, tax=tax)
-    findings: list[Finding] = list(wb.findings) + parsed.findings
+    findings: list[Finding] = [f for f in wb.findings
+                               if not (f.code == "hidden-sheet" and f.sheet in parsed.template_sheets)] + parsed.findings
     cells = mapped = reported = 0
     for sheet in wb.sheets:
         for (r, c), v in sorted(sheet.cells.items()):

@@ -41,11 +41,12 @@ def _amount(v: Decimal | float | None) -> str:
     return format(Decimal(str(v)).normalize(), "f")
 
 
-def print_findings(findings: list, *, console: Console, limit: int = 500) -> None:  # noqa: ANN001 - Finding
-    """Findings as a table: severity, code, file, cell, message."""
+def print_findings(findings: list, *, console: Console, limit: int = 500,  # noqa: ANN001 - Finding
+                   title: str = "审核问题") -> None:
+    """Findings as a table: severity, code, file, cell, message (at most *limit* rows)."""
     if not findings:
         return
-    t = Table(title="审核问题", show_lines=False, expand=False)
+    t = Table(title=title, show_lines=False, expand=False)
     for col in ("级别", "代码", "文件", "位置", "说明"):
         t.add_column(col, overflow="fold")
     for f in findings[:limit]:

@@ -16,6 +16,7 @@ never stack project forms under a department form).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
 from ..readers.grid import Sheet, cell_name, format_value
@@ -51,9 +52,13 @@ def _amount(value: object) -> object:
 
 
 def _percent(value: object) -> object:
+    """占比 in percent: text ``76.12%`` as typed; a number <= 1.5 is a fraction (a cell
+    formatted as %, or the template's formula) shown to 0.01 % as the form prints it."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        reading = parse_amount(value * 100 if abs(value) <= 1.5 else value)
-        return reading.value
+        if abs(value) <= 1.5:
+            v = parse_amount(value).value
+            return None if v is None else (v * 100).quantize(Decimal("0.01"))
+        return parse_amount(value).value
     if isinstance(value, str):
         return parse_amount(value.strip().rstrip("%％").strip()).value
     return None
@@ -108,7 +113,7 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
         if h is not None:
             headers.append(h)
     for i, h in enumerate(headers):
-        end = headers[i + 1].row if i + 1 < len(headers) else max(grid) + 1
+        end = headers[i + 1].first_row if i + 1 < len(headers) else max(grid) + 1
         for r in range(h.last_row + 1, end):
             for c, v in grid.get(r, ()):
                 if (r, c) not in sheet.consumed and (is_unit_note(v) or is_title(v)):
@@ -120,6 +125,11 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
         else:
             plan.long_term_indicators.extend(inds)
     return plan, rows
+
+
+def _is_any_label(text: str) -> bool:
+    labels = load_labels()
+    return any(labels.match(sec, text, inline=False) for sec in ("department", "indicator_header", "project"))
 
 
 def _horizon(plan: DepartmentPlan, text: str) -> None:
@@ -136,6 +146,8 @@ def _right(sheet: Sheet, r: int, c: int) -> tuple[int, object] | None:
             continue
         if labels.match("department", v, inline=False):
             return None
+        if is_unit_note(v) or is_title(v):
+            continue
         sheet.consumed.add((r, cc))
         return cc, v
     return None
@@ -177,6 +189,8 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
             if share_col is not None and share_col in row:
                 sheet.consumed.add((r, share_col))
                 entry.share_percent = _percent(row[share_col])
+            if entry.current_amount is None and entry.share_percent == 0:
+                entry.share_percent = None  # the template's 占比 formula over an empty amount
             for c, year in year_cols.items():
                 if c in row:
                     sheet.consumed.add((r, c))
@@ -247,7 +261,8 @@ def _goals(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
                 texts.append(format_value(val[1]).strip())
                 continue
             below = dict(grid.get(r + 1, ()))
-            if c in below and (r + 1, c) not in sheet.consumed and isinstance(below[c], str) and not _NUMBERED_RE.match(below[c]):
+            if (c in below and (r + 1, c) not in sheet.consumed and isinstance(below[c], str)
+                    and not _NUMBERED_RE.match(below[c]) and not _is_any_label(below[c])):
                 sheet.consumed.add((r + 1, c))
                 texts.append(below[c].strip())
                 continue

@@ -50,6 +50,11 @@ class TableHeader:
     last_row: int
     cols: dict[str, int]
     framework: str = "project"  # or "department"
+    first_row: int = -1  # a group row above the header (近两年指标值 over 前年 / 上年), else ``row``
+
+    def __post_init__(self) -> None:
+        if self.first_row < 0:
+            self.first_row = self.row
 
 
 def find_header(sheet: Sheet, row: int) -> TableHeader | None:
@@ -62,6 +67,9 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
             cols[hit.field] = c
     if not {"level1", "level2", "name"} <= set(cols):
         return None
+    first = row
+    if any(hit.inline is None and hit.field == "previous_values" for _c, hit in index.get(row - 1, ())):
+        first = row - 1  # the template's group row above the 年度绩效指标 header
     last = row
     for r in (row + 1, row + 2):
         found = False
@@ -76,7 +84,7 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
             last = r
         else:
             break
-    return TableHeader(row=row, last_row=last, cols=cols)
+    return TableHeader(row=row, last_row=last, cols=cols, first_row=first)
 
 
 @dataclass
@@ -218,6 +226,9 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         name_cell = values.get("name")
         if name_cell and re.fullmatch(r"[.。…·\s]+", name_cell[1]) and len(values) == 1:
             continue  # "....." placeholder row: reported as unmapped
+        if department and name_cell and len(values) == 1:
+            sheet.consumed.add((r, name_cell[0]))
+            continue  # a framework row pre-filled by the template, no value typed: not an indicator
         if shift != 0 or garbled:
             shifted.append((r, texts[0][0], "?" if garbled else shift))
         # -- target: shifted right, or written inside the name cell ---------------------------
@@ -284,7 +295,8 @@ def _report_shifted_rows(sheet: Sheet, shifted: list[tuple[int, int, int | str]]
 
 def _header_cells(sheet: Sheet, header: TableHeader) -> list[tuple[int, int]]:
     index = load_labels().index(sheet).get("indicator_header", {})
-    return [(r, c) for r in range(header.row, header.last_row + 1) for c, hit in index.get(r, ()) if hit.inline is None]
+    return [(r, c) for r in range(header.first_row, header.last_row + 1) for c, hit in index.get(r, ())
+            if hit.inline is None]
 
 
 def _align_header(sheet: Sheet, header: TableHeader, rows: list[int], match_l2, ctx: ParseContext) -> None:  # noqa: ANN001

@@ -234,6 +234,8 @@ def _spending_plan(sheet: Sheet, r: int, c: int) -> list[SpendingCheckpoint]:
                 pct = parse_amount(text.rstrip("%％")).value
         plan.append(SpendingCheckpoint(checkpoint=v.strip(), cumulative_percent=pct,
                                        raw=None if raw is None else format_value(raw)))
+    if all(cp.raw is None for cp in plan):
+        return []  # the checkpoint headers alone (an unfilled template): no plan
     return plan
 
 

@@ -24,6 +24,7 @@ from .department import find_department_form, read_department
 from .guangdong import find_summary_header, read_summary
 from .narrative import read_narrative
 from .project import find_project_anchors, read_projects
+from .template import is_template_text, read_lists_sheet
 
 __all__ = ["ParsedWorkbook", "read_sheets", "region_from_name"]
 
@@ -44,6 +45,7 @@ class ParsedWorkbook:
     year: int | None = None
     findings: list[Finding] = field(default_factory=list)
     found_form: bool = False
+    template_sheets: set[str] = field(default_factory=set)  # the template's own hidden lists sheet
 
 
 def region_from_name(name: str | None) -> Region:
@@ -66,6 +68,9 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
     for sheet in wb.sheets:
         if not sheet.cells:
             continue
+        if read_lists_sheet(sheet):
+            out.template_sheets.add(sheet.name)
+            continue
         found = False
         info = read_cover(sheet, ctx)
         if info is not None:
@@ -76,7 +81,7 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
         if dept_rows is not None:
             plan, rows = read_department(sheet, dept_rows, tax=tax, ctx=ctx)
             owned |= rows
-            if out.department_plan is None:
+            if out.department_plan is None and not _blank_plan(plan):
                 out.department_plan = plan
             prev_years.extend(int(y) for y in plan.previous_years if y.isdigit())
             found = True
@@ -89,7 +94,8 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
         anchors = find_project_anchors(sheet, owned)
         if anchors:
             end = max(sheet.rows()) + 1
-            out.projects.extend(read_projects(sheet, anchors, tax=tax, ctx=ctx, end=end))
+            projects = read_projects(sheet, anchors, tax=tax, ctx=ctx, end=end)
+            out.projects.extend(p for p in projects if not _blank(p))
             found = True
         if not found:
             sections = read_narrative(sheet, ctx)
@@ -105,12 +111,31 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
     return out
 
 
+def _blank(p: Project) -> bool:
+    """An empty project form (a spare sheet of the template): labels only, no values."""
+    return not (p.name or p.code or p.annual_amount is not None or p.annual_amount_text or p.performance_target
+                or p.competent_department or p.implementing_unit or p.fund_use
+                or any(i.name or (i.target and i.target.raw) for i in p.indicators))
+
+
+def _blank_plan(plan: DepartmentPlan) -> bool:
+    """An empty department form (the template's, unfilled): no typed value anywhere;
+    the template's 合计 / 占比 formulas compute 0 and do not count."""
+    return not (plan.name or plan.filled_by or plan.phone or plan.functions or plan.annual_tasks
+                or plan.long_term_goal or plan.annual_goal or plan.project_spending
+                or plan.long_term_indicators or plan.annual_indicators or plan.narrative
+                or any(r.current_amount is not None or any(v is not None for v in r.previous_amounts.values())
+                       for r in plan.revenue + plan.expenditure))
+
+
 def _boilerplate(sheet, ctx: ParseContext) -> None:  # noqa: ANN001 - Sheet
     """Consume titles, unit notes, lone department lines and date lines left anywhere."""
     for r, cells in sheet.rows().items():
         free = [(c, v) for c, v in cells if (r, c) not in sheet.consumed]
         for c, v in free:
-            if is_title(v):
+            if is_template_text(v):
+                sheet.consumed.add((r, c))
+            elif is_title(v):
                 sheet.consumed.add((r, c))
                 y = title_year(v)
                 if y:

@@ -325,8 +325,8 @@ def _dept_share(sub: Submission) -> Iterator[Finding]:
         return
     for part, rows, total in (("收入构成", plan.revenue, plan.revenue_total), ("支出构成", plan.expenditure, plan.expenditure_total)):
         shares = [r.share_percent for r in rows if r.share_percent is not None]
-        if not shares:
-            continue
+        if not shares or total is None or not total.current_amount:
+            continue  # nothing to share out (a blank template computes 0 everywhere)
         s = sum(shares, Decimal(0))
         if abs(s - 100) > Decimal("0.011"):
             yield _at("dept-share-sum", (total or rows[0]).source, sheet=plan.sheet, params={"part": part, "sum": _fmt(s)})

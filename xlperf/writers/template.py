@@ -20,7 +20,6 @@ calls (``write_string`` / ``write_number``) into a workbook opened with
 from __future__ import annotations
 
 import datetime
-import warnings
 
 import xlsxwriter
 import xlsxwriter.exceptions
@@ -35,12 +34,7 @@ from .template_layout import load_layout
 from .template_lists import write_lists_sheet
 from .template_project import write_project_sheet
 
-__all__ = ["FillWarning", "write_template", "write_workbook"]
-
-
-class FillWarning(UserWarning):
-    """Issued by :func:`write_template` when a submitted value could not be written as given
-    (the findings are returned by :func:`write_workbook`)."""
+__all__ = ["write_template", "write_workbook"]
 
 
 def _default_year(submission: Submission | None, year: int | None) -> int:
@@ -102,17 +96,13 @@ def write_workbook(path: str, *, submission: Submission | None = None, year: int
 
 
 def write_template(path: str, *, submission: Submission | None = None, year: int | None = None,
-                   projects: int = 10) -> None:
+                   projects: int = 10) -> list[Finding]:
     """Write the blank template (``submission`` None) or a filled workbook to *path*.
 
-    Same arguments, layout and errors as :func:`write_workbook`; when a value could not
-    be written as given, a :class:`FillWarning` lists the findings (call
-    :func:`write_workbook` to get them as data).
+    The one writer behind ``xlperf template`` and ``xlperf fill``: same arguments, layout,
+    return value (the findings of writing, as data) and errors as :func:`write_workbook`.
     """
-    notes = write_workbook(path, submission=submission, year=year, projects=projects)
-    if notes:
-        listed = "；".join(f"{n.where or n.sheet or ''} {n.message}" for n in notes[:10])
-        warnings.warn(FillWarning(f"{len(notes)} 个值未按原样写入：{listed}"), stacklevel=2)
+    return write_workbook(path, submission=submission, year=year, projects=projects)
 
 
 def _write_cover(book: Book, ws, *, year: int, submission: Submission | None) -> None:

@@ -42,7 +42,8 @@ def _tiers(layout: Layout, taxonomy: Taxonomy) -> dict[str, tuple[str, list[tupl
         if lv1.name == dept["framework"]["core_level1"]:
             names = [dept["core_output_format"].format(n=n) for n in range(1, dept["core_output_choices"] + 1)]
         depts.append((lv1.name, names))
-    return {"proj": ("项目一级指标", proj), "dept": ("部门一级指标", depts)}
+    heads = layout.section("workbook")["lists_headings"]
+    return {"proj": (heads["proj"], proj), "dept": (heads["dept"], depts)}
 
 
 def write_lists_sheet(wb: Workbook, ws: Worksheet, *, layout: Layout, taxonomy: Taxonomy) -> ListRefs:
@@ -65,11 +66,12 @@ def write_lists_sheet(wb: Workbook, ws: Worksheet, *, layout: Layout, taxonomy: 
         col += 1
         return ref
 
+    prefix = layout.section("workbook")["lists_name_prefix"]
     for tier, (heading, levels) in _tiers(layout, taxonomy).items():
-        names = [f"lv2_{tier}_{i}" for i in range(1, len(levels) + 1)]
+        names = [f"{prefix}{tier}_{i}" for i in range(1, len(levels) + 1)]
         first = col
         ranges[f"{tier}_level1"] = column(heading, [lv1 for lv1, _ in levels])
-        column("二级列表名称", names)
+        column(layout.section("workbook")["lists_headings"]["lookup"], names)
         lookups[tier] = f"{sheet}!{xl_range_abs(1, first, len(levels), first + 1)}"
         for name, (lv1, lv2s) in zip(names, levels):
             wb.define_name(name, "=" + column(lv1, lv2s))
