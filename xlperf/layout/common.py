@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,6 +22,8 @@ from ..text import label_key
 
 __all__ = [
     "ParseContext",
+    "consume_boilerplate",
+    "take_department_line",
     "is_title",
     "title_year",
     "is_unit_note",
@@ -118,3 +121,36 @@ class ParseContext:
     findings: list[Finding] = field(default_factory=list)
     title_years: list[int] = field(default_factory=list)
     departments: list[tuple[str | None, str, str]] = field(default_factory=list)  # (code, name, where)
+
+
+def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Callable[[object], bool] | None = None) -> None:
+    """Consume the titles and unit notes of row *r* (and cells *extra* accepts), noting
+    title years in *ctx*."""
+    for c, v in sheet.rows().get(r, ()):
+        if (r, c) in sheet.consumed:
+            continue
+        if extra is not None and extra(v):
+            sheet.consumed.add((r, c))
+        elif is_title(v):
+            sheet.consumed.add((r, c))
+            y = title_year(v)
+            if y:
+                ctx.title_years.append(y)
+        elif is_unit_note(v):
+            sheet.consumed.add((r, c))
+
+
+def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None
+                         ) -> tuple[int, int, str] | None:
+    """When the only free cell of row *r* is a department line (``315002乐亭县司法局``),
+    consume it, note it in *ctx* and return (row, col, text)."""
+    free = [(c, v) for c, v in sheet.rows().get(r, ()) if (r, c) not in sheet.consumed]
+    if len(free) != 1 or not isinstance(free[0][1], str):
+        return None
+    c, v = free[0]
+    dept = department_line(v)
+    if dept is None or (exclude is not None and exclude.match(v)):
+        return None
+    sheet.consumed.add((r, c))
+    ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
+    return r, c, v

@@ -24,7 +24,8 @@ from ..rules.catalog import finding
 from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import strip_markup
-from .common import ParseContext, department_line, is_title, is_unit_note, title_year
+from .common import (ParseContext, consume_boilerplate, department_line, is_title, is_unit_note,
+                     take_department_line)
 from .indicators import find_header, read_table
 from .labels import LabelHit, load_labels
 
@@ -108,36 +109,20 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
     lone = []
     dept_line = None
     for r in range(start, anchor):
-        for c, v in sheet.rows().get(r, ()):
-            if (r, c) in sheet.consumed:
-                continue
-            if is_title(v):
-                sheet.consumed.add((r, c))
-                y = title_year(v)
-                if y:
-                    ctx.title_years.append(y)
-            elif is_unit_note(v):
-                sheet.consumed.add((r, c))
+        consume_boilerplate(sheet, r, ctx)
         hit = _lone_text(sheet, r)
         if hit is None:
             continue
-        c, v = hit
-        dept = department_line(v)
-        if dept and not _UNITLIKE_RE.match(v):
-            sheet.consumed.add((r, c))
-            ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
-            dept_line = (r, c, v)
+        taken = take_department_line(sheet, r, ctx, exclude=_UNITLIKE_RE)
+        if taken is not None:
+            dept_line = taken
         else:
-            lone.append((r, c, v))
+            lone.append((r, hit[0], hit[1]))
     # a department line sharing its row with the unit note (" | 315002乐亭县司法局 | 单位：万元")
     for r in range(start, anchor):
-        free = [(c, v) for c, v in sheet.rows().get(r, ()) if (r, c) not in sheet.consumed]
-        if len(free) == 1 and department_line(free[0][1]) and not _UNITLIKE_RE.match(str(free[0][1])):
-            c, v = free[0]
-            dept = department_line(v)
-            sheet.consumed.add((r, c))
-            ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
-            dept_line = (r, c, v)
+        taken = take_department_line(sheet, r, ctx, exclude=_UNITLIKE_RE)
+        if taken is not None:
+            dept_line = taken
     return lone, dept_line
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..model import Department, DepartmentPlan, Finding, Project, Region
 from ..readers.grid import Workbook
 from ..taxonomy import Taxonomy, split_code
-from .common import ParseContext, department_line, is_title, is_unit_note, parse_cn_date, title_year
+from .common import ParseContext, consume_boilerplate, parse_cn_date, take_department_line
 from .cover import read_cover
 from .department import find_department_form, read_department
 from .guangdong import find_summary_header, read_summary
@@ -129,26 +129,10 @@ def _blank_plan(plan: DepartmentPlan) -> bool:
 
 
 def _boilerplate(sheet, ctx: ParseContext) -> None:  # noqa: ANN001 - Sheet
-    """Consume titles, unit notes, lone department lines and date lines left anywhere."""
-    for r, cells in sheet.rows().items():
-        free = [(c, v) for c, v in cells if (r, c) not in sheet.consumed]
-        for c, v in free:
-            if is_template_text(v):
-                sheet.consumed.add((r, c))
-            elif is_title(v):
-                sheet.consumed.add((r, c))
-                y = title_year(v)
-                if y:
-                    ctx.title_years.append(y)
-            elif is_unit_note(v):
-                sheet.consumed.add((r, c))
-        free = [(c, v) for c, v in cells if (r, c) not in sheet.consumed]
-        if len(free) == 1:
-            c, v = free[0]
-            dept = department_line(v)
-            if dept:
-                sheet.consumed.add((r, c))
-                ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
+    """Consume titles, unit notes, template text and lone department lines left anywhere."""
+    for r in list(sheet.rows()):
+        consume_boilerplate(sheet, r, ctx, extra=is_template_text)
+        take_department_line(sheet, r, ctx)
 
 
 def _settle(out: ParsedWorkbook, ctx: ParseContext, cover, prev_years: list[int]) -> None:  # noqa: ANN001
