@@ -110,7 +110,7 @@ def parse_cn_date(value: object) -> str | None:
 
 def row_texts(sheet: Sheet, row: int) -> list[tuple[int, str]]:
     """Non-empty, not yet consumed cells of *row* as (col, text)."""
-    return [(c, format_value(v)) for c, v in sheet.rows().get(row, ()) if (row, c) not in sheet.consumed]
+    return [(c, format_value(v)) for c, v in sheet.grid.get(row, ()) if (row, c) not in sheet.consumed]
 
 
 @dataclass
@@ -126,7 +126,7 @@ class ParseContext:
 def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Callable[[object], bool] | None = None) -> None:
     """Consume the titles and unit notes of row *r* (and cells *extra* accepts), noting
     title years in *ctx*."""
-    for c, v in sheet.rows().get(r, ()):
+    for c, v in sheet.grid.get(r, ()):
         if (r, c) in sheet.consumed:
             continue
         if extra is not None and extra(v):
@@ -144,7 +144,7 @@ def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re
                          ) -> tuple[int, int, str] | None:
     """When the only free cell of row *r* is a department line (``315002乐亭县司法局``),
     consume it, note it in *ctx* and return (row, col, text)."""
-    free = [(c, v) for c, v in sheet.rows().get(r, ()) if (r, c) not in sheet.consumed]
+    free = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed]
     if len(free) != 1 or not isinstance(free[0][1], str):
         return None
     c, v = free[0]

@@ -44,7 +44,7 @@ def find_department_form(sheet: Sheet) -> set[int] | None:
             for _c, hit in hits if hit.field in _STRONG}
     if len(seen) < 2:
         return None
-    return set(sheet.rows())
+    return set(sheet.grid)
 
 
 def _amount(value: object) -> object:
@@ -68,7 +68,7 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
     """Read the department form on *sheet*. Returns the plan and the rows it owns."""
     labels = load_labels()
     plan = DepartmentPlan(sheet=sheet.name)
-    grid = sheet.rows()
+    grid = sheet.grid
     hits: dict[str, list[tuple[int, int, str | None]]] = {}
     for r, cells in grid.items():
         for c, v in cells:
@@ -141,7 +141,7 @@ def _horizon(plan: DepartmentPlan, text: str) -> None:
 def _right(sheet: Sheet, r: int, c: int) -> tuple[int, object] | None:
     """The first unconsumed non-label cell right of (r, c) on its row; consumed."""
     labels = load_labels()
-    for cc, v in sheet.rows().get(r, ()):
+    for cc, v in sheet.grid.get(r, ()):
         if cc <= c or (r, cc) in sheet.consumed:
             continue
         if labels.match("department", v, inline=False):
@@ -155,7 +155,7 @@ def _right(sheet: Sheet, r: int, c: int) -> tuple[int, object] | None:
 
 def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseContext) -> None:
     """收入构成 / 支出构成 rows under the 当年金额 / 占比 / 近两年收支金额 headers."""
-    grid = sheet.rows()
+    grid = sheet.grid
     if "current_amount" not in hits:
         return
     hr, cur_col, _ = hits["current_amount"][0]
@@ -213,7 +213,7 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
 def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
     """项目支出情况: header cells on the label's row, one project per row below."""
     labels = load_labels()
-    grid = sheet.rows()
+    grid = sheet.grid
     for r0, c0, _ in hits.get("project_spending", [])[:1]:
         cols: dict[str, int] = {}
         for c, v in grid.get(r0, ()):
@@ -249,7 +249,7 @@ def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
 def _goals(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
     """长期目标 / 年度目标: the value right of the label, or below it (the 整体绩效总目标
     header row), or the numbered lines under a ``年度目标:`` heading."""
-    grid = sheet.rows()
+    grid = sheet.grid
     for fld in ("long_term_goal", "annual_goal"):
         texts = []
         for r, c, inline in hits.get(fld, []):

@@ -41,7 +41,7 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
     """Read the summary table under *header*. Returns projects and the rows owned."""
     labels = load_labels()
     cols: dict[str, int] = {}
-    for c, v in sheet.rows()[header]:
+    for c, v in sheet.grid[header]:
         hit = labels.match("guangdong_header", v, inline=False)
         if hit and hit.field not in cols:
             cols[hit.field] = c
@@ -50,9 +50,9 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
     projects: list[Project] = []
     units: list[tuple[str, Decimal | None, str, list[Project]]] = []
     grand: tuple[Decimal | None, str] | None = None
-    rows = sorted(r for r in sheet.rows() if r > header)
+    rows = sorted(r for r in sheet.grid if r > header)
     for r in rows:
-        row = {c: v for c, v in sheet.rows()[r] if (r, c) not in sheet.consumed}
+        row = {c: v for c, v in sheet.grid[r] if (r, c) not in sheet.consumed}
         name = row.get(cols["name"])
         if not isinstance(name, str) or not name.strip():
             continue
@@ -118,7 +118,7 @@ def _department_above(sheet: Sheet, header: int, ctx: ParseContext) -> tuple[str
     labels = load_labels()
     found = None
     for r in range(0, header):
-        for c, v in sheet.rows().get(r, ()):
+        for c, v in sheet.grid.get(r, ()):
             hit = labels.match("department", v)
             if hit and hit.field == "name" and hit.inline:
                 sheet.consumed.add((r, c))

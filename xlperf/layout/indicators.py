@@ -131,14 +131,14 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         sheet.consumed.add(c)
     match_l1 = tax.match_dept_level1 if department else tax.match_level1
     match_l2 = tax.match_dept_level2 if department else tax.match_level2
-    rows = [r for r in range(header.last_row + 1, end_row) if r in sheet.rows()]
+    rows = [r for r in range(header.last_row + 1, end_row) if r in sheet.grid]
     for r in rows:  # boilerplate inside the table region (单位：万元 after a table)
-        for c, v in sheet.rows()[r]:
+        for c, v in sheet.grid[r]:
             if is_unit_note(v) or is_title(v):
                 sheet.consumed.add((r, c))
     l1, l2 = _Carry(), _Carry()
     # a 一级 written in the header row itself (seed 002: 1-产出指标 | 一级指标 | 二级指标 …)
-    for c, v in sheet.rows().get(header.row, ()):
+    for c, v in sheet.grid.get(header.row, ()):
         if (header.row, c) not in sheet.consumed:
             m = match_l1(format_value(v))
             if m:
@@ -153,7 +153,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     shifted: list[tuple[int, int, int | str]] = []
     out: list[Indicator] = []
     vocab = _vocab()
-    grid = sheet.rows()
+    grid = sheet.grid
     consumed = sheet.consumed
     for r in rows:
         cells = [(c, v) for c, v in grid[r] if (r, c) not in consumed]
@@ -305,7 +305,7 @@ def _align_header(sheet: Sheet, header: TableHeader, rows: list[int], match_l2, 
     c2 = header.cols["level2"]
     offsets: dict[int, int] = {}
     for r in rows:
-        for c, v in sheet.rows()[r]:
+        for c, v in sheet.grid[r]:
             if (r, c) not in sheet.consumed and isinstance(v, str) and match_l2(v):
                 offsets[c - c2] = offsets.get(c - c2, 0) + 1
                 break
@@ -330,7 +330,7 @@ def _fix_target_column(sheet: Sheet, header: TableHeader, rows: list[int], role_
     tc, cn = cols["target"], cols["name"]
     counts: dict[int, int] = {}
     for r in rows:
-        for c, _v in sheet.rows()[r]:
+        for c, _v in sheet.grid[r]:
             if c > cn:
                 counts[c] = counts.get(c, 0) + 1
     if counts.get(tc, 0) > 0 or not counts:

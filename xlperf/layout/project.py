@@ -62,7 +62,7 @@ def _lone_text(sheet: Sheet, r: int) -> tuple[int, str] | None:
     """The single text cell of row *r* when it has exactly one that is not boilerplate
     nor a label (a candidate project name displaced from its label)."""
     labels = load_labels()
-    cells = [(c, v) for c, v in sheet.rows().get(r, ()) if (r, c) not in sheet.consumed and not is_unit_note(v)]
+    cells = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed and not is_unit_note(v)]
     if len(cells) != 1 or not isinstance(cells[0][1], str):
         return None
     c, v = cells[0]
@@ -74,7 +74,7 @@ def _lone_text(sheet: Sheet, r: int) -> tuple[int, str] | None:
 def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
     """Walk up from *anchor* over title / unit / department / lone-text rows."""
     r = anchor - 1
-    rows = sheet.rows()
+    rows = sheet.grid
     while r >= floor:
         if r not in rows:
             r -= 1
@@ -129,7 +129,7 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
 def _value_right(sheet: Sheet, r: int, c: int, span_end: int) -> tuple[int, object] | None:
     """First non-empty, unconsumed, non-label cell right of (r, c) before the next label."""
     labels = load_labels()
-    for cc, v in sheet.rows().get(r, ()):
+    for cc, v in sheet.grid.get(r, ()):
         if cc <= span_end or (r, cc) in sheet.consumed:
             continue
         if labels.match("project", v) or is_unit_note(v):
@@ -140,7 +140,7 @@ def _value_right(sheet: Sheet, r: int, c: int, span_end: int) -> tuple[int, obje
 
 def _next_is_label(sheet: Sheet, r: int, c: int) -> bool:
     """True when the next non-empty cell right of (r, c) is another label."""
-    nxt = next(((cc, v) for cc, v in sheet.rows().get(r, ()) if cc > c), None)
+    nxt = next(((cc, v) for cc, v in sheet.grid.get(r, ()) if cc > c), None)
     return nxt is not None and load_labels().match("project", nxt[1]) is not None
 
 
@@ -158,7 +158,7 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     raw: dict[str, tuple[int, int, object]] = {}
     label_cells: dict[str, tuple[int, int]] = {}
     for r in range(anchor, header_row):
-        cells = sheet.rows().get(r, ())
+        cells = sheet.grid.get(r, ())
         hits: list[tuple[int, LabelHit]] = []
         for c, v in cells:
             if (r, c) in sheet.consumed:
@@ -203,8 +203,8 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
 def _spending_plan(sheet: Sheet, r: int, c: int) -> list[SpendingCheckpoint]:
     """资金支出计划: checkpoint headers right of the label, cumulative % on the next row."""
     plan = []
-    below = dict(sheet.rows().get(r + 1, ()))
-    for cc, v in sheet.rows().get(r, ()):
+    below = dict(sheet.grid.get(r + 1, ()))
+    for cc, v in sheet.grid.get(r, ()):
         if cc <= c or not isinstance(v, str) or not re.search(r"月|季度|年底", v):
             continue
         sheet.consumed.add((r, cc))

@@ -93,7 +93,7 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
             found = True
         anchors = find_project_anchors(sheet, owned)
         if anchors:
-            end = max(sheet.rows()) + 1
+            end = max(sheet.grid) + 1
             projects = read_projects(sheet, anchors, tax=tax, ctx=ctx, end=end)
             out.projects.extend(p for p in projects if not _blank(p))
             found = True
@@ -130,7 +130,7 @@ def _blank_plan(plan: DepartmentPlan) -> bool:
 
 def _boilerplate(sheet, ctx: ParseContext) -> None:  # noqa: ANN001 - Sheet
     """Consume titles, unit notes, template text and lone department lines left anywhere."""
-    for r in list(sheet.rows()):
+    for r in list(sheet.grid):
         consume_boilerplate(sheet, r, ctx, extra=is_template_text)
         take_department_line(sheet, r, ctx)
 

@@ -13,7 +13,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..model import Finding
 from ..text import label_key
@@ -103,18 +103,21 @@ class Sheet:
     hidden_cols: frozenset[int] = frozenset()
     consumed: set[tuple[int, int]] = field(default_factory=set)
     cache: dict[str, object] = field(default_factory=dict, repr=False)  # per-sheet indexes built by parsers
-    _rows: dict[int, list[tuple[int, object]]] | None = field(default=None, repr=False)
     _keys: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
 
     # -- access -------------------------------------------------------------------------
+    @cached_property
+    def grid(self) -> dict[int, list[tuple[int, object]]]:
+        """``{row: [(col, value), ...]}`` sorted by row then column, built on first use
+        (after the reader has filled ``cells``)."""
+        rows: dict[int, list[tuple[int, object]]] = {}
+        for (r, c), v in sorted(self.cells.items()):
+            rows.setdefault(r, []).append((c, v))
+        return rows
+
     def rows(self) -> dict[int, list[tuple[int, object]]]:
-        """``{row: [(col, value), ...]}`` sorted by row then column (built once)."""
-        if self._rows is None:
-            rows: dict[int, list[tuple[int, object]]] = {}
-            for (r, c), v in sorted(self.cells.items()):
-                rows.setdefault(r, []).append((c, v))
-            self._rows = rows
-        return self._rows
+        """Same as :attr:`grid`."""
+        return self.grid
 
     def value(self, r: int, c: int) -> object:
         """The value at (r, c) or ``None``."""

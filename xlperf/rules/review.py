@@ -38,7 +38,7 @@ from .catalog import finding
 
 __all__ = ["review", "RULES", "rule"]
 
-Check = Callable[[Submission], Iterator[Finding]]
+Check = Callable[[Submission, "Facts"], Iterator[Finding]]
 RULES: dict[str, Check] = {}
 
 _BAD_COMMA_RE = re.compile(r"\d,\d{1,2}(?!\d)|\d,\d{4,}|\d{4,},\d")
@@ -56,11 +56,21 @@ def rule(code: str) -> Callable[[Check], Check]:
     return deco
 
 
+class Facts:
+    """What several rules need, computed once per review: each project's indicators with
+    a real 三级 name (placeholders excluded), in project order."""
+
+    def __init__(self, sub: Submission) -> None:
+        self.named: list[list[Indicator]] = [
+            [i for i in p.indicators if i.name and not _is_placeholder(i.name)] for p in sub.projects]
+
+
 def review(sub: Submission) -> list[Finding]:
     """Run every registered rule over *sub*; findings in rule order, then model order."""
+    facts = Facts(sub)
     out: list[Finding] = []
     for check in RULES.values():
-        out.extend(check(sub))
+        out.extend(check(sub, facts))
     return out
 
 
@@ -91,18 +101,19 @@ def _placeholders() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
 
 def _is_placeholder(text: str | None) -> bool:
     """Empty, or a placeholder from lists.toml (``*``, ``/``, ``≥**个`` …)."""
-    if text is None or not str(text).strip():
+    if text is None:
+        return True
+    text = str(text)
+    return len(text) <= 12 and _short_placeholder(text)  # every placeholder is short
+
+
+@lru_cache(maxsize=4096)
+def _short_placeholder(text: str) -> bool:
+    if not text.strip():
         return True
     values, patterns = _placeholders()
-    if len(text) > 12:
-        return False  # every placeholder is short
-    key = label_key(str(text))
+    key = label_key(text)
     return key in values or any(p.match(key) for p in patterns)
-
-
-def _named(p: Project) -> list[Indicator]:
-    """Indicators with a real 三级 name (placeholders excluded)."""
-    return [i for i in p.indicators if i.name and not _is_placeholder(i.name)]
 
 
 def _pname(p: Project) -> str:
@@ -111,7 +122,7 @@ def _pname(p: Project) -> str:
 
 # ------------------------------------------------------------------------- project rules
 @rule("required-field-missing")
-def _required(sub: Submission) -> Iterator[Finding]:
+def _required(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for p in sub.projects:
         for fld, label in _REQUIRED:
             value = getattr(p, fld)
@@ -130,9 +141,9 @@ def _required(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("level1-without-indicator")
-def _level1(sub: Submission) -> Iterator[Finding]:
-    for p in sub.projects:
-        have = {i.level1 for i in _named(p)}
+def _level1(sub: Submission, facts: Facts) -> Iterator[Finding]:
+    for p, named in zip(sub.projects, facts.named):
+        have = {i.level1 for i in named}
         for lv in _LEVEL1_REQUIRED:
             if lv not in have:
                 yield _at("level1-without-indicator", p.cells.get("name"), sheet=p.sheet,
@@ -140,9 +151,9 @@ def _level1(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("output-level2-missing")
-def _output(sub: Submission) -> Iterator[Finding]:
-    for p in sub.projects:
-        have = {i.level2 for i in _named(p) if i.level1 == "产出指标"}
+def _output(sub: Submission, facts: Facts) -> Iterator[Finding]:
+    for p, named in zip(sub.projects, facts.named):
+        have = {i.level2 for i in named if i.level1 == "产出指标"}
         if not have:
             continue
         missing = [lv for lv in _OUTPUT_LEVEL2 if lv not in have]
@@ -152,9 +163,9 @@ def _output(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("target-missing")
-def _target_missing(sub: Submission) -> Iterator[Finding]:
-    for p in sub.projects:
-        for i in _named(p):
+def _target_missing(sub: Submission, facts: Facts) -> Iterator[Finding]:
+    for p, named in zip(sub.projects, facts.named):
+        for i in named:
             if (i.target is None or i.target.kind == "empty") and (i.period_target is None or i.period_target.kind == "empty"):
                 yield _at("target-missing", i.source, sheet=p.sheet, params={"name": i.name})
 
@@ -175,7 +186,7 @@ def _money(t: Target | None) -> list[Decimal]:
 
 
 @rule("cost-amount-mismatch")
-def _cost(sub: Submission) -> Iterator[Finding]:
+def _cost(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for p in sub.projects:
         if p.annual_amount is None:
             continue
@@ -198,7 +209,7 @@ def _cost(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("cost-comparator")
-def _cost_cmp(sub: Submission) -> Iterator[Finding]:
+def _cost_cmp(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for p in sub.projects:
         for i in p.indicators:
             t = i.target
@@ -218,7 +229,7 @@ def _all_indicators(sub: Submission) -> Iterator[tuple[Indicator, str | None]]:
 
 
 @rule("percent-over-100")
-def _percent(sub: Submission) -> Iterator[Finding]:
+def _percent(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for i, sheet in _all_indicators(sub):
         for t in (i.target, i.period_target):
             if t is not None and t.kind == "quantitative" and t.unit == "%" and t.value is not None and t.value > 100:
@@ -226,16 +237,16 @@ def _percent(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("satisfaction-qualitative")
-def _satisfaction(sub: Submission) -> Iterator[Finding]:
-    for p in sub.projects:
-        for i in _named(p):
+def _satisfaction(sub: Submission, facts: Facts) -> Iterator[Finding]:
+    for p, named in zip(sub.projects, facts.named):
+        for i in named:
             t = i.target
             if (i.level2 == "服务对象满意度" or i.level1 == "满意度指标") and t is not None and t.kind == "qualitative":
                 yield _at("satisfaction-qualitative", t.source, text=t.raw, sheet=p.sheet, params={"name": i.name})
 
 
 @rule("ambiguous-number")
-def _ambiguous(sub: Submission) -> Iterator[Finding]:
+def _ambiguous(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for i, sheet in _all_indicators(sub):
         for t in (i.target, i.period_target):
             if t is None:
@@ -245,9 +256,9 @@ def _ambiguous(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("indicator-suspect-level")
-def _suspect(sub: Submission) -> Iterator[Finding]:
-    for p in sub.projects:
-        for i in _named(p):
+def _suspect(sub: Submission, facts: Facts) -> Iterator[Finding]:
+    for p, named in zip(sub.projects, facts.named):
+        for i in named:
             name = i.name or ""
             suggested = None
             if "满意" in name and i.level2 not in (None, "服务对象满意度") and i.level1 != "满意度指标":
@@ -261,7 +272,7 @@ def _suspect(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("funding-split-mismatch")
-def _funding(sub: Submission) -> Iterator[Finding]:
+def _funding(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for p in sub.projects:
         parts = [v for v in (p.fiscal_funds, p.special_account_funds, p.other_funds) if v is not None]
         if p.annual_amount is None or not parts:
@@ -272,7 +283,7 @@ def _funding(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("spending-plan-invalid")
-def _spending(sub: Submission) -> Iterator[Finding]:
+def _spending(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for p in sub.projects:
         vals = [c.cumulative_percent for c in p.spending_plan]
         if not vals or all(v is None for v in vals):
@@ -305,7 +316,7 @@ def _sum(rows: list) -> Decimal | None:  # noqa: ANN001 - CompositionRow | Proje
 
 
 @rule("dept-total-mismatch")
-def _dept_total(sub: Submission) -> Iterator[Finding]:
+def _dept_total(sub: Submission, facts: Facts) -> Iterator[Finding]:
     plan = sub.department_plan
     if plan is None:
         return
@@ -319,7 +330,7 @@ def _dept_total(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("dept-share-sum")
-def _dept_share(sub: Submission) -> Iterator[Finding]:
+def _dept_share(sub: Submission, facts: Facts) -> Iterator[Finding]:
     plan = sub.department_plan
     if plan is None:
         return
@@ -333,7 +344,7 @@ def _dept_share(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("dept-share-mismatch")
-def _dept_share_amount(sub: Submission) -> Iterator[Finding]:
+def _dept_share_amount(sub: Submission, facts: Facts) -> Iterator[Finding]:
     plan = sub.department_plan
     if plan is None:
         return
@@ -350,7 +361,7 @@ def _dept_share_amount(sub: Submission) -> Iterator[Finding]:
 
 
 @rule("dept-project-spending-mismatch")
-def _dept_projects(sub: Submission) -> Iterator[Finding]:
+def _dept_projects(sub: Submission, facts: Facts) -> Iterator[Finding]:
     plan: DepartmentPlan | None = sub.department_plan
     if plan is None or not plan.project_spending:
         return
