@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
-from ..readers.grid import Sheet, cell_name, format_value
+from ..readers.grid import Sheet, cell_name, form_date_from_serial, format_value
 from ..rules.catalog import finding
 from ..targets import parse_amount
 from ..taxonomy import Taxonomy
@@ -101,7 +101,11 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
     for r, c, inline in hits.get("fill_date", [])[:1]:
         val = inline if inline is not None else (_right(sheet, r, c) or (None, None))[1]
         if val is not None:
-            plan.fill_date = parse_cn_date(val) or format_value(val).strip()
+            iso = parse_cn_date(val)
+            if iso is None and (iso := form_date_from_serial(val)) is not None:
+                ctx.findings.append(finding("date-as-number", sheet=sheet.name, cell=cell_name(r, c), text=format_value(val),
+                                            params={"label": "填报日期", "date": iso}))
+            plan.fill_date = iso or format_value(val).strip()
             plan.cells["fill_date"] = sheet.ref(r, c)
     _composition(sheet, plan, hits, ctx)
     _project_spending(sheet, plan, hits)

@@ -16,6 +16,7 @@ labels in a row with no values beside them (``layout-ambiguous``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 
 from ..model import Project, SpendingCheckpoint
@@ -295,6 +296,12 @@ def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, 
             proj.cells[fld] = ref
             continue
         text = format_value(value).strip()
+        if isinstance(value, (_dt.date, _dt.time)) and fld in _TEXT_FIELDS:  # Excel turned the typed text into a date
+            ctx.findings.append(finding("date-where-text-expected", sheet=sheet.name, cell=cell_name(r, c),
+                                        params={"label": _LABEL[fld], "date": text}))
+            setattr(proj, fld, text)
+            proj.cells[fld] = ref
+            continue
         if fld in _PLAUSIBLE and not _PLAUSIBLE[fld][0].search(text):
             sheet.consumed.discard((r, c))
             ctx.findings.append(finding("value-implausible", sheet=sheet.name, cell=cell_name(r, c), text=text,
