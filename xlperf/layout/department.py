@@ -118,7 +118,7 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
             headers.append(h)
     for i, h in enumerate(headers):
         end = headers[i + 1].row if i + 1 < len(headers) else max(grid) + 1
-        for r in range(h.last_row + 1, end):
+        for r in sheet.rows_between(h.last_row + 1, end):
             for c, v in grid.get(r, ()):
                 if (r, c) not in sheet.consumed and (is_unit_note(v) or is_title(v)):
                     sheet.consumed.add((r, c))
@@ -173,7 +173,7 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
         sheet.consumed.add((r0, c0))
         end = markers[i + 1][0] if i + 1 < len(markers) else min([r for r in stop_rows if r > r0], default=max(grid) + 1)
         item_col = c0 + 1
-        for r in range(r0, end):
+        for r in sheet.rows_between(r0, end):
             row = dict(grid.get(r, ()))
             item = row.get(item_col)
             if not isinstance(item, str) or (r, item_col) in sheet.consumed:

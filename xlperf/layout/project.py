@@ -82,8 +82,9 @@ def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
     r = anchor - 1
     rows = sheet.rows()
     while r >= floor:
-        if r not in rows:
-            r -= 1
+        if r not in rows:  # jump to the next non-empty row above
+            above = sheet.rows_between(floor, r)
+            r = above[-1] if above else floor - 1
             continue
         cells = [v for c, v in rows[r] if (r, c) not in sheet.consumed]
         if not cells or all(is_title(v) or is_unit_note(v) or department_line(v) for v in cells) or _lone_text(sheet, r):
@@ -114,7 +115,7 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
     (Hebei ``315002乐亭县司法局`` above each table: the table's 主管部门) if any."""
     lone = []
     dept_line = None
-    for r in range(start, anchor):
+    for r in sheet.rows_between(start, anchor):
         for c, v in sheet.rows().get(r, ()):
             if (r, c) in sheet.consumed:
                 continue
@@ -137,7 +138,7 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
         else:
             lone.append((r, c, v))
     # a department line sharing its row with the unit note (" | 315002乐亭县司法局 | 单位：万元")
-    for r in range(start, anchor):
+    for r in sheet.rows_between(start, anchor):
         free = [(c, v) for c, v in sheet.rows().get(r, ()) if (r, c) not in sheet.consumed]
         if len(free) == 1 and department_line(free[0][1]) and not _UNITLIKE_RE.match(str(free[0][1])):
             c, v = free[0]
@@ -172,14 +173,14 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     proj = Project(sheet=sheet.name)
     header = None
     header_row = stop
-    for r in range(anchor, stop):
+    for r in sheet.rows_between(anchor, stop):
         header = find_header(sheet, r)
         if header:
             header_row = r
             break
     raw: dict[str, tuple[int, int, object]] = {}
     label_cells: dict[str, tuple[int, int]] = {}
-    for r in range(anchor, header_row):
+    for r in sheet.rows_between(anchor, header_row):
         cells = sheet.rows().get(r, ())
         hits: list[tuple[int, LabelHit]] = []
         for c, v in cells:

@@ -9,6 +9,7 @@ mapped into the model or reported (the "nothing lost" count).
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -159,6 +160,7 @@ class Sheet:
     _rows: dict[int, list[tuple[int, object]]] | None = field(default=None, repr=False)
     _keys: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
     _merged_at: dict[tuple[int, int], tuple[int, int, int, int]] | None = field(default=None, repr=False)
+    _row_keys: list[int] | None = field(default=None, repr=False)
 
     # -- access -------------------------------------------------------------------------
     def rows(self) -> dict[int, list[tuple[int, object]]]:
@@ -169,6 +171,14 @@ class Sheet:
                 rows.setdefault(r, []).append((c, v))
             self._rows = rows
         return self._rows
+
+    def rows_between(self, lo: int, hi: int) -> list[int]:
+        """The non-empty rows *r* with ``lo <= r < hi``, ascending. Loops over a row
+        range use this, so a stray cell at row 1,048,576 costs nothing."""
+        if self._row_keys is None:
+            self._row_keys = list(self.rows())
+        keys = self._row_keys
+        return keys[bisect.bisect_left(keys, lo): bisect.bisect_left(keys, hi)]
 
     def value(self, r: int, c: int) -> object:
         """The value at (r, c) or ``None``."""
