@@ -28,7 +28,8 @@ __all__ = ["SheetScan", "scan_sheet"]
 _P = rb"(?:[^\s<>/:=\"']{1,64}:)??"  # an optional namespace prefix (x:c); lazy: rare
 # Lazy optional groups: the common spelling (``<c r="A1" ...``) matches on the first try.
 _C_TAG_RE = re.compile(rb"<" + _P + rb"c[\s/>]")
-_C_REF_RE = re.compile(rb"<" + _P + rb"c\s(?:[^<>]{0,512}?\s)??r=\"([A-Z]{1,3})([1-9][0-9]{0,6})\"")
+_C_ROW_RE = re.compile(rb"<" + _P + rb"c\s(?:[^<>]{0,512}?\s)??r=\"[A-Z]{1,3}([1-9][0-9]{0,6})\"")
+_C_COL_RE = re.compile(rb"<" + _P + rb"c\s(?:[^<>]{0,512}?\s)??r=\"([A-Z]{1,3})[1-9][0-9]{0,6}\"")
 _ROW_TAG_RE = re.compile(rb"<" + _P + rb"row[\s/>]")
 _ROW_REF_RE = re.compile(rb"<" + _P + rb"row\s(?:[^<>]{0,512}?\s)??r=\"([1-9][0-9]{0,6})\"")
 _ANY_R_RE = re.compile(rb"\sr\s*=")
@@ -82,24 +83,16 @@ def _count(pattern: re.Pattern[bytes], data: bytes) -> int:
     return sum(1 for _ in pattern.finditer(data))
 
 
-def _cell_extent(data: bytes, n_cells: int) -> tuple[int, int, int]:
-    """(well-formed cell references, last row, last column), 1-based. A list of matches
-    for an ordinary sheet; a loop (flat memory) past 50,000 cells."""
-    if n_cells <= 50_000:
-        refs = _C_REF_RE.findall(data)
-        if not refs:
-            return 0, 0, 0
-        return (len(refs), max(int(r) for r in {r for _c, r in refs}),
-                max(_col_number(c) for c in {c for c, _r in refs}))
-    n = max_row = 0
-    letters: set[bytes] = set()
-    for m in _C_REF_RE.finditer(data):
-        n += 1
-        letters.add(m.group(1))
-        row = int(m.group(2))
-        if row > max_row:
-            max_row = row
-    return n, max_row, max((_col_number(c) for c in letters), default=0)
+def _cell_extent(data: bytes) -> tuple[int, int, int]:
+    """(well-formed cell references, last row, last column), 1-based: two C-speed
+    passes, each reduced to its distinct values at once (a million cells: ~40 MB for
+    a moment, under a second)."""
+    rows = _C_ROW_RE.findall(data)
+    n = len(rows)
+    max_row = max((int(r) for r in set(rows)), default=0)
+    del rows
+    max_col = max((_col_number(c) for c in set(_C_COL_RE.findall(data))), default=0)
+    return n, max_row, max_col
 
 
 def scan_sheet(data: bytes, *, max_cells: int, max_elements: int) -> SheetScan:
@@ -112,7 +105,7 @@ def scan_sheet(data: bytes, *, max_cells: int, max_elements: int) -> SheetScan:
     n_cells, n_rows = _count(_C_TAG_RE, data), _count(_ROW_TAG_RE, data)
     if n_cells > max_elements or n_rows > max_elements:
         return SheetScan(safe=False, reason="size")
-    n_refs, max_row, max_col = _cell_extent(data, n_cells)
+    n_refs, max_row, max_col = _cell_extent(data)
     n_row_refs = _count(_ROW_REF_RE, data)
     if n_refs != n_cells or n_row_refs != n_rows or n_refs + n_row_refs != _count(_ANY_R_RE, data):
         return SheetScan(safe=False, reason="refs")
