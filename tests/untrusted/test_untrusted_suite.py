@@ -1,0 +1,31 @@
+"""The whole suite as a consolidator would meet it: scripts/make_bad_files.py writes one
+file per case, and importing every file in one bounded child process gives each case's
+expected exit code and finding, in bounded memory."""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Callable
+from pathlib import Path
+
+from badfiles import CASES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_make_bad_files_writes_one_file_per_case(tmp_path: Path,
+                                                  import_bounded: Callable[..., list[dict[str, object]]]) -> None:
+    script = runpy.run_path(str(ROOT / "scripts" / "make_bad_files.py"))
+    assert script["main"]([str(tmp_path / "bad")]) == 0
+    names = sorted(p.name for p in (tmp_path / "bad").iterdir())
+    assert names == sorted([c.filename for c in CASES] + ["cases.tsv"])
+    rows = (tmp_path / "bad" / "cases.tsv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "file\tcase\texpected_finding\texpected_exit_code" and len(rows) == len(CASES) + 1
+
+    results = import_bounded(*(tmp_path / "bad" / c.filename for c in CASES), memory_mb=1024, timeout=120, trace=False)
+    for case, out in zip(CASES, results):
+        codes = {code for code, _where, _message in out["findings"]}  # type: ignore[union-attr]
+        assert out["exit_code"] == case.exit_code, (case.name, sorted(codes))
+        assert not case.code or case.code in codes, (case.name, sorted(codes))
+        assert out["seconds"] < 30, case.name  # type: ignore[operator]
+    assert results[-1]["max_rss_mb"] < 400  # the whole suite, one process  # type: ignore[operator]
