@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import xlsxwriter
 
-__all__ = ["CASES", "Case", "PROJECT", "INDICATORS", "INJECTIONS", "cell", "ole_bytes", "project_workbook",
+__all__ = ["CASES", "Case", "PROJECT", "INDICATORS", "INJECTIONS", "cell", "mutated", "ole_bytes", "project_workbook",
            "raw_xlsx", "sheet_xml"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -608,6 +608,48 @@ def duplicate_part(path: Path) -> Path:
     return path
 
 
+def markup_and_control(path: Path) -> Path:
+    """Cells a terminal or rich would act on: rich markup (``[/red]`` crashed the table
+    renderer, ``[link=…]`` makes a hyperlink) and an ESC sequence sent as ``_x001B_``."""
+    rows = ('<row r="1">' + cell("A1", "[/red] 闭合标签 [bold]x") + cell("B1", "[link=file:///etc/passwd]点我[/link]")
+            + cell("C1", "_x001B_]0;pwned_x0007_标题_x001B_[2J") + "</row>")
+    return _one_sheet(path, rows)
+
+
+def mutated(path: Path, *, source: Path, seed: int) -> Path:
+    """*source* with one XML part damaged at random (deterministic per *seed*): bytes
+    flipped, cut short, a span repeated, numbers in attributes made 0 / -1 / huge, or
+    cell references garbled. For checking that no damage crashes the reader."""
+    import random
+    import re
+
+    rnd = random.Random(seed)
+    with zipfile.ZipFile(source) as zin:
+        parts = {n: zin.read(n) for n in zin.namelist()}
+    name = rnd.choice(sorted(n for n in parts if n.endswith((".xml", ".rels"))))
+    data = bytearray(parts[name])
+    mode = rnd.choice(["flip", "cut", "repeat", "numbers", "refs"])
+    if mode == "flip":
+        for _ in range(rnd.randint(1, 20)):
+            data[rnd.randrange(len(data))] = rnd.randrange(256)
+    elif mode == "cut":
+        data = data[: rnd.randrange(len(data))]
+    elif mode == "repeat":
+        i = rnd.randrange(len(data))
+        j = min(len(data), i + rnd.randint(1, 2000))
+        data = data[:j] + data[i:j] * rnd.randint(1, 50) + data[j:]
+    elif mode == "numbers":
+        data = bytearray(re.sub(rb'"(\d+)"', lambda m: b'"' + str(rnd.choice([0, -1, 10 ** rnd.randint(5, 20)])).encode() + b'"'
+                                if rnd.random() < 0.3 else m.group(0), bytes(data)))
+    else:
+        data = bytearray(bytes(data).replace(b'r="', b'r="Z', rnd.randint(1, 50)))
+    parts[name] = bytes(data)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for n, d in parts.items():
+            zout.writestr(n, d)
+    return path
+
+
 @dataclass(frozen=True)
 class Case:
     """One bad file: its builder, the file name to write, the finding code importing it
@@ -660,4 +702,5 @@ CASES: tuple[Case, ...] = (
     Case("utf16-part", utf16_sheet, "utf16_part.xlsx", "file-broken", 2),
     Case("empty-sheet-part", empty_sheet_part, "empty_sheet_part.xlsx", "file-broken", 2),
     Case("duplicate-part-names", duplicate_part, "duplicate_parts.xlsx", "file-broken", 2),
+    Case("markup-and-control-characters", markup_and_control, "markup_control.xlsx", "text-normalised", 1),
 )

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from badfiles import mutated
+
 from xlperf.importer import import_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # case -> (exit code, finding code expected, where it points or "")
 RISKY: dict[str, tuple[int, str, str]] = {
@@ -67,3 +71,18 @@ def test_a_million_empty_cells_keep_the_one_value(build: Callable[[str], Path],
     [out] = import_bounded(build("many-empty-cells"), trace=False)
     assert out["exit_code"] == 1 and out["unmapped"] == {"Sheet1!A1": "唯一的值"}
     assert out["max_rss_mb"] < 300 and out["seconds"] < 30  # type: ignore[operator]
+
+
+def test_damaged_workbooks_never_crash(tmp_path: Path, import_bounded: Callable[..., list[dict[str, object]]]) -> None:
+    """24 random but reproducible kinds of damage to two real workbooks: each is read
+    or refused for that file (exit 0, 1 or 2); the child process never dies."""
+    sources = [ROOT / "samples" / "002_hongsibu_2025.xlsx", ROOT / "samples" / "004_yangxin_2026.xlsx"]
+    paths = [mutated(tmp_path / f"damaged{seed}.xlsx", source=sources[seed % 2], seed=seed) for seed in range(24)]
+    results = import_bounded(*paths, trace=False, timeout=120)
+    assert len(results) == 24
+    for out in results:
+        assert out["exit_code"] in (0, 1, 2)
+        if out["exit_code"] == 2:
+            [(code, _where, message)] = out["findings"]  # type: ignore[misc]
+            assert code in ("file-broken", "file-truncated", "xml-entities", "file-not-ooxml"), message
+            assert "读取时出错" not in message  # an expected refusal, not an unexpected exception

@@ -227,3 +227,17 @@ def test_the_same_file_imported_twice_gives_identical_results(case: str, reader:
     for out in outs:
         runner.invoke(app, ["import", str(path), "--json", str(out)])
     assert outs[0].read_bytes() == outs[1].read_bytes()
+
+
+def test_markup_and_control_characters_reach_no_terminal(reader: Callable[[Path], Workbook],
+                                                         build: Callable[[str], Path]) -> None:
+    path = build("markup-and-control-characters")
+    wb = reader(path)
+    assert wb.sheets[0].cells == {(0, 0): "[/red] 闭合标签 [bold]x", (0, 1): "[link=file:///etc/passwd]点我[/link]",
+                                  (0, 2): "]0;pwned标题[2J"}
+    [control] = wb.findings
+    assert (control.code, control.where) == ("text-normalised", "Sheet1!C1") and "去除了控制字符" in control.message
+    result = runner.invoke(app, ["import", str(path)], env={"COLUMNS": "400"})  # the table: rich would read markup
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "[/red]" in result.output and "[link=file:///etc/passwd]" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output

@@ -26,6 +26,8 @@ from ..errors import UnreadableWorkbook
 __all__ = ["Package", "SheetEntry", "Styles", "broken", "parse_xml", "unescape_ooxml"]
 
 _CHUNK = 1 << 20
+_CACHE_PART = 4 << 20  # parts read once for the checks are kept for the reader ...
+_CACHE_TOTAL = 32 << 20  # ... up to this much in all
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DECL_ENCODING_RE = re.compile(rb"^<\?xml[^>]{0,200}?\bencoding\s*=\s*[\"']([^\"']{1,40})[\"']")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -169,6 +171,8 @@ class Package:
         self._zf = zf
         self.path = path
         self._infos = {info.filename.lower(): info for info in zf.infolist()}
+        self._cache: dict[str, bytes] = {}  # checked parts up to _CACHE_PART bytes, at most _CACHE_TOTAL in all
+        self._cached = 0
 
     @property
     def names(self) -> list[str]:
@@ -185,6 +189,8 @@ class Package:
         info = self._infos.get(name.lower())
         if info is None:
             return None
+        if name.lower() in self._cache:
+            return self._cache[name.lower()]
         try:
             data = self._zf.read(info)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
@@ -215,7 +221,8 @@ class Package:
             )
 
     def check_all_parts(self) -> None:
-        """Check every XML part (see :meth:`check_part`), streaming, one at a time."""
+        """Check every XML part (see :meth:`check_part`), streaming, one at a time;
+        small parts are kept so that :meth:`read` does not inflate them again."""
         for key, info in self._infos.items():
             if not key.endswith(_XML_SUFFIXES):
                 continue
@@ -223,12 +230,19 @@ class Package:
                 with self._zf.open(info) as fh:
                     tail = b""
                     first = True
+                    keep = info.file_size <= _CACHE_PART and self._cached + info.file_size <= _CACHE_TOTAL
+                    chunks = []
                     while chunk := fh.read(_CHUNK):
                         if first:
                             self.check_part(info.filename, chunk, first=True)
                             first = False
                         self.check_part(info.filename, tail + chunk, first=False)
                         tail = chunk[-16:]
+                        if keep:
+                            chunks.append(chunk)
+                    if keep:
+                        self._cache[key] = b"".join(chunks)
+                        self._cached += info.file_size
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
                 raise broken(self.path, f"部件 {info.filename} 无法解压（{type(exc).__name__}）", f"{info.filename}: {exc}") from None
 
