@@ -4,7 +4,11 @@ expected exit code and finding, in bounded memory."""
 
 from __future__ import annotations
 
+import os
+import resource
 import runpy
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,3 +33,21 @@ def test_make_bad_files_writes_one_file_per_case(tmp_path: Path,
         assert not case.code or case.code in codes, (case.name, sorted(codes))
         assert out["seconds"] < 30, case.name  # type: ignore[operator]
     assert results[-1]["max_rss_mb"] < 400  # the whole suite, one process  # type: ignore[operator]
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_cli_import_table_over_every_bad_file(tmp_path: Path) -> None:
+    """``xlperf import`` (the table a reviewer reads) over the whole folder, in a child
+    capped at 1 GB: exit 2, every file listed, no traceback."""
+    script = runpy.run_path(str(ROOT / "scripts" / "make_bad_files.py"))
+    files = script["write_bad_files"](tmp_path / "bad")
+    proc = subprocess.run([sys.executable, "-c", "from xlperf.cli import app; app()", "import", *map(str, files)],
+                          capture_output=True, text=True, timeout=120, check=False, preexec_fn=_cap_memory,
+                          env={**os.environ, "COLUMNS": "300"})
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stdout + proc.stderr
+    for case in CASES:
+        assert case.filename in proc.stdout, case.filename
