@@ -676,6 +676,7 @@ CASES: tuple[Case, ...] = (
     Case("encrypted-xlsx", encrypted_xlsx, "encrypted.xlsx", "file-encrypted", 2),
     Case("real-xls", real_xls, "legacy.xls", "file-xls", 2),
     Case("xls-renamed-xlsx", real_xls, "legacy_renamed.xlsx", "file-xls", 2),
+    Case("wps-et", real_xls, "wps_table.et", "file-et", 2),
     Case("html-renamed-xlsx", html_renamed, "html_renamed.xlsx", "file-html", 2),
     Case("csv-renamed-xlsx", csv_renamed, "csv_renamed.xlsx", "file-csv", 2),
     Case("empty-file", empty_file, "empty.xlsx", "file-empty", 2),

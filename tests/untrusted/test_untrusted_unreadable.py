@@ -25,6 +25,7 @@ UNREADABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "encrypted-xlsx": ("file-encrypted", ("打开密码", "另存为 .xlsx")),
     "real-xls": ("file-xls", ("Excel 97-2003（.xls）", "另存为 .xlsx")),
     "xls-renamed-xlsx": ("file-xls", ("Excel 97-2003（.xls）", "扩展名被改成了 .xlsx", "另存为 .xlsx")),
+    "wps-et": ("file-et", ("WPS 表格（.et）", "另存为 .xlsx")),
     "html-renamed-xlsx": ("file-html", ("网页（HTML）", "另存为 .xlsx")),
     "csv-renamed-xlsx": ("file-csv", ("文本/CSV", "另存为 .xlsx")),
     "empty-file": ("file-empty", ("0 字节",)),
