@@ -1,5 +1,10 @@
 """xlperf: spreadsheet round-trip toolkit for Chinese budget performance targets (预算绩效目标)."""
 
+from .readers.safety import check_xml_safety
+
+# Untrusted workbooks: refuse to start without defusedxml (GUIDE section 9).
+check_xml_safety()
+
 from .model import (
     CompositionRow,
     Department,

@@ -117,8 +117,9 @@ def import_cmd(
 ) -> None:
     """导入已填写或公开发布的工作簿，生成标准数据和审核报告（指向单元格）。
 
-    退出码：0 无错误；1 有错误级问题；2 有文件无法读取。
+    退出码：0 无错误；1 有错误级问题；2 有文件无法读取，或 --json 文件无法写入（原文件不变）。
     """
+    from .errors import OutputError
     from .importer import import_files
     from .render import print_import_summary, progress_iter
     from .writers.atomic import write_text_atomic
@@ -129,14 +130,21 @@ def import_cmd(
     results = list(progress_iter(import_files([str(f) for f in files], region=_region(region), year=year),
                                  total=len(files), label="导入", console=err))
     subs = [r.submission for r in results if r.submission is not None]
+    write_failed = None
     if json_out is not None:
         payload = subs[0].model_dump(mode="json") if len(files) == 1 and subs else [s.model_dump(mode="json") for s in subs]
-        write_text_atomic(str(json_out), json.dumps(payload, ensure_ascii=False, indent=2))
+        try:
+            write_text_atomic(str(json_out), json.dumps(payload, ensure_ascii=False, indent=2))
+        except OutputError as exc:
+            write_failed = str(exc)
     if fmt == "json":
         payload = [r.to_dict() for r in results]
         sys.stdout.write(json.dumps(payload if len(payload) != 1 else payload[0], ensure_ascii=False, indent=2) + "\n")
     else:
         print_import_summary(results, console=out)
+    if write_failed:
+        err.print(write_failed, style="red", markup=False)
+        raise typer.Exit(2)
     raise typer.Exit(max((r.exit_code for r in results), default=0))
 
 

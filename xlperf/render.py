@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -50,7 +51,8 @@ def print_findings(findings: list, *, console: Console, limit: int = 500,  # noq
     for col in ("级别", "代码", "文件", "位置", "说明"):
         t.add_column(col, overflow="fold")
     for f in findings[:limit]:
-        t.add_row(_SEVERITY.get(f.severity, f.severity), f.code, os.path.basename(f.file or ""), f.where, f.message)
+        t.add_row(_SEVERITY.get(f.severity, f.severity), f.code, escape(os.path.basename(f.file or "")), escape(f.where),
+                  escape(f.message))  # submitted text is never rich markup
     console.print(t)
     if len(findings) > limit:
         console.print(f"……另有 {len(findings) - limit} 条问题未显示（用 --format json 查看全部）。")
@@ -67,7 +69,7 @@ def print_import_summary(results: list, *, console: Console) -> None:  # noqa: A
         sub = r.submission
         region = "" if sub is None else "/".join(x for x in (sub.region.province, sub.region.city, sub.region.county) if x)
         status = "[red]无法读取[/red]" if r.error else ("[green]通过[/green]" if r.report.valid else "[red]有错误[/red]")
-        t.add_row(os.path.basename(r.path), status, region or "—", str(sub.year) if sub and sub.year else "—",
+        t.add_row(escape(os.path.basename(r.path)), status, escape(region) or "—", str(sub.year) if sub and sub.year else "—",
                   str(d["projects"]), str(d["indicators"]), _amount(d["total_amount"]), str(d["errors"]), str(d["warnings"]))
         findings.extend(r.report.findings)
     console.print(t)

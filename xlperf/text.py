@@ -6,7 +6,7 @@ Two different jobs, kept apart:
   ``其中：财政    资金`` and ``其中:财政资金`` or traditional ``主管部門`` (via the
   aliases in ``templates/labels.toml``) find the same field. It never changes data.
 * :func:`clean_cell_text` normalises a value that is *kept*: invisible characters
-  (NBSP, zero-width), Excel's ``_x000D_`` escape, full-width digits. It returns the
+  (NBSP, zero-width), control characters, Excel's ``_x000D_`` escape, full-width digits. It returns the
   list of changes it made so the caller can report each one (GUIDE section 9).
 """
 
@@ -23,10 +23,16 @@ _WS_RE = re.compile(r"\s+")
 # Zero-width and other invisible characters seen in pasted text.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = {"\u00a0": " ", "\u3000": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u202f": " "}
-_FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
+_SPACES_TABLE = str.maketrans(_SPACES)
+_SPACES_RE = re.compile("[" + "".join(_SPACES) + "]")
+_FULLWIDTH_TABLE = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
+_FULLWIDTH_RE = re.compile("[\uff10-\uff19]")
 _X000D_RE = re.compile(r"_x000[dDaA9]_")
-# any character clean_cell_text may change: one search decides the fast path
-_SPECIAL_RE = re.compile("[\u00a0\u3000\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\uff10-\uff19]|_x000")
+# C0 / C1 control characters other than TAB, LF, CR (OOXML can carry them as _x001B_).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# every character clean_cell_text may change: one search decides the fast path
+_SPECIAL_RE = re.compile("[\u00a0\u3000\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\uff10-\uff19"
+                         "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|_x00")
 _TAG_RE = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 _BLOCK_TAG_RE = re.compile(r"</\s*(p|div|li)\s*>|<\s*br\s*/?>", re.IGNORECASE)
 
@@ -60,28 +66,35 @@ def clean_cell_text(text: str) -> tuple[str, list[str]]:
     """Normalise a kept text value; return (clean text, changes made).
 
     Changes (each a short Chinese description, reported by the caller as a finding):
-    invisible characters removed, NBSP / ideographic spaces made plain, ``_x000D_``
-    escapes removed, full-width digits made ASCII, surrounding white space trimmed.
+    invisible characters removed, control characters removed (an ``ESC`` from an
+    ``_x001B_`` escape would reach the reviewer's terminal), NBSP / ideographic spaces
+    made plain, ``_x000D_`` escapes removed, full-width digits made ASCII, surrounding
+    white space trimmed.
     """
-    if not _SPECIAL_RE.search(text):
-        stripped = text.strip()
-        return stripped, []
+    if not _SPECIAL_RE.search(text):  # the common case: nothing to change but the ends
+        trimmed = text.strip()
+        return (trimmed if trimmed else text), []
     changes: list[str] = []
     out = text
     if "_x000" in out and _X000D_RE.search(out):
         out = _X000D_RE.sub(lambda m: "\n" if m.group(0).lower() in ("_x000d_", "_x000a_") else " ", out)
         out = out.replace("\r\n", "\n").replace("\n\n", "\n")
         changes.append("去除了 _x000D_ 转义")
+    if out.isascii() and not _CONTROL_RE.search(out):  # the common case: nothing else to do
+        trimmed = out.strip()
+        return (trimmed if trimmed else out), changes
     stripped = out.translate(_INVISIBLE)
     if stripped != out:
         changes.append("去除了零宽字符")
         out = stripped
-    if any(ch in out for ch in _SPACES):
-        for k, v in _SPACES.items():
-            out = out.replace(k, v)
+    if _CONTROL_RE.search(out):  # ESC sequences and the like: never into a terminal or a workbook
+        out = _CONTROL_RE.sub("", out)
+        changes.append("去除了控制字符")
+    if _SPACES_RE.search(out):
+        out = out.translate(_SPACES_TABLE)
         changes.append("不间断空格/全角空格改为普通空格")
-    if any("\uff10" <= ch <= "\uff19" for ch in out):
-        out = "".join(_FULLWIDTH_DIGITS.get(ch, ch) if "\uff10" <= ch <= "\uff19" else ch for ch in out)
+    if _FULLWIDTH_RE.search(out):
+        out = out.translate(_FULLWIDTH_TABLE)
         changes.append("全角数字改为半角数字")
     trimmed = out.strip()
     if trimmed != out and trimmed:

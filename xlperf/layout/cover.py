@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Department, Region
-from ..readers.grid import Sheet, format_value
+from ..readers.grid import Sheet, cell_name, form_date_from_serial, format_value
+from ..rules.catalog import finding
 from .common import ParseContext, parse_cn_date
 from .labels import load_labels
 
@@ -41,6 +42,14 @@ def read_cover(sheet: Sheet, ctx: ParseContext) -> CoverInfo | None:
             values[fld] = format_value(v).strip()
         else:
             values[fld] = None
+    fill_date = values.get("fill_date")
+    if "fill_date" in found and found["fill_date"][2] not in (None, ""):
+        r, c, raw = found["fill_date"]
+        fill_date = parse_cn_date(raw) or fill_date
+        if (serial := form_date_from_serial(raw)) is not None:
+            fill_date = serial
+            ctx.findings.append(finding("date-as-number", sheet=sheet.name, cell=cell_name(r, c + 1), text=format_value(raw),
+                                        params={"label": "填报日期", "date": serial}))
     year = None
     if values.get("year"):
         digits = "".join(ch for ch in values["year"] if ch.isdigit())
@@ -51,5 +60,5 @@ def read_cover(sheet: Sheet, ctx: ParseContext) -> CoverInfo | None:
         year=year,
         department=Department(name=values.get("department"), filled_by=values.get("filled_by"),
                               phone=values.get("phone"),
-                              fill_date=parse_cn_date(found["fill_date"][2]) if "fill_date" in found and found["fill_date"][2] else values.get("fill_date")),
+                              fill_date=fill_date),
     )

@@ -19,7 +19,7 @@ import re
 from decimal import Decimal
 
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
-from ..readers.grid import Sheet, cell_name, format_value
+from ..readers.grid import Sheet, cell_name, form_date_from_serial, format_value
 from ..rules.catalog import finding
 from ..targets import parse_amount
 from ..taxonomy import Taxonomy
@@ -101,7 +101,11 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
     for r, c, inline in hits.get("fill_date", [])[:1]:
         val = inline if inline is not None else (_right(sheet, r, c) or (None, None))[1]
         if val is not None:
-            plan.fill_date = parse_cn_date(val) or format_value(val).strip()
+            iso = parse_cn_date(val)
+            if iso is None and (iso := form_date_from_serial(val)) is not None:
+                ctx.findings.append(finding("date-as-number", sheet=sheet.name, cell=cell_name(r, c), text=format_value(val),
+                                            params={"label": "填报日期", "date": iso}))
+            plan.fill_date = iso or format_value(val).strip()
             plan.cells["fill_date"] = sheet.ref(r, c)
     _composition(sheet, plan, hits, ctx)
     _project_spending(sheet, plan, hits)
@@ -114,7 +118,7 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
             headers.append(h)
     for i, h in enumerate(headers):
         end = headers[i + 1].first_row if i + 1 < len(headers) else max(grid) + 1
-        for r in range(h.last_row + 1, end):
+        for r in sheet.rows_between(h.last_row + 1, end):
             for c, v in grid.get(r, ()):
                 if (r, c) not in sheet.consumed and (is_unit_note(v) or is_title(v)):
                     sheet.consumed.add((r, c))
@@ -176,7 +180,7 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
         sheet.consumed.add((r0, c0))
         end = markers[i + 1][0] if i + 1 < len(markers) else min([r for r in stop_rows if r > r0], default=max(grid) + 1)
         item_col = c0 + 1
-        for r in range(r0, end):
+        for r in sheet.rows_between(r0, end):
             row = dict(grid.get(r, ()))
             item = row.get(item_col)
             if not isinstance(item, str) or (r, item_col) in sheet.consumed:

@@ -117,7 +117,7 @@ def _department_above(sheet: Sheet, header: int, ctx: ParseContext) -> tuple[str
     every project in it."""
     labels = load_labels()
     found = None
-    for r in range(0, header):
+    for r in sheet.rows_between(0, header):
         for c, v in sheet.grid.get(r, ()):
             hit = labels.match("department", v)
             if hit and hit.field == "name" and hit.inline:

@@ -131,7 +131,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         sheet.consumed.add(c)
     match_l1 = tax.match_dept_level1 if department else tax.match_level1
     match_l2 = tax.match_dept_level2 if department else tax.match_level2
-    rows = [r for r in range(header.last_row + 1, end_row) if r in sheet.grid]
+    rows = sheet.rows_between(header.last_row + 1, end_row)
     for r in rows:  # boilerplate inside the table region (单位：万元 after a table)
         for c, v in sheet.grid[r]:
             if is_unit_note(v) or is_title(v):

@@ -16,6 +16,7 @@ labels in a row with no values beside them (``layout-ambiguous``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 
 from ..model import Project, SpendingCheckpoint
@@ -76,8 +77,9 @@ def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
     r = anchor - 1
     rows = sheet.grid
     while r >= floor:
-        if r not in rows:
-            r -= 1
+        if r not in rows:  # jump to the next non-empty row above
+            above = sheet.rows_between(floor, r)
+            r = above[-1] if above else floor - 1
             continue
         cells = [v for c, v in rows[r] if (r, c) not in sheet.consumed]
         if not cells or all(is_title(v) or is_unit_note(v) or department_line(v) for v in cells) or _lone_text(sheet, r):
@@ -108,7 +110,7 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
     (Hebei ``315002乐亭县司法局`` above each table: the table's 主管部门) if any."""
     lone = []
     dept_line = None
-    for r in range(start, anchor):
+    for r in sheet.rows_between(start, anchor):
         consume_boilerplate(sheet, r, ctx)
         hit = _lone_text(sheet, r)
         if hit is None:
@@ -119,7 +121,7 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
         else:
             lone.append((r, hit[0], hit[1]))
     # a department line sharing its row with the unit note (" | 315002乐亭县司法局 | 单位：万元")
-    for r in range(start, anchor):
+    for r in sheet.rows_between(start, anchor):
         taken = take_department_line(sheet, r, ctx, exclude=_UNITLIKE_RE)
         if taken is not None:
             dept_line = taken
@@ -150,14 +152,14 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     proj = Project(sheet=sheet.name)
     header = None
     header_row = stop
-    for r in range(anchor, stop):
+    for r in sheet.rows_between(anchor, stop):
         header = find_header(sheet, r)
         if header:
             header_row = r
             break
     raw: dict[str, tuple[int, int, object]] = {}
     label_cells: dict[str, tuple[int, int]] = {}
-    for r in range(anchor, header_row):
+    for r in sheet.rows_between(anchor, header_row):
         cells = sheet.grid.get(r, ())
         hits: list[tuple[int, LabelHit]] = []
         for c, v in cells:
@@ -276,6 +278,12 @@ def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, 
             proj.cells[fld] = ref
             continue
         text = format_value(value).strip()
+        if isinstance(value, (_dt.date, _dt.time)) and fld in _TEXT_FIELDS:  # Excel turned the typed text into a date
+            ctx.findings.append(finding("date-where-text-expected", sheet=sheet.name, cell=cell_name(r, c),
+                                        params={"label": _LABEL[fld], "date": text}))
+            setattr(proj, fld, text)
+            proj.cells[fld] = ref
+            continue
         if fld in _PLAUSIBLE and not _PLAUSIBLE[fld][0].search(text):
             sheet.consumed.discard((r, c))
             ctx.findings.append(finding("value-implausible", sheet=sheet.name, cell=cell_name(r, c), text=text,

@@ -9,6 +9,7 @@ mapped into the model or reported (the "nothing lost" count).
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -18,7 +19,23 @@ from functools import cached_property, lru_cache
 from ..model import Finding
 from ..text import label_key
 
-__all__ = ["Sheet", "Workbook", "cell_name", "col_name", "parse_cell_name", "format_value", "sheet_ref"]
+__all__ = [
+    "MAX_COLS",
+    "MAX_ROWS",
+    "Sheet",
+    "Workbook",
+    "cell_name",
+    "col_name",
+    "excel_serial_to_datetime",
+    "form_date_from_serial",
+    "format_value",
+    "parse_cell_name",
+    "sheet_ref",
+]
+
+#: Excel's grid: 1,048,576 rows x 16,384 columns (A1:XFD1048576).
+MAX_ROWS = 1_048_576
+MAX_COLS = 16_384
 
 _SIMPLE_SHEET_RE = re.compile(r"^[A-Za-z0-9_\u4e00-\u9fff]+$")
 
@@ -39,18 +56,45 @@ def cell_name(row: int, col: int) -> str:
     return f"{col_name(col)}{row + 1}"
 
 
-_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9]\d{0,6})$")
 
 
 def parse_cell_name(name: str) -> tuple[int, int]:
-    """``A1`` style name -> 0-based (row, col). Raises :class:`ValueError`."""
+    """``A1`` style name -> 0-based (row, col), inside Excel's grid (``A1:XFD1048576``).
+
+    Raises :class:`ValueError` for anything else (``A0``, ``A-5``, ``XFE1``, ``A99999999``).
+    """
     m = _REF_RE.match(name)
     if not m:
         raise ValueError(f"not a cell name: {name!r}")
     col = 0
     for ch in m.group(1).upper():
         col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
+    row = int(m.group(2))
+    if row > MAX_ROWS or col > MAX_COLS:
+        raise ValueError(f"outside the sheet grid: {name!r}")
+    return row - 1, col - 1
+
+
+_EPOCH_1900 = _dt.datetime(1899, 12, 30)
+_EPOCH_1904 = _dt.datetime(1904, 1, 1)
+_MAX_SERIAL = 2_958_466  # 9999-12-31 + 1
+
+
+def excel_serial_to_datetime(serial: float, *, date1904: bool = False) -> _dt.datetime | None:
+    """An Excel date serial -> naive datetime (``45678`` -> 2025-01-21 00:00), or ``None``
+    when the number is not a date Excel can show (negative, or past 9999-12-31).
+
+    Serials below 61 follow Excel's 1900 leap-year bug (serial 1 = 1900-01-01), as
+    Excel and python-calamine show them.
+    """
+    if serial != serial or serial < 0 or serial >= _MAX_SERIAL:
+        return None
+    if date1904:
+        base = _EPOCH_1904
+    else:
+        base = _EPOCH_1900 if serial >= 61 else _EPOCH_1900 + _dt.timedelta(days=1)
+    return base + _dt.timedelta(milliseconds=round(serial * 86_400_000))
 
 
 @lru_cache(maxsize=4096)
@@ -61,6 +105,21 @@ def _quoted(sheet: str) -> str:
 def sheet_ref(sheet: str, row: int, col: int) -> str:
     """``项目1!C12``; sheet names with spaces or punctuation are quoted as Excel does."""
     return f"{_quoted(sheet)}!{col_name(col)}{row + 1}"
+
+
+_FORM_DATES = (32_874, 73_051)  # 1990-01-01 .. 2100-01-01
+
+
+def form_date_from_serial(value: object) -> str | None:
+    """A number typed where a date belongs (a 填报日期 of ``45678``) -> ISO date text
+    (``2025-01-21``), when it is an Excel date serial between 1990 and 2100; else ``None``.
+    The caller reports the reading (``date-as-number``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not (_FORM_DATES[0] <= value < _FORM_DATES[1]):
+        return None
+    moment = excel_serial_to_datetime(float(value))
+    return moment.date().isoformat() if moment else None
 
 
 def format_value(value: object) -> str:
@@ -104,6 +163,8 @@ class Sheet:
     consumed: set[tuple[int, int]] = field(default_factory=set)
     cache: dict[str, object] = field(default_factory=dict, repr=False)  # per-sheet indexes built by parsers
     _keys: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
+    _merged_at: dict[tuple[int, int], tuple[int, int, int, int]] | None = field(default=None, repr=False)
+    _row_keys: list[int] | None = field(default=None, repr=False)
 
     # -- access -------------------------------------------------------------------------
     @cached_property
@@ -118,6 +179,14 @@ class Sheet:
     def rows(self) -> dict[int, list[tuple[int, object]]]:
         """Same as :attr:`grid`."""
         return self.grid
+
+    def rows_between(self, lo: int, hi: int) -> list[int]:
+        """The non-empty rows *r* with ``lo <= r < hi``, ascending. Loops over a row
+        range use this, so a stray cell at row 1,048,576 costs nothing."""
+        if self._row_keys is None:
+            self._row_keys = list(self.grid)
+        keys = self._row_keys
+        return keys[bisect.bisect_left(keys, lo): bisect.bisect_left(keys, hi)]
 
     def value(self, r: int, c: int) -> object:
         """The value at (r, c) or ``None``."""
@@ -147,11 +216,14 @@ class Sheet:
         return self.cells.get((r, c))
 
     def merged_span(self, r: int, c: int) -> tuple[int, int, int, int] | None:
-        """The merged range whose top-left is (r, c), if any."""
-        for rng in self.merged:
-            if rng[0] == r and rng[1] == c:
-                return rng
-        return None
+        """The merged range whose top-left is (r, c), if any (an index built once, so a
+        sheet with many merged ranges stays cheap)."""
+        if self._merged_at is None:
+            index: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+            for rng in self.merged:
+                index.setdefault((rng[0], rng[1]), rng)
+            self._merged_at = index
+        return self._merged_at.get((r, c))
 
     @property
     def max_col(self) -> int:

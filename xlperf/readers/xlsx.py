@@ -1,28 +1,34 @@
 """Read an .xlsx / .xlsm into :class:`~xlperf.readers.grid.Workbook`, safely and fast.
 
-Values come from python-calamine (GUIDE section 8: ~4 ms for a 20-sheet workbook, with
-merged ranges and sheet visibility). Before calamine sees a sheet, its XML is scanned
-here for what calamine hides or cannot survive (GUIDE section 9):
+Order of work for one file (GUIDE sections 8 and 9):
 
-* ``<!DOCTYPE`` / ``<!ENTITY`` in any part: refused (billion laughs, external entities);
-* the true extent of the used range, never trusting ``<dimension>``: a stray cell at
-  ``XFD1048576`` would make calamine allocate a dense 17-billion-cell range and abort
-  the process, so such a sheet is read by the small sparse parser below instead;
-* Excel error values (``#DIV/0!``, ``#N/A``), which calamine returns as ``""``;
-* formulas without a cached value, also ``""`` from calamine;
-* hidden rows and columns.
+1. :func:`~xlperf.readers.sniff.check_container`: what the file is by its first
+   bytes; zip sizes, ratios and structure, before anything is inflated;
+2. :meth:`~xlperf.readers.parts.Package.check_all_parts`: every XML part refused if
+   it declares a DTD or entities (billion laughs, external entities) or is not UTF-8;
+3. the workbook's sheet list, read by xlperf (defusedxml), not by calamine;
+4. per worksheet, :func:`~xlperf.readers.scan.scan_sheet` decides: python-calamine
+   (~4 ms for a 20-sheet workbook, merged ranges for free) when the sheet's extent is
+   proven small, else the sparse reader (:mod:`xlperf.readers.sparse`), which is
+   always safe. A sheet calamine fails on is read again by the sparse reader; a shared
+   string table whose declared ``uniqueCount`` would make calamine reserve gigabytes
+   keeps calamine away from the whole workbook.
 
-Every normalisation of a kept value (NBSP, zero-width spaces, ``_x000D_``, full-width
-digits) becomes a finding naming the cell.
+Findings while reading (each pointing at a sheet and cell): ``macros-ignored``,
+``hidden-sheet``, ``hidden-rows``, ``hidden-columns``, ``excel-error-value``,
+``formula-no-cached-value``, ``number-invalid``, ``text-normalised``,
+``sheet-extent-absurd``, ``read-fallback``.
+
+Nothing but :class:`~xlperf.errors.UnreadableWorkbook` leaves :func:`read_workbook`:
+an unexpected error while reading one file becomes ``file-broken`` for that file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-import zipfile
-from dataclasses import dataclass, field
-from xml.etree.ElementTree import XMLPullParser
+from dataclasses import dataclass
 
 import python_calamine as pc
 
@@ -30,166 +36,39 @@ from ..errors import UnreadableWorkbook
 from ..model import Finding
 from ..rules.catalog import finding
 from ..text import clean_cell_text
-from .grid import Sheet, Workbook, cell_name, parse_cell_name
+from .grid import Sheet, Workbook, cell_name
+from .parts import Package, SheetEntry, Styles, broken
+from .scan import SheetScan, scan_sheet
 from .sniff import ContainerLimits, check_container
+from .sparse import SheetData, read_sheet_sparse
 
-__all__ = ["read_workbook", "ReadLimits"]
+__all__ = ["ReadLimits", "read_workbook"]
+
+_SI_RE = re.compile(rb"<(?:[^\s<>/:=\"']{1,64}:)?si[\s/>]")
+_UNIQUE_COUNT_RE = re.compile(rb"\suniqueCount\s*=\s*[\"']\s*([0-9]{1,20})")
+_FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Largest sheet handed to calamine (which allocates the dense used range):
-    ``max_cells`` = rows x columns of the extent. Larger sheets are read sparsely."""
+    """Limits of one read.
+
+    ``max_cells``: the dense extent (rows x columns) python-calamine may allocate for
+    one sheet (32 bytes a cell: 2,000,000 cells = 64 MB); larger sheets are read
+    sparsely. ``max_scan_elements``: ``<c>`` / ``<row>`` elements the pre-scan lists
+    before leaving a sheet to the sparse reader. ``max_values``: non-empty cells in the
+    whole workbook (a budget form has a few thousand), else ``file-too-large``.
+    ``max_shared_strings``: entries of the shared-string table read sparsely.
+    ``use_calamine=False`` reads every sheet with the sparse reader (a second opinion;
+    the tests run each case through both paths).
+    """
 
     max_cells: int = 2_000_000
+    max_scan_elements: int = 2_000_000
+    max_values: int = 1_000_000
+    max_shared_strings: int = 1_000_000
+    use_calamine: bool = True
     container: ContainerLimits = ContainerLimits()
-
-
-_ROW_R_RE = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
-_C_REF_RE = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})(\d+)\"")
-_WIDE_COL_RE = re.compile(rb"\sr=\"[A-Z]{3}\d")
-_ERR_CELL_RE = re.compile(rb"<c\b([^>]*?)\bt=\"e\"([^>]*)>(.*?)</c>", re.S)
-_FORMULA_CELL_RE = re.compile(rb"<c\b([^>]*)>(\s*<f\b.*?)</c>", re.S)
-_R_ATTR_RE = re.compile(rb"\br=\"([A-Z]{1,3}\d+)\"")
-_V_RE = re.compile(rb"<v>(.*?)</v>", re.S)
-_HIDDEN_ROW_RE = re.compile(rb"<row\b([^>]*\bhidden=\"(?:1|true)\"[^>]*)>")
-_HIDDEN_COL_RE = re.compile(rb"<col\b([^>]*\bhidden=\"(?:1|true)\"[^>]*)/?>")
-_MIN_MAX_RE = re.compile(rb"\bmin=\"(\d+)\"[^>]*\bmax=\"(\d+)\"")
-_SHEET_ENTRY_RE = re.compile(rb"<sheet\b([^>]*)/?>")
-_ATTR_RE = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
-_REL_RE = re.compile(rb"<Relationship\b([^>]*)/?>")
-
-
-@dataclass
-class _Scan:
-    max_row: int = 0
-    max_col: int = 0
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)
-    no_value: set[tuple[int, int]] = field(default_factory=set)
-    hidden_rows: set[int] = field(default_factory=set)
-    hidden_cols: set[int] = field(default_factory=set)
-
-
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n - 1
-
-
-def _scan_sheet(data: bytes) -> _Scan:
-    """Cheap byte-level scan of one worksheet part (see module docstring)."""
-    scan = _Scan()
-    last = data.rfind(b"<row ")
-    if last >= 0:
-        m = _ROW_R_RE.match(data, last)
-        if m:
-            scan.max_row = int(m.group(1))
-    if _WIDE_COL_RE.search(data) or last < 0:
-        for m in _C_REF_RE.finditer(data):
-            scan.max_col = max(scan.max_col, _col_index(m.group(1)) + 1)
-            scan.max_row = max(scan.max_row, int(m.group(2)))
-    else:
-        scan.max_col = 702  # at most two letters: bounded, no need to count
-    if b't="e"' in data:
-        for m in _ERR_CELL_RE.finditer(data):
-            ref = _R_ATTR_RE.search(m.group(1) + m.group(2))
-            v = _V_RE.search(m.group(3))
-            if ref:
-                scan.errors[parse_cell_name(ref.group(1).decode())] = (v.group(1).decode("utf-8", "replace") if v else "#ERROR")
-    if b"<f" in data:
-        for m in _FORMULA_CELL_RE.finditer(data):
-            body = m.group(2)
-            v = _V_RE.search(body)
-            if v is None or not v.group(1).strip():
-                ref = _R_ATTR_RE.search(m.group(1))
-                if ref:
-                    scan.no_value.add(parse_cell_name(ref.group(1).decode()))
-    if b"hidden=" in data:
-        for m in _HIDDEN_ROW_RE.finditer(data):
-            rr = re.search(rb"\br=\"(\d+)\"", m.group(1))
-            if rr:
-                scan.hidden_rows.add(int(rr.group(1)) - 1)
-        for m in _HIDDEN_COL_RE.finditer(data):
-            mm = _MIN_MAX_RE.search(m.group(1))
-            if mm:
-                lo, hi = int(mm.group(1)), min(int(mm.group(2)), 16384)
-                scan.hidden_cols.update(range(lo - 1, hi))
-    return scan
-
-
-def _sheet_parts(blobs: dict[str, bytes]) -> dict[str, str]:
-    """Map sheet name -> part name (xl/worksheets/sheetN.xml) from workbook.xml."""
-    wb = blobs.get("xl/workbook.xml")
-    rels = blobs.get("xl/_rels/workbook.xml.rels")
-    if wb is None or rels is None:
-        return {}
-    targets: dict[bytes, str] = {}
-    for m in _REL_RE.finditer(rels):
-        attrs = dict(_ATTR_RE.findall(m.group(1)))
-        tgt = attrs.get(b"Target", b"").decode("utf-8", "replace")
-        tgt = tgt.lstrip("/") if tgt.startswith("/") else "xl/" + tgt
-        targets[attrs.get(b"Id", b"")] = re.sub(r"/[^/]+/\.\./", "/", tgt)
-    out: dict[str, str] = {}
-    for m in _SHEET_ENTRY_RE.finditer(wb):
-        attrs = dict(_ATTR_RE.findall(m.group(1)))
-        name = attrs.get(b"name", b"").decode("utf-8", "replace")
-        name = name.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-        rid = attrs.get(b"r:id") or next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
-        if rid in targets:
-            out[name] = targets[rid]
-    return out
-
-
-def _shared_strings(blobs: dict[str, bytes]) -> list[str]:
-    data = blobs.get("xl/sharedStrings.xml")
-    if data is None:
-        return []
-    parser = XMLPullParser(events=("end",))
-    parser.feed(data)
-    out: list[str] = []
-    for _, el in parser.read_events():
-        if el.tag.endswith("}si"):
-            out.append("".join(t.text or "" for t in el.iter() if t.tag.endswith("}t")))
-            el.clear()
-    return out
-
-
-def _sparse_read(data: bytes, shared: list[str]) -> dict[tuple[int, int], object]:
-    """Read cell values of a pathological sheet without allocating its extent."""
-    cells: dict[tuple[int, int], object] = {}
-    parser = XMLPullParser(events=("end",))
-    parser.feed(data)
-    parser.close()
-    for _, el in parser.read_events():
-        if not el.tag.endswith("}c"):
-            continue
-        ref = el.get("r")
-        if not ref:
-            continue
-        r, c = parse_cell_name(ref)
-        t = el.get("t", "n")
-        v = next((x.text for x in el if x.tag.endswith("}v")), None)
-        if t == "inlineStr":
-            val: object = "".join(x.text or "" for x in el.iter() if x.tag.endswith("}t"))
-        elif v is None:
-            val = None
-        elif t == "s":
-            i = int(v)
-            val = shared[i] if 0 <= i < len(shared) else None
-        elif t in ("str", "e"):
-            val = v
-        elif t == "b":
-            val = v == "1"
-        else:
-            try:
-                val = float(v)
-            except ValueError:
-                val = v
-        if val not in (None, ""):
-            cells[(r, c)] = val
-        el.clear()
-    return cells
 
 
 def _file_sha256(path: str) -> str:
@@ -200,127 +79,194 @@ def _file_sha256(path: str) -> str:
     return h.hexdigest()
 
 
-def read_workbook(path: str, *, limits: ReadLimits = ReadLimits()) -> Workbook:
-    """Read every sheet of the workbook at *path*.
+class _Sparse:
+    """Shared strings and styles, parsed once, only when a sheet is read sparsely."""
 
-    Returns a :class:`Workbook` whose ``findings`` list what was noticed while reading
-    (``hidden-sheet``, ``hidden-rows``, ``macros-ignored``, ``excel-error-value``,
-    ``formula-no-cached-value``, ``text-normalised``, ``sheet-extent-absurd``).
-    Raises :class:`~xlperf.errors.UnreadableWorkbook` when the file cannot be read at
-    all (not an xlsx, encrypted, zip bomb, XML entities, broken XML ...).
+    def __init__(self, pkg: Package, limits: ReadLimits) -> None:
+        self._pkg = pkg
+        self._limits = limits
+        self._shared: list[str] | None = None
+        self._styles: Styles | None = None
+
+    def read(self, data: bytes, entry: SheetEntry, *, date1904: bool, max_values: int) -> SheetData:
+        if self._shared is None:
+            self._shared = self._pkg.shared_strings(limit=self._limits.max_shared_strings)
+            self._styles = self._pkg.styles()
+        assert self._styles is not None
+        return read_sheet_sparse(data, shared=self._shared, styles=self._styles, date1904=date1904,
+                                 max_values=max_values, path=self._pkg.path, sheet=entry.name, part=entry.part or "")
+
+
+def _calamine_unsafe(pkg: Package) -> str | None:
+    """Why python-calamine must not open this workbook at all, or ``None``.
+
+    calamine reserves ``uniqueCount`` entries for the shared strings before reading
+    them (a declared 10^10 aborts the process), so the declared count must be near
+    the real one.
+    """
+    data = pkg.read("xl/sharedStrings.xml")
+    if not data:
+        return None
+    m = _UNIQUE_COUNT_RE.search(data, 0, 2048)
+    if m is None:
+        return None
+    declared = int(m.group(1))
+    if declared <= 100_000:  # a reservation of at most a few MB
+        return None
+    actual = sum(1 for _ in _SI_RE.finditer(data))
+    if declared > 2 * actual:
+        return f"共享字符串表声明 {declared} 条，实际只有 {actual} 条"
+    return None
+
+
+def _open_calamine(path: str, pkg: Package, entries: list[SheetEntry]) -> tuple[pc.CalamineWorkbook | None, str | None]:
+    """The calamine workbook, or ``None`` and the reason (for a ``read-fallback``)."""
+    reason = _calamine_unsafe(pkg)
+    if reason:
+        return None, reason
+    try:
+        cwb = pc.CalamineWorkbook.from_path(path)
+        names = [m.name for m in cwb.sheets_metadata]
+    except BaseException as exc:  # noqa: BLE001 - CalamineError, or a Rust panic (BaseException)
+        if isinstance(exc, _FATAL):
+            raise
+        return None, f"{type(exc).__name__}: {str(exc)[:120]}"
+    if names != [e.name for e in entries]:
+        return None, "工作表目录与内容不一致"
+    return cwb, None
+
+
+def _calamine_sheet(cwb: pc.CalamineWorkbook, index: int, scan: SheetScan) -> SheetData:
+    """Values and merged ranges of sheet *index* from calamine; the rest from *scan*."""
+    csheet = cwb.get_sheet_by_index(index)
+    rows = csheet.to_python(skip_empty_area=True)
+    r0, c0 = csheet.start or (0, 0)
+    out = SheetData(errors=scan.errors, no_value=scan.no_value, hidden_rows=scan.hidden_rows,
+                    hidden_cols=scan.hidden_cols, max_row=scan.max_row, max_col=scan.max_col)
+    out.merged = [(a[0], a[1], b[0], b[1]) for a, b in (csheet.merged_cell_ranges or [])]
+    cells = out.cells
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if v != "" and v is not None:
+                cells[(r0 + i, c0 + j)] = v
+    return out
+
+
+def _read_sheet(entry: SheetEntry, index: int, pkg: Package, cwb: pc.CalamineWorkbook | None, sparse: _Sparse,
+                *, date1904: bool, limits: ReadLimits, budget: int, findings: list[Finding]) -> SheetData:
+    """One worksheet through calamine or the sparse reader (see module docstring)."""
+    assert entry.part is not None
+    data = pkg.read(entry.part)
+    if data is None:
+        raise broken(pkg.path, f"工作表“{entry.name}”的部件 {entry.part} 不存在", f"sheet {entry.name!r}: part {entry.part} is missing")
+    if not data.strip():
+        raise broken(pkg.path, f"工作表“{entry.name}”的部件 {entry.part} 是空的", f"sheet {entry.name!r}: part {entry.part} is empty")
+    scan = scan_sheet(data, max_cells=limits.max_cells, max_elements=limits.max_scan_elements)
+    same_part = (entry.calamine_part or "").lower() == entry.part.lower()
+    if scan.safe and cwb is not None and same_part:
+        try:
+            return _calamine_sheet(cwb, index, scan)
+        except BaseException as exc:  # noqa: BLE001 - CalamineError or a Rust panic: read it again, safely
+            if isinstance(exc, _FATAL):
+                raise
+            findings.append(finding("read-fallback", sheet=entry.name, cell=None, params={
+                "detail": f"工作表“{entry.name}”的内部结构不规范（{type(exc).__name__}: {str(exc)[:120]}）"}))
+    out = sparse.read(data, entry, date1904=date1904, max_values=budget)
+    if out.max_row * max(out.max_col, 1) > limits.max_cells:
+        findings.append(finding("sheet-extent-absurd", sheet=entry.name,
+                                cell=cell_name(max(out.max_row - 1, 0), max(out.max_col - 1, 0)),
+                                params={"rows": out.max_row, "cols": out.max_col}))
+    return out
+
+
+def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
+    """Move *data* into *sheet*, normalising text and reporting what calamine hides."""
+    name = sheet.name
+    sheet.merged = data.merged
+    sheet.hidden_rows = frozenset(data.hidden_rows)
+    sheet.hidden_cols = frozenset(data.hidden_cols)
+    cells = sheet.cells
+    for (r, c), v in sorted(data.cells.items()):
+        if isinstance(v, str):
+            clean, changes = clean_cell_text(v)
+            if "\r" in clean:
+                clean = clean.replace("\r\n", "\n").replace("\r", "\n")
+                changes.append("回车符（_x000D_）改为换行")
+            if changes:
+                findings.append(finding("text-normalised", sheet=name, cell=cell_name(r, c),
+                                        params={"changes": "；".join(changes)}, text=v))
+            if clean:
+                cells[(r, c)] = clean
+        elif isinstance(v, float) and not math.isfinite(v):
+            findings.append(finding("number-invalid", sheet=name, cell=cell_name(r, c), text=repr(v)))
+        else:
+            cells[(r, c)] = v
+    for (r, c), err in sorted(data.errors.items()):
+        cells.pop((r, c), None)
+        findings.append(finding("excel-error-value", sheet=name, cell=cell_name(r, c), params={"value": err}, text=err))
+    for (r, c) in sorted(data.no_value):
+        if (r, c) not in cells and (r, c) not in data.errors:
+            findings.append(finding("formula-no-cached-value", sheet=name, cell=cell_name(r, c)))
+    if sheet.state != "visible":
+        findings.append(finding("hidden-sheet", sheet=name, cell=None))
+    hidden_used = sorted({r for (r, _c) in cells if r in sheet.hidden_rows})
+    if hidden_used:
+        findings.append(finding("hidden-rows", sheet=name, cell=cell_name(hidden_used[0], 0),
+                                params={"rows": "、".join(str(r + 1) for r in hidden_used[:10])}))
+    hidden_cols_used = sorted({c for (_r, c) in cells if c in sheet.hidden_cols})
+    if hidden_cols_used:
+        findings.append(finding("hidden-columns", sheet=name, cell=cell_name(0, hidden_cols_used[0]),
+                                params={"cols": "、".join(cell_name(0, c)[:-1] for c in hidden_cols_used[:10])}))
+
+
+def _read(path: str, pkg: Package, limits: ReadLimits) -> Workbook:
+    pkg.check_all_parts()
+    entries, date1904 = pkg.sheets()
+    content_types = pkg.read("[Content_Types].xml") or b""
+    kind = "xlsm" if (pkg.has("xl/vbaProject.bin") or b"macroEnabled" in content_types) else "xlsx"
+    findings: list[Finding] = []
+    if kind == "xlsm":
+        findings.append(finding("macros-ignored", sheet=None, cell=None))
+    cwb, why = _open_calamine(path, pkg, entries) if limits.use_calamine else (None, None)
+    if why:
+        findings.append(finding("read-fallback", sheet=None, cell=None, params={"detail": f"工作簿的内部结构不规范（{why}）"}))
+    wb = Workbook(path=path, sha256=_file_sha256(path), kind=kind, findings=findings)
+    sparse = _Sparse(pkg, limits)
+    values = 0
+    for index, entry in enumerate(entries):
+        if entry.part is None:
+            raise broken(path, f"工作表“{entry.name}”在工作簿目录中没有对应的部件", f"sheet {entry.name!r} has no part")
+        if not entry.worksheet:
+            continue
+        data = _read_sheet(entry, index, pkg, cwb, sparse, date1904=date1904, limits=limits,
+                           budget=limits.max_values - values, findings=findings)
+        values += len(data.cells)
+        if values > limits.max_values:
+            raise UnreadableWorkbook("file-too-large", f"工作簿的非空单元格超过 {limits.max_values} 个，超出上限，已拒绝读取。",
+                                     f"the workbook holds more than {limits.max_values} non-empty cells; refused.", path=path)
+        sheet = Sheet(name=entry.name, index=index, state=entry.state)
+        _cleaned(sheet, data, findings)
+        wb.sheets.append(sheet)
+    return wb
+
+
+def read_workbook(path: str, *, limits: ReadLimits = ReadLimits()) -> Workbook:
+    """Read every worksheet of the workbook at *path* (see module docstring).
+
+    Returns a :class:`Workbook` whose ``findings`` list what was noticed while reading.
+    Raises :class:`~xlperf.errors.UnreadableWorkbook` (and nothing else) when the file
+    cannot be read at all: not an xlsx (``file-xls``, ``file-html`` ...), encrypted,
+    ``zip-bomb``, ``xml-entities``, ``file-too-large``, ``file-broken``.
     """
     zf = check_container(path, limits=limits.container)
-    findings: list[Finding] = []
     try:
-        names = zf.namelist()
-        blobs: dict[str, bytes] = {}
-        for n in names:
-            if n.endswith((".xml", ".rels", ".vml")):
-                data = blobs[n] = zf.read(n)
-                if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-                    raise UnreadableWorkbook(
-                        "xml-entities",
-                        f"文件的 {n} 部件含有 XML 实体声明（DOCTYPE/ENTITY），可能是恶意构造的文件，已拒绝读取。",
-                        f"part {n} declares XML entities (DOCTYPE/ENTITY); refused as unsafe.",
-                        path=path,
-                    )
-        kind = "xlsm" if ("xl/vbaProject.bin" in names or b"macroEnabled" in blobs.get("[Content_Types].xml", b"")) else "xlsx"
-        parts = _sheet_parts(blobs)
-        scans: dict[str, tuple[_Scan, bytes]] = {}
-        for sname, part in parts.items():
-            if part in blobs:
-                scans[sname] = (_scan_sheet(blobs[part]), blobs[part])
-        shared: list[str] | None = None
-        try:
-            cwb = pc.CalamineWorkbook.from_path(path)
-        except Exception as exc:  # calamine raises its own error classes
-            raise UnreadableWorkbook(
-                "file-broken",
-                f"工作簿结构损坏，无法读取：{type(exc).__name__}。请在 Excel/WPS 中打开并重新保存为 .xlsx。",
-                f"broken workbook structure: {exc}",
-                path=path,
-            ) from None
-        if kind == "xlsm":
-            findings.append(finding("macros-ignored", sheet=None, cell=None))
-        wb = Workbook(path=path, sha256=_file_sha256(path), kind=kind, findings=findings)
-        for idx, meta in enumerate(cwb.sheets_metadata):
-            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet",):
-                continue
-            state = {"SheetVisibleEnum.Visible": "visible", "SheetVisibleEnum.Hidden": "hidden",
-                     "SheetVisibleEnum.VeryHidden": "veryHidden"}.get(str(meta.visible), "visible")
-            scan, data = scans.get(meta.name, (_Scan(), b""))
-            sheet = Sheet(name=meta.name, index=idx, state=state)
-            extent = scan.max_row * max(scan.max_col, 1)
-            if extent > limits.max_cells and data:
-                if shared is None:
-                    shared = _shared_strings(blobs)
-                raw = _sparse_read(data, shared)
-                merged: list[tuple[int, int, int, int]] = []
-                findings.append(finding("sheet-extent-absurd", sheet=meta.name,
-                                        cell=cell_name(scan.max_row - 1, max(scan.max_col - 1, 0)),
-                                        params={"rows": scan.max_row, "cols": scan.max_col}))
-            else:
-                try:
-                    csheet = cwb.get_sheet_by_name(meta.name)
-                    rows = csheet.to_python(skip_empty_area=True)
-                    r0, c0 = csheet.start or (0, 0)
-                    merged = [(a[0], a[1], b[0], b[1]) for a, b in (csheet.merged_cell_ranges or [])]
-                except Exception as exc:
-                    raise UnreadableWorkbook(
-                        "file-broken",
-                        f"工作表“{meta.name}”内容损坏，无法读取（{type(exc).__name__}）。请在 Excel/WPS 中打开并重新保存。",
-                        f"sheet {meta.name!r} is broken: {exc}",
-                        path=path,
-                    ) from None
-                raw = {}
-                for i, row in enumerate(rows):
-                    for j, v in enumerate(row):
-                        if v != "" and v is not None:
-                            raw[(r0 + i, c0 + j)] = v
-            sheet.merged = merged
-            sheet.hidden_rows = frozenset(scan.hidden_rows)
-            sheet.hidden_cols = frozenset(scan.hidden_cols)
-            cells = sheet.cells
-            for (r, c), v in raw.items():
-                if isinstance(v, str):
-                    clean, changes = clean_cell_text(v)
-                    if "\r" in clean:
-                        clean = clean.replace("\r\n", "\n").replace("\r", "\n")
-                        changes.append("回车符（_x000D_）改为换行")
-                    if changes:
-                        findings.append(finding("text-normalised", sheet=meta.name, cell=cell_name(r, c),
-                                                params={"changes": "；".join(changes)}, text=v))
-                    if clean:
-                        cells[(r, c)] = clean
-                else:
-                    cells[(r, c)] = v
-            for (r, c), err in scan.errors.items():
-                cells.pop((r, c), None)
-                findings.append(finding("excel-error-value", sheet=meta.name, cell=cell_name(r, c),
-                                        params={"value": err}, text=err))
-            for (r, c) in sorted(scan.no_value):
-                if (r, c) not in cells:
-                    findings.append(finding("formula-no-cached-value", sheet=meta.name, cell=cell_name(r, c)))
-            if state != "visible":
-                findings.append(finding("hidden-sheet", sheet=meta.name, cell=None))
-            hidden_used = sorted({r for (r, _c) in cells if r in sheet.hidden_rows})
-            if hidden_used:
-                findings.append(finding("hidden-rows", sheet=meta.name, cell=cell_name(hidden_used[0], 0),
-                                        params={"rows": "、".join(str(r + 1) for r in hidden_used[:10])}))
-            hidden_cols_used = sorted({c for (_r, c) in cells if c in sheet.hidden_cols})
-            if hidden_cols_used:
-                findings.append(finding("hidden-columns", sheet=meta.name, cell=cell_name(0, hidden_cols_used[0]),
-                                        params={"cols": "、".join(cell_name(0, c)[:-1] for c in hidden_cols_used[:10])}))
-            wb.sheets.append(sheet)
-        return wb
+        return _read(path, Package(zf, path=path), limits)
     except UnreadableWorkbook:
         raise
-    except (zipfile.BadZipFile, KeyError, EOFError, ValueError) as exc:
-        raise UnreadableWorkbook(
-            "file-broken",
-            f"工作簿已损坏，无法读取（{type(exc).__name__}）。请在 Excel/WPS 中打开并重新保存为 .xlsx。",
-            f"broken workbook: {exc}",
-            path=path,
-        ) from None
+    except MemoryError:
+        raise UnreadableWorkbook("file-too-large", "文件过大，读取时内存不足，已停止读取。",
+                                 "out of memory while reading; refused.", path=path) from None
+    except Exception as exc:  # noqa: BLE001 - contain any reader failure to this one file
+        raise broken(path, f"读取时出错（{type(exc).__name__}）", f"{type(exc).__name__}: {exc}") from None
     finally:
         zf.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 
 from ..errors import OutputError
@@ -19,27 +19,58 @@ from ..errors import OutputError
 __all__ = ["atomic_path", "write_text_atomic", "write_bytes_atomic"]
 
 
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _create_beside(folder: str, base: str) -> str:
+    """A new, empty temporary file in *folder*: ``.<base>.<random>.tmp``, created with
+    the usual permissions (0666 less the umask, as ``open`` would give the target)."""
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str) -> Iterator[str]:
-    """Yield a temporary path in the target's folder; on success move it onto *target*.
+    """Yield a temporary path in the target's folder; on success flush it to disk and
+    move it onto *target*.
 
     Raises :class:`~xlperf.errors.OutputError` (with the Chinese reason) when the
-    folder cannot be written or the move fails; re-raises any exception of the body.
+    folder cannot be written, nothing was written, or the flush or the move fails (disk
+    full, file locked, read-only folder); re-raises any exception of the body as is.
     In every failure case the temporary file is removed and *target* is unchanged.
     """
     folder = os.path.dirname(os.path.abspath(target)) or "."
     base = os.path.basename(target)
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
-        os.close(fd)
+        tmp = _create_beside(folder, base)
     except OSError as exc:
-        raise OutputError(f"无法在 {folder} 中创建文件：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法在 {folder} 中创建文件：{_reason(exc)}") from exc
     try:
         yield tmp
         if not os.path.exists(tmp) or os.path.getsize(tmp) == 0:
             raise OutputError(f"写入 {target} 失败：没有生成内容")
-        os.replace(tmp, target)
+        try:
+            _fsync(tmp)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise OutputError(f"写入 {target} 失败：{_reason(exc)}，原文件未改动") from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -47,7 +78,11 @@ def atomic_path(target: str) -> Iterator[str]:
 
 
 def write_bytes_atomic(target: str, data: bytes) -> None:
-    """Write *data* to *target* atomically (see :func:`atomic_path`)."""
+    """Write *data* to *target* atomically (see :func:`atomic_path`).
+
+    Raises :class:`~xlperf.errors.OutputError` on any write failure (disk full ...);
+    the earlier *target*, if any, is then unchanged.
+    """
     with atomic_path(target) as tmp:
         try:
             with open(tmp, "wb") as fh:
@@ -55,9 +90,9 @@ def write_bytes_atomic(target: str, data: bytes) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
         except OSError as exc:
-            raise OutputError(f"写入 {target} 失败：{exc.strerror or exc}") from exc
+            raise OutputError(f"写入 {target} 失败：{_reason(exc)}，原文件未改动") from exc
 
 
 def write_text_atomic(target: str, text: str) -> None:
-    """Write UTF-8 *text* to *target* atomically (see :func:`atomic_path`)."""
+    """Write UTF-8 *text* to *target* atomically (see :func:`write_bytes_atomic`)."""
     write_bytes_atomic(target, text.encode("utf-8"))
