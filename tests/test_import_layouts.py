@@ -115,3 +115,35 @@ def test_unreadable_file_exit_2(tmp_path: Path) -> None:
     assert r.exit_code == 2 and r.submission is None
     assert r.report.findings[0].code == "file-csv"
     assert "另存为 .xlsx" in r.report.findings[0].message
+
+
+def test_unmapped_cells_are_capped_per_sheet_but_counted(tmp_path: Path) -> None:
+    from xlperf.importer import UNMAPPED_LISTED_PER_SHEET
+
+    junk = [[f"杂项{r}-{c}" for c in range(10)] for r in range(60)]  # 600 cells that are no form
+    r = import_workbook(make_xlsx(tmp_path / "j.xlsx", {"杂项": junk, "表": project_rows("项目", 1)}))
+    listed = [f for f in r.report.findings if f.code == "unmapped-cell"]
+    more = [f for f in r.report.findings if f.code == "unmapped-cells-more"]
+    assert len(listed) == UNMAPPED_LISTED_PER_SHEET
+    assert len(more) == 1 and "另有 100 个单元格" in more[0].message
+    assert r.report.stats["cells_reported"] == 600
+
+
+def test_a_layout_bug_is_reported_for_that_file_only(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import xlperf.importer as importer
+
+    def boom(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise RuntimeError("simulated")
+
+    monkeypatch.setattr(importer, "read_submission", boom)
+    r = import_workbook(make_xlsx(tmp_path / "b.xlsx", {"表": project_rows("项目", 1)}))
+    assert r.exit_code == 2 and r.submission is None
+    assert r.report.findings[0].code == "import-failed" and "simulated" in r.report.findings[0].message
+
+
+def test_absurdly_long_numbers_are_not_rounded() -> None:
+    from xlperf.targets import parse_amount, parse_target
+
+    assert parse_amount("1" * 400).value is None and parse_amount("1" * 400).ambiguous
+    assert parse_target("≥" + "9" * 40 + "元").kind == "ambiguous"
+    assert parse_amount(123456789012.34).value is not None

@@ -23,7 +23,11 @@ from .rules.catalog import catalog, finding
 from .rules.review import review
 from .taxonomy import load_taxonomy
 
-__all__ = ["ImportResult", "import_workbook", "import_files", "read_submission"]
+__all__ = ["ImportResult", "import_workbook", "import_files", "read_submission", "UNMAPPED_LISTED_PER_SHEET"]
+
+#: unmapped cells listed one by one per sheet; beyond it one finding counts the rest
+#: (a sheet of junk must not turn into hundreds of thousands of findings)
+UNMAPPED_LISTED_PER_SHEET = 500
 
 
 @dataclass
@@ -85,13 +89,19 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
                                if not (f.code == "hidden-sheet" and f.sheet in parsed.template_sheets)] + parsed.findings
     cells = mapped = reported = 0
     for sheet in wb.sheets:
+        listed = 0
         for (r, c), v in sorted(sheet.cells.items()):
             cells += 1
             if (r, c) in sheet.consumed:
                 mapped += 1
-            else:
-                reported += 1
+                continue
+            reported += 1
+            listed += 1
+            if listed <= UNMAPPED_LISTED_PER_SHEET:
                 findings.append(finding("unmapped-cell", sheet=sheet.name, cell=cell_name(r, c), text=format_value(v)))
+        if listed > UNMAPPED_LISTED_PER_SHEET:
+            findings.append(finding("unmapped-cells-more", sheet=sheet.name, cell=None,
+                                    params={"count": listed - UNMAPPED_LISTED_PER_SHEET, "listed": UNMAPPED_LISTED_PER_SHEET}))
     sub = Submission(
         taxonomy_version=tax.version,
         source=Source(path=wb.path, sha256=wb.sha256, sheets=[s.name for s in wb.sheets]),
@@ -135,7 +145,13 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
         return _unreadable(path, exc)
     except MemoryError:
         return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading", path=path))
-    sub, report = read_submission(wb, region=region, year=year)
+    try:
+        sub, report = read_submission(wb, region=region, year=year)
+    except Exception as exc:  # noqa: BLE001 - a layout bug must not stop a batch: report it for this file
+        return _unreadable(path, UnreadableWorkbook(
+            "import-failed",
+            f"读取表格内容时程序出错（{type(exc).__name__}: {exc}），本文件未导入。请把文件发给 xlperf 维护人员。",
+            f"internal error while reading the forms: {type(exc).__name__}: {exc}", path=path))
     return ImportResult(path=path, submission=sub, report=report)
 
 

@@ -91,9 +91,13 @@ def _read_number(text: str) -> tuple[Decimal | None, bool]:
             return None, True
         text = text.replace(",", "")
     try:
-        return Decimal(text), False
+        value = Decimal(text)
     except InvalidOperation:
         return None, True
+    digits = len(value.as_tuple().digits)
+    if digits > 15 or abs(value.adjusted()) > 15:
+        return None, True  # beyond what a form holds or a JSON number keeps exactly: report, never round
+    return value, False
 
 
 def parse_target(raw: str | None, *, source: str | None = None) -> Target:
@@ -160,7 +164,7 @@ class AmountReading(tuple):
         return self[1]
 
 
-def parse_amount(cell: object) -> AmountReading:
+def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per cell type
     """Read an amount cell (万元 on every seed form) as typed.
 
     Numbers pass through as :class:`~decimal.Decimal` (floats via their shortest
@@ -173,9 +177,9 @@ def parse_amount(cell: object) -> AmountReading:
     if isinstance(cell, bool):
         return AmountReading((None, True))
     if isinstance(cell, int):
-        return AmountReading((Decimal(cell), False))
+        return AmountReading((Decimal(cell), False) if abs(cell) < 10**15 else (None, True))
     if isinstance(cell, float):
-        if cell != cell or cell in (float("inf"), float("-inf")):
+        if cell != cell or cell in (float("inf"), float("-inf")) or abs(cell) >= 1e15:
             return AmountReading((None, True))
         return AmountReading((Decimal(repr(cell)), False))
     if isinstance(cell, Decimal):
