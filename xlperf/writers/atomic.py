@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 
@@ -39,11 +40,24 @@ def atomic_path(target: str) -> Iterator[str]:
         yield tmp
         if not os.path.exists(tmp) or os.path.getsize(tmp) == 0:
             raise OutputError(f"写入 {target} 失败：没有生成内容")
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(target: str) -> int:
+    """Permission bits for the new file: those of the file it replaces, else what
+    ``open()`` would give (0o666 minus the umask). ``mkstemp`` creates files 0o600,
+    which would hide a shared consolidated workbook from colleagues."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_bytes_atomic(target: str, data: bytes) -> None:
