@@ -185,9 +185,12 @@ def test_amounts_are_numbers_with_the_decimals_entered(merged) -> None:  # noqa:
 
 
 def test_consolidation_is_deterministic(merged, tmp_path: Path) -> None:  # noqa: ANN001
+    """Same cells whether the folder or its files (in any order) are given, in-process or in workers;
+    the folder's manifest applies to files given one by one too."""
     _, first, _, _ = merged
     again = tmp_path / "again.xlsx"
-    write_consolidated(consolidate([str(SAMPLES)], workers=1), str(again))
+    files = [str(p) for p in sorted(SAMPLES.glob("*.xlsx"), reverse=True)]
+    write_consolidated(consolidate(files, workers=1), str(again))
     assert all_values(first) == all_values(again)
 
 
