@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import make_indicator, make_submission, soffice_convert
+from helpers import make_indicator, make_submission, soffice_convert
 from typer.testing import CliRunner
 
 from xlperf.cli import app

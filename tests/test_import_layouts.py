@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import make_xlsx, project_rows
+from helpers import make_xlsx, project_rows
 
 from xlperf.importer import import_workbook
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import soffice_convert
+from helpers import soffice_convert
 from openpyxl.cell.cell import MergedCell
 from typer.testing import CliRunner
 

@@ -160,18 +160,27 @@ def merge_cmd(
 
     退出码：0 无错误；1 有错误级问题；2 有文件无法读取。
     """
+    from .errors import OutputError
     from .merge import consolidate
     from .render import print_merge_summary, progress_iter
     from .writers.consolidated import write_consolidated, write_data_files
 
     result = consolidate([str(p) for p in paths], progress=lambda it, n: progress_iter(it, total=n, label="汇总", console=err))
-    if not dry_run:
-        write_consolidated(result, str(output))
-        if parquet is not None:
-            write_data_files(result, str(parquet), fmt="parquet")
-        if csv is not None:
-            write_data_files(result, str(csv), fmt="csv")
-    print_merge_summary(result, console=out, output=None if dry_run else str(output))
+    if result.sources.empty:
+        err.print(f"[red]在 {'、'.join(str(p) for p in paths)} 中没有找到 .xlsx / .xlsm 报送文件，未写入任何文件。[/red]")
+        raise typer.Exit(2)
+    write = not dry_run
+    try:
+        if write:
+            write_consolidated(result, str(output))
+            if parquet is not None:
+                write_data_files(result, str(parquet), fmt="parquet")
+            if csv is not None:
+                write_data_files(result, str(csv), fmt="csv")
+    except OutputError as exc:
+        err.print(f"[red]{exc}（原有文件未改动）[/red]")
+        raise typer.Exit(2) from None
+    print_merge_summary(result, console=out, output=str(output) if write else None)
     raise typer.Exit(result.exit_code)
 
 

@@ -24,6 +24,16 @@ class UnreadableWorkbook(XlperfError):
         self.message_en = message_en
         self.path = path
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickle by the constructor's own arguments: an ImportResult holding this error
+        # crosses a process boundary in ``xlperf merge`` (the default reduce passes only
+        # ``args`` back to ``__init__``, which needs three).
+        return (_rebuild_unreadable, (self.code, self.message, self.message_en, self.path))
+
+
+def _rebuild_unreadable(code: str, message: str, message_en: str, path: str | None) -> UnreadableWorkbook:
+    return UnreadableWorkbook(code, message, message_en, path=path)
+
 
 class OutputError(XlperfError):
     """An output could not be written; any earlier file at the target is left intact."""

@@ -87,6 +87,14 @@ def print_merge_summary(result, *, console: Console, output: str | None) -> None
     console.print(t)
     sources = result.sources
     failed = sources[sources["状态"] == "failed"] if "状态" in sources else sources.iloc[0:0]
-    console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条。")
+    others = sources[sources["状态"] != "imported"] if "状态" in sources else sources.iloc[0:0]
+    if len(others):
+        t = Table(title="未汇总或被替代的文件")
+        for col in ("文件", "状态", "原因"):
+            t.add_column(col, overflow="fold")
+        for path, status, reason in others[["文件", "状态说明", "原因"]].itertuples(index=False, name=None):
+            t.add_row(str(path), str(status), str(reason or ""))
+        console.print(t)
+    console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条（详见汇总工作簿“问题”表）。")
     if output:
         console.print(f"已写入汇总工作簿：{output}")

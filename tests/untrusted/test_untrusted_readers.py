@@ -12,7 +12,15 @@ from pathlib import Path
 
 import olefile
 import pytest
-from badfiles import CASES, cell, many_empty_cells, ole_bytes, raw_xlsx, real_xls, sheet_xml
+from badfiles import (
+    CASES,
+    cell,
+    many_empty_cells,
+    ole_bytes,
+    raw_xlsx,
+    real_xls,
+    sheet_xml,
+)
 
 from xlperf.importer import import_workbook
 from xlperf.readers.scan import scan_sheet

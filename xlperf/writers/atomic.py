@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 
 from ..errors import OutputError
@@ -68,6 +69,8 @@ def atomic_path(target: str) -> Iterator[str]:
             raise OutputError(f"写入 {target} 失败：没有生成内容")
         try:
             _fsync(tmp)
+            with contextlib.suppress(FileNotFoundError):  # a replaced file keeps its permissions
+                os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
             os.replace(tmp, target)
         except OSError as exc:
             raise OutputError(f"写入 {target} 失败：{_reason(exc)}，原文件未改动") from exc
