@@ -36,14 +36,18 @@ __all__ = ["Consolidation", "OUTPUT_MARK", "consolidate", "discover"]
 
 #: Custom document property value that marks a workbook written by ``xlperf merge``.
 OUTPUT_MARK = "xlperf-consolidated"
-_EXTENSIONS = (".xlsx", ".xlsm")
+# Spreadsheet files searched in folders: .xlsx / .xlsm are read; the others (.xls, WPS
+# .et, .ods, .csv) are taken too, so that a submission in a format xlperf cannot read is
+# listed as failed with "另存为 .xlsx" instead of being skipped without a word.
+_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv", ".xlsb")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 Progress = Callable[[Iterable[Outcome[FileRows]], int], Iterable[Outcome[FileRows]]]
 
 
 def discover(paths: list[str]) -> tuple[list[str], dict[str, Manifest]]:
-    """Files to merge under *paths* (folders searched recursively for .xlsx / .xlsm;
+    """Files to merge under *paths* (folders searched recursively for .xlsx / .xlsm, and
+    .xls / .et / .ods / .csv / .xlsb so they are reported, not skipped;
     files taken as given), sorted, without Office lock files (``~$x.xlsx``), hidden
     files, files reached twice, or workbooks written by ``xlperf merge`` itself; and the
     manifests found (by absolute folder). Never raises."""
@@ -61,7 +65,7 @@ def discover(paths: list[str]) -> tuple[list[str], dict[str, Manifest]]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 folders.append(folder)
                 for name in sorted(names):
-                    if name.lower().endswith(_EXTENSIONS):
+                    if name.lower().endswith(_EXTENSIONS) and name != MANIFEST_NAME:
                         add(os.path.join(folder, name))
         else:
             folders.append(os.path.dirname(top) or ".")

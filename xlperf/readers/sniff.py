@@ -154,12 +154,13 @@ def _refuse_kind(kind: str, path: str, name: str) -> UnreadableWorkbook:
         return _fail("file-empty", f"{name} 是空文件（0 字节），请重新导出后再报送。", f"{name} is empty (0 bytes).", path)
     if kind == "ole":
         return _refuse_ole(path, name)
+    ext = os.path.splitext(name)[1].lower() or "（无）"
     if kind == "html":
-        return _fail("file-html", f"{name} 实际是网页（HTML）文件，只是扩展名为 .xlsx。请用 Excel 打开后“另存为 .xlsx”。",
-                     f"{name} is an HTML page renamed to .xlsx; open it in Excel and save it as .xlsx.", path)
+        return _fail("file-html", f"{name} 实际是网页（HTML）文件，扩展名为 {ext}。请用 Excel 打开后“另存为 .xlsx”。",
+                     f"{name} is an HTML page named {ext}; open it in Excel and save it as .xlsx.", path)
     if kind in ("csv", "text"):
-        return _fail("file-csv", f"{name} 实际是文本/CSV 文件，只是扩展名为 .xlsx。请用 Excel 打开后“另存为 .xlsx”。",
-                     f"{name} is a text/CSV file renamed to .xlsx; open it in Excel and save it as .xlsx.", path)
+        return _fail("file-csv", f"{name} 实际是文本/CSV 文件，扩展名为 {ext}。请用 Excel 打开后“另存为 .xlsx”。",
+                     f"{name} is a text/CSV file named {ext}; open it in Excel and save it as .xlsx.", path)
     what = _KIND_ZH.get(kind, _KIND_ZH["unknown"])
     return _fail("file-not-xlsx", f"{name} 不是 Excel 工作簿（.xlsx），而是{what}。请用 Excel/WPS 打开原表格后“另存为 .xlsx”。",
                  f"{name} is not an .xlsx workbook ({kind}); save the workbook as .xlsx.", path)
@@ -197,7 +198,14 @@ def _check_zip_structure(zf: zipfile.ZipFile, path: str, name: str, limits: Cont
     if total > limits.max_total_uncompressed:
         raise _fail("zip-bomb", f"{name} 解压后共 {total // (1024 * 1024)} MB，超出上限，已拒绝读取。",
                     f"{name} expands to {total} bytes in all, over the limit; refused.", path)
+    if "xl/workbook.bin" in seen:
+        raise _fail("file-xlsb", f"{name} 是 Excel 二进制工作簿（.xlsb），请在 Excel 中“另存为 .xlsx”后再报送。",
+                    f"{name} is an Excel binary workbook (.xlsb); save it as .xlsx.", path)
     if "[content_types].xml" not in seen or not any(n.startswith("xl/") for n in seen):
+        if "mimetype" in seen and b"opendocument.spreadsheet" in zf.read(
+                next(i for i in infos if i.filename.lower() == "mimetype"))[:200]:
+            raise _fail("file-ods", f"{name} 是 OpenDocument 表格（.ods，WPS/LibreOffice 格式），请用 WPS 或 LibreOffice 打开后“另存为 .xlsx”再报送。",
+                        f"{name} is an OpenDocument spreadsheet (.ods); save it as .xlsx.", path)
         what = "Word 文档（.docx）" if any(n.startswith("word/") for n in seen) else "其他压缩包"
         raise _fail("file-not-ooxml",
                     f"{name} 是 zip 压缩包但不是 Excel 工作簿（缺少 [Content_Types].xml 或 xl/ 部件，可能是{what}）。请报送 .xlsx 工作簿。",
