@@ -90,9 +90,14 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
     cells = mapped = reported = 0
     for sheet in wb.sheets:
         listed = 0
+        consumed = sheet.consumed
+        n = len(sheet.cells)
+        cells += n
+        if len(consumed) >= n and all(key in consumed for key in sheet.cells):
+            mapped += n
+            continue  # every cell read into the model
         for (r, c), v in sorted(sheet.cells.items()):
-            cells += 1
-            if (r, c) in sheet.consumed:
+            if (r, c) in consumed:
                 mapped += 1
                 continue
             reported += 1

@@ -17,7 +17,7 @@ from functools import lru_cache
 import re
 import unicodedata
 
-__all__ = ["label_key", "clean_cell_text", "strip_markup"]
+__all__ = ["label_key", "clean_cell_text", "needs_cleaning", "strip_markup"]
 
 _WS_RE = re.compile(r"\s+")
 # Zero-width and other invisible characters seen in pasted text.
@@ -60,6 +60,12 @@ def strip_markup(text: str) -> str:
     text = html.unescape(text)
     lines = [ln.strip() for ln in text.splitlines()]
     return "\n".join(ln for ln in lines if ln)
+
+
+def needs_cleaning(text: str) -> bool:
+    """True when :func:`clean_cell_text` could change more than the ends of *text*
+    (one regex search; readers test a whole sheet's texts joined at once)."""
+    return _SPECIAL_RE.search(text) is not None
 
 
 def clean_cell_text(text: str) -> tuple[str, list[str]]:

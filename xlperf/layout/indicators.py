@@ -38,6 +38,7 @@ __all__ = ["TableHeader", "find_header", "read_table"]
 _LEVEL_LIKE_RE = re.compile(r"^\d{1,2}\s*[-－—]|指标$")
 _CMP_SPLIT_RE = re.compile(r"^(?P<name>.+?)\s+(?P<target>[=<>≤≥≧＞＜＝].*)$")
 _VALUE_ROLES = ("description", "two_years_ago", "last_year", "target")
+_DOTS_RE = re.compile(r"[.。…·\s]+")
 
 
 @dataclass
@@ -224,7 +225,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         if "name" not in values and "target" not in values:
             continue  # a level row without 三级 (placeholder rows are left to the unmapped report)
         name_cell = values.get("name")
-        if name_cell and re.fullmatch(r"[.。…·\s]+", name_cell[1]) and len(values) == 1:
+        if name_cell and _DOTS_RE.fullmatch(name_cell[1]) and len(values) == 1:
             continue  # "....." placeholder row: reported as unmapped
         if department and name_cell and len(values) == 1:
             sheet.consumed.add((r, name_cell[0]))

@@ -93,10 +93,12 @@ class Labels:
         idx = sheet.cache.get("labels")
         if idx is None:
             idx = {}
-            for (r, c), v in sorted(sheet.cells.items()):
-                if isinstance(v, str) and 0 < len(v) <= 200:
-                    for section, hit in self._hits_cached(v).items():
-                        idx.setdefault(section, {}).setdefault(r, []).append((c, hit))
+            hits_of = self._hits_cached
+            for r, cells in sheet.grid.items():
+                for c, v in cells:
+                    if isinstance(v, str) and 0 < len(v) <= 200:
+                        for section, hit in hits_of(v).items():
+                            idx.setdefault(section, {}).setdefault(r, []).append((c, hit))
             sheet.cache["labels"] = idx
         return idx  # type: ignore[return-value]
 

@@ -130,7 +130,10 @@ def _blank_plan(plan: DepartmentPlan) -> bool:
 
 def _boilerplate(sheet, ctx: ParseContext) -> None:  # noqa: ANN001 - Sheet
     """Consume titles, unit notes, template text and lone department lines left anywhere."""
-    for r in list(sheet.grid):
+    consumed = sheet.consumed
+    for r, cells in sheet.grid.items():
+        if all((r, c) in consumed for c, _v in cells):
+            continue  # most rows: everything on them was read into the model
         consume_boilerplate(sheet, r, ctx, extra=is_template_text)
         take_department_line(sheet, r, ctx)
 

@@ -97,6 +97,34 @@ def _cell_extent(data: bytes) -> tuple[int, int, int]:
     return n, max_row, max_col
 
 
+_FAST_C_ROW_RE = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{0,6})"')
+_FAST_C_COL_RE = re.compile(rb'<c r="([A-Z]{1,3})[1-9][0-9]{0,6}"')
+_FAST_ROW_RE = re.compile(rb'<row r="([1-9][0-9]{0,6})"')
+# any other spelling of a <c> / <row> start tag or of an r attribute: the general scan
+_ODD_SPELLING_RE = re.compile(rb"<c[>/\t\n\r]|<row[>/\t\n\r]|[\t\n\r]r=|:c |:row|\s=")
+
+
+def _fast_extent(data: bytes, max_elements: int) -> tuple[int, int] | None:
+    """(last row, last column) when the part is spelled the way Excel, WPS, LibreOffice,
+    openpyxl and xlsxwriter spell it: no namespace prefixes, ``r`` the first attribute of
+    every ``<c>`` and ``<row>``, no other ``r=``, no white space before any ``=``. Proven
+    with byte counts and C-speed passes; anything else returns None and takes the
+    general scan below (same verdicts, more passes)."""
+    if len(data) >= 1 << 20 or _ODD_SPELLING_RE.search(data):
+        return None
+    n_cells = data.count(b"<c ")
+    n_rows = data.count(b"<row ")
+    if n_cells > max_elements or n_rows > max_elements:
+        return None
+    cell_rows = _FAST_C_ROW_RE.findall(data)
+    rows = _FAST_ROW_RE.findall(data)
+    if len(cell_rows) != n_cells or len(rows) != n_rows or data.count(b" r=") != n_cells + n_rows:
+        return None
+    max_row = max(map(int, set(rows) | set(cell_rows)), default=0)
+    max_col = max(map(_col_number, set(_FAST_C_COL_RE.findall(data))), default=0)
+    return max_row, max_col
+
+
 def scan_sheet(data: bytes, *, max_cells: int, max_elements: int) -> SheetScan:
     """Scan one worksheet part (see module docstring). Never raises for any bytes.
 
@@ -104,14 +132,18 @@ def scan_sheet(data: bytes, *, max_cells: int, max_elements: int) -> SheetScan:
     number of ``<c>`` / ``<row>`` elements the scan itself lists (more go to the sparse
     reader, whose memory is flat).
     """
-    n_cells, n_rows = _count(_C_TAG_RE, data), _count(_ROW_TAG_RE, data)
-    if n_cells > max_elements or n_rows > max_elements:
-        return SheetScan(safe=False, reason="size")
-    n_refs, max_row, max_col = _cell_extent(data)
-    n_row_refs = _count(_ROW_REF_RE, data)
-    if n_refs != n_cells or n_row_refs != n_rows or n_refs + n_row_refs != _count(_ANY_R_RE, data):
-        return SheetScan(safe=False, reason="refs")
-    max_row = max(max_row, max((int(r) for r in set(_ROW_REF_RE.findall(data))), default=0))
+    fast = _fast_extent(data, max_elements)
+    if fast is not None:
+        max_row, max_col = fast
+    else:
+        n_cells, n_rows = _count(_C_TAG_RE, data), _count(_ROW_TAG_RE, data)
+        if n_cells > max_elements or n_rows > max_elements:
+            return SheetScan(safe=False, reason="size")
+        n_refs, max_row, max_col = _cell_extent(data)
+        n_row_refs = _count(_ROW_REF_RE, data)
+        if n_refs != n_cells or n_row_refs != n_rows or n_refs + n_row_refs != _count(_ANY_R_RE, data):
+            return SheetScan(safe=False, reason="refs")
+        max_row = max(max_row, max((int(r) for r in set(_ROW_REF_RE.findall(data))), default=0))
     if max_row > MAX_ROWS or max_col > MAX_COLS:
         return SheetScan(safe=False, reason="refs", max_row=max_row, max_col=max_col)
     if max_row * max(max_col, 1) > max_cells:

@@ -35,7 +35,7 @@ import python_calamine as pc
 from ..errors import UnreadableWorkbook
 from ..model import Finding
 from ..rules.catalog import finding
-from ..text import clean_cell_text
+from ..text import clean_cell_text, needs_cleaning
 from .grid import Sheet, Workbook, cell_name
 from .parts import Package, SheetEntry, Styles, broken
 from .scan import SheetScan, scan_sheet
@@ -186,7 +186,22 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
     sheet.hidden_rows = frozenset(data.hidden_rows)
     sheet.hidden_cols = frozenset(data.hidden_cols)
     cells = sheet.cells
-    for (r, c), v in sorted(data.cells.items()):
+    texts = [v for v in data.cells.values() if isinstance(v, str)]
+    if not needs_cleaning("\n".join(texts)) and "\r" not in "".join(texts):
+        # the common case, decided in one search: nothing to normalise but the ends
+        for key, v in data.cells.items():
+            if isinstance(v, str):
+                v = v.strip()
+                if v:
+                    cells[key] = v
+            elif isinstance(v, float) and not math.isfinite(v):
+                findings.append(finding("number-invalid", sheet=name, cell=cell_name(*key), text=repr(v)))
+            else:
+                cells[key] = v
+        data_cells: dict = {}
+    else:
+        data_cells = data.cells
+    for (r, c), v in sorted(data_cells.items()):
         if isinstance(v, str):
             clean, changes = clean_cell_text(v)
             if "\r" in clean:
@@ -209,11 +224,11 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
             findings.append(finding("formula-no-cached-value", sheet=name, cell=cell_name(r, c)))
     if sheet.state != "visible":
         findings.append(finding("hidden-sheet", sheet=name, cell=None))
-    hidden_used = sorted({r for (r, _c) in cells if r in sheet.hidden_rows})
+    hidden_used = sorted({r for (r, _c) in cells if r in sheet.hidden_rows}) if sheet.hidden_rows else []
     if hidden_used:
         findings.append(finding("hidden-rows", sheet=name, cell=cell_name(hidden_used[0], 0),
                                 params={"rows": "、".join(str(r + 1) for r in hidden_used[:10])}))
-    hidden_cols_used = sorted({c for (_r, c) in cells if c in sheet.hidden_cols})
+    hidden_cols_used = sorted({c for (_r, c) in cells if c in sheet.hidden_cols}) if sheet.hidden_cols else []
     if hidden_cols_used:
         findings.append(finding("hidden-columns", sheet=name, cell=cell_name(0, hidden_cols_used[0]),
                                 params={"cols": "、".join(cell_name(0, c)[:-1] for c in hidden_cols_used[:10])}))
