@@ -157,10 +157,12 @@ class AmountReading(tuple):
 
     @property
     def value(self) -> Decimal | None:
+        """The amount in 万元, or ``None``."""
         return self[0]
 
     @property
     def ambiguous(self) -> bool:
+        """True when the cell holds something that cannot be read safely as a number."""
         return self[1]
 
 

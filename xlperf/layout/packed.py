@@ -46,6 +46,7 @@ class PackedItem:
 
     @property
     def parsed(self) -> bool:
+        """False when neither a level nor a target value could be found in the item."""
         return bool(self.level1_text or self.level2_text or self.period_target or self.annual_target)
 
 

@@ -89,6 +89,8 @@ class _Sparse:
         self._styles: Styles | None = None
 
     def read(self, data: bytes, entry: SheetEntry, *, date1904: bool, max_values: int) -> SheetData:
+        """Read one worksheet part with the sparse reader (shared strings and styles are
+        loaded on first use); at most *max_values* non-empty cells."""
         if self._shared is None:
             self._shared = self._pkg.shared_strings(limit=self._limits.max_shared_strings)
             self._styles = self._pkg.styles()

@@ -83,6 +83,8 @@ class _Formats:
         self._totals: dict[int, object] = {}
 
     def decimals(self, places: int, *, total: bool = False) -> object:
+        """The number format showing *places* decimals (an amount as entered), bold and
+        ruled for the totals row when *total*; one xlsxwriter format per kind, cached."""
         cache = self._totals if total else self._decimals
         fmt = cache.get(places)
         if fmt is None:
