@@ -102,7 +102,8 @@ def fill_cmd(
     except (OSError, XlperfError, ValueError) as exc:
         err.print(f"[red]无法写入 {output}：{exc}[/red]")
         raise typer.Exit(2) from None
-    print_findings(notes, console=err, limit=30, title="未按原样写入的内容")
+    print_findings(notes, console=err, limit=30, title="未按原样写入的内容",
+                   more_hint="这些内容在标准 JSON 中完整保留")
     out.print(f"已填写：{output}（{len(sub.projects)} 个项目）")
     raise typer.Exit(1 if any(n.severity == "error" for n in notes) else 0)
 

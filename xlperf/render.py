@@ -43,7 +43,7 @@ def _amount(v: Decimal | float | None) -> str:
 
 
 def print_findings(findings: list, *, console: Console, limit: int = 500,  # noqa: ANN001 - Finding
-                   title: str = "审核问题") -> None:
+                   title: str = "审核问题", more_hint: str = "用 --format json 查看全部") -> None:
     """Findings as a table: severity, code, file, cell, message (at most *limit* rows)."""
     if not findings:
         return
@@ -55,7 +55,7 @@ def print_findings(findings: list, *, console: Console, limit: int = 500,  # noq
                   escape(f.message))  # submitted text is never rich markup
     console.print(t)
     if len(findings) > limit:
-        console.print(f"……另有 {len(findings) - limit} 条问题未显示（用 --format json 查看全部）。")
+        console.print(f"……另有 {len(findings) - limit} 条未显示（{more_hint}）。")
 
 
 def print_import_summary(results: list, *, console: Console) -> None:  # noqa: ANN001 - ImportResult
