@@ -206,8 +206,8 @@ class Sheet:
         return k
 
     def ref(self, r: int, c: int) -> str:
-        """``Sheet!A1`` for (r, c)."""
-        return sheet_ref(self.name, r, c)
+        """``Sheet!A1`` for (r, c) (:func:`sheet_ref`, inlined: layout parsers call it per cell)."""
+        return f"{_quoted(self.name)}!{col_name(c)}{r + 1}"
 
     def take(self, r: int, c: int) -> object:
         """Mark (r, c) consumed and return its value."""
