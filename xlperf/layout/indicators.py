@@ -30,7 +30,7 @@ from ..rules.catalog import finding
 from ..targets import target_fields
 from ..taxonomy import LevelMatch, Taxonomy, load_data
 from ..text import label_key
-from .common import ParseContext, is_signature, is_title, is_unit_note
+from .common import ParseContext, is_signature, is_unit_note_or_title
 from .labels import load_labels
 
 __all__ = ["TableHeader", "find_header", "read_table"]
@@ -135,7 +135,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     rows = sheet.rows_between(header.last_row + 1, end_row)
     for r in rows:  # boilerplate inside the table region (单位：万元 after a table)
         for c, v in sheet.grid[r]:
-            if is_unit_note(v) or is_title(v):
+            if isinstance(v, str) and is_unit_note_or_title(v):
                 sheet.consumed.add((r, c))
     l1, l2 = _Carry(), _Carry()
     # a 一级 written in the header row itself (seed 002: 1-产出指标 | 一级指标 | 二级指标 …)
@@ -159,10 +159,9 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     grid = sheet.grid
     consumed = sheet.consumed
     for r in rows:
-        cells = [(c, v) for c, v in grid[r] if (r, c) not in consumed]
-        if not cells:
+        texts = [(c, v if isinstance(v, str) else format_value(v)) for c, v in grid[r] if (r, c) not in consumed]
+        if not texts:
             continue
-        texts = [(c, format_value(v)) for c, v in cells]
         if is_signature(texts[0][1]):
             break  # 填表人：… / 审核人：… / 备注 under the table: left to the unmapped report
         # -- leading level cells -----------------------------------------------------------

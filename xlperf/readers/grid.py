@@ -171,9 +171,15 @@ class Sheet:
     def grid(self) -> dict[int, list[tuple[int, object]]]:
         """``{row: [(col, value), ...]}`` sorted by row then column, built on first use
         (after the reader has filled ``cells``)."""
+        cells = self.cells
         rows: dict[int, list[tuple[int, object]]] = {}
-        for (r, c), v in sorted(self.cells.items()):
-            rows.setdefault(r, []).append((c, v))
+        for key in sorted(cells):  # (row, col) pairs of ints: a fast sort, no (key, value) tuples
+            r, c = key
+            row = rows.get(r)
+            if row is None:
+                rows[r] = [(c, cells[key])]
+            else:
+                row.append((c, cells[key]))
         return rows
 
     def rows(self) -> dict[int, list[tuple[int, object]]]:
