@@ -208,25 +208,22 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         # -- map content to roles --------------------------------------------------------------
         values: dict[str, tuple[int, str]] = {}
         extras: list[tuple[int, str]] = []
+        garbled = False
         for c, t in content:
             role = role_at.get(c - shift)
             if role in (None, "level1", "level2") or role in values:
                 extras.append((c, t))
             else:
                 values[role] = (c, t)
-        garbled = False
-        for c, t in content:
-            k = label_key(t)
-            if (k in vocab.basis and role_at.get(c - shift) != "value_basis") or (
-                    k in vocab.klass and role_at.get(c - shift) != "indicator_class"):
-                garbled = True
-                break
+            if not garbled:  # a 依据 / 分类 word outside its column: the row is read by token order
+                k = label_key(t)
+                garbled = (k in vocab.basis and role != "value_basis") or (k in vocab.klass and role != "indicator_class")
         if garbled:
             values, extras = _token_mode(content, cols, vocab)
         if "name" not in values and "target" not in values:
             continue  # a level row without 三级 (placeholder rows are left to the unmapped report)
         name_cell = values.get("name")
-        if name_cell and _DOTS_RE.fullmatch(name_cell[1]) and len(values) == 1:
+        if name_cell and len(values) == 1 and _DOTS_RE.fullmatch(name_cell[1]):
             continue  # "....." placeholder row: reported as unmapped
         if department and name_cell and len(values) == 1:
             sheet.consumed.add((r, name_cell[0]))
