@@ -93,7 +93,7 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
         consumed = sheet.consumed
         n = len(sheet.cells)
         cells += n
-        if len(consumed) >= n and all(key in consumed for key in sheet.cells):
+        if consumed.issuperset(sheet.cells):
             mapped += n
             continue  # every cell read into the model
         for (r, c), v in sorted(sheet.cells.items()):

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from .model import Target
 
-__all__ = ["parse_target", "parse_amount", "AmountReading", "amount_in_wan", "MONEY_UNITS"]
+__all__ = ["parse_target", "target_fields", "parse_amount", "AmountReading", "amount_in_wan", "MONEY_UNITS"]
 
 # comparator spellings -> canonical
 _CMP_WORDS: list[tuple[str, str]] = [
@@ -106,9 +106,16 @@ def parse_target(raw: str | None, *, source: str | None = None) -> Target:
     Never raises; ``raw`` is kept exactly as given (``None`` becomes ``""``, kind
     ``empty``). ``kind == "ambiguous"`` marks a number that must be reported.
     """
+    return Target(**target_fields(raw, source=source))
+
+
+def target_fields(raw: str | None, *, source: str | None = None) -> dict[str, object]:
+    """The fields of :func:`parse_target`'s :class:`~xlperf.model.Target` as a dict, so
+    that a model holding the target (an :class:`~xlperf.model.Indicator`) validates it
+    in its own single call instead of a second one."""
     text = "" if raw is None else str(raw)
     kind, cmp, value, unit = _parse_cached(text)
-    return Target(raw=text, kind=kind, comparator=cmp, value=value, unit=unit, source=source)
+    return {"raw": text, "kind": kind, "comparator": cmp, "value": value, "unit": unit, "source": source}
 
 
 @lru_cache(maxsize=1 << 14)

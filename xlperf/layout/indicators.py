@@ -27,10 +27,10 @@ from functools import lru_cache
 from ..model import Indicator
 from ..readers.grid import Sheet, cell_name, format_value
 from ..rules.catalog import finding
-from ..targets import parse_target
+from ..targets import target_fields
 from ..taxonomy import LevelMatch, Taxonomy, load_data
 from ..text import label_key
-from .common import ParseContext, is_signature, is_title, is_unit_note
+from .common import ParseContext, is_signature, is_unit_note_or_title
 from .labels import load_labels
 
 __all__ = ["TableHeader", "find_header", "read_table"]
@@ -135,7 +135,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     rows = sheet.rows_between(header.last_row + 1, end_row)
     for r in rows:  # boilerplate inside the table region (单位：万元 after a table)
         for c, v in sheet.grid[r]:
-            if is_unit_note(v) or is_title(v):
+            if isinstance(v, str) and is_unit_note_or_title(v):
                 sheet.consumed.add((r, c))
     l1, l2 = _Carry(), _Carry()
     # a 一级 written in the header row itself (seed 002: 1-产出指标 | 一级指标 | 二级指标 …)
@@ -154,13 +154,14 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     shifted: list[tuple[int, int, int | str]] = []
     out: list[Indicator] = []
     vocab = _vocab()
+    levels_of: tuple[_Carry | None, _Carry | None] = (None, None)
+    levels: dict[str, str | None] = {}
     grid = sheet.grid
     consumed = sheet.consumed
     for r in rows:
-        cells = [(c, v) for c, v in grid[r] if (r, c) not in consumed]
-        if not cells:
+        texts = [(c, v if isinstance(v, str) else format_value(v)) for c, v in grid[r] if (r, c) not in consumed]
+        if not texts:
             continue
-        texts = [(c, format_value(v)) for c, v in cells]
         if is_signature(texts[0][1]):
             break  # 填表人：… / 审核人：… / 备注 under the table: left to the unmapped report
         # -- leading level cells -----------------------------------------------------------
@@ -207,25 +208,22 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         # -- map content to roles --------------------------------------------------------------
         values: dict[str, tuple[int, str]] = {}
         extras: list[tuple[int, str]] = []
+        garbled = False
         for c, t in content:
             role = role_at.get(c - shift)
             if role in (None, "level1", "level2") or role in values:
                 extras.append((c, t))
             else:
                 values[role] = (c, t)
-        garbled = False
-        for c, t in content:
-            k = label_key(t)
-            if (k in vocab.basis and role_at.get(c - shift) != "value_basis") or (
-                    k in vocab.klass and role_at.get(c - shift) != "indicator_class"):
-                garbled = True
-                break
+            if not garbled:  # a 依据 / 分类 word outside its column: the row is read by token order
+                k = label_key(t)
+                garbled = (k in vocab.basis and role != "value_basis") or (k in vocab.klass and role != "indicator_class")
         if garbled:
             values, extras = _token_mode(content, cols, vocab)
         if "name" not in values and "target" not in values:
             continue  # a level row without 三级 (placeholder rows are left to the unmapped report)
         name_cell = values.get("name")
-        if name_cell and _DOTS_RE.fullmatch(name_cell[1]) and len(values) == 1:
+        if name_cell and len(values) == 1 and _DOTS_RE.fullmatch(name_cell[1]):
             continue  # "....." placeholder row: reported as unmapped
         if department and name_cell and len(values) == 1:
             sheet.consumed.add((r, name_cell[0]))
@@ -240,18 +238,19 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
                 extras.remove(right[0])
                 ctx.findings.append(finding("target-shifted", sheet=sheet.name, cell=cell_name(r, right[0][0]),
                                             params={"cell": cell_name(r, right[0][0])}))
-        split_from: tuple[int, str] | None = None
         if "target" not in values and name_cell is not None:
             split = _split_name_target(name_cell[1])
             if split and ("target" not in cols or _CMP_SPLIT_RE.match(name_cell[1].strip())):
-                split_from = name_cell
                 ctx.findings.append(finding("target-split-from-name", sheet=sheet.name, cell=cell_name(r, name_cell[0]),
                                             text=name_cell[1], params={"name": split[0], "target": split[1]}))
                 values["name"] = (name_cell[0], split[0])
                 values["target"] = (name_cell[0], split[1])
         for c, _t in values.values():
             sheet.consumed.add((r, c))
-        out.append(_indicator(sheet, r, values, l1, l2, ctx, tax, department, split_from))
+        if levels_of[0] is not l1 or levels_of[1] is not l2:  # new level cells: their canonical levels, once
+            levels_of = (l1, l2)
+            levels = level_fields(l1, l2, tax=tax, department=department)
+        out.append(_indicator(sheet, r, values, l1, l2, ctx, levels))
     _report_shifted_rows(sheet, shifted, rows, ctx)
     return out
 
@@ -378,21 +377,26 @@ def _token_mode(content: list[tuple[int, str]], cols: dict[str, int], vocab: _Vo
 
 
 def _indicator(sheet: Sheet, r: int, values: dict[str, tuple[int, str]], l1: _Carry, l2: _Carry,
-               ctx: ParseContext, tax: Taxonomy, department: bool, split_from: tuple[int, str] | None) -> Indicator:
+               ctx: ParseContext, levels: dict[str, str | None]) -> Indicator:
+    """The indicator of row *r* from its role -> (col, text) *values*, the carried level
+    cells and their canonical *levels* (:func:`level_fields`, computed once per pair)."""
     fields: dict[str, object] = {"level1_text": l1.text, "level1_source": l1.source,
                                  "level2_text": l2.text, "level2_source": l2.source}
     for role, (c, t) in values.items():
         if role in _TARGET_ROLES:
-            fields[_ROLE_FIELD.get(role, role)] = parse_target(t, source=sheet.ref(r, c))
+            fields[_ROLE_FIELD.get(role, role)] = target_fields(t, source=sheet.ref(r, c))  # validated with the Indicator
         elif role in _TEXT_ROLES:
             fields[role] = t
     src = values.get("name") or values.get("target")
     fields["source"] = sheet.ref(r, src[0]) if src else None
-    fields.update(level_fields(l1, l2, tax=tax, department=department))
+    fields.update(levels)
     report_levels(l1, l2, sheet_name=sheet.name, ctx=ctx)
-    return Indicator(**fields)
+    return _validate_indicator(fields)
 
 
+# Indicator.model_validate without its keyword handling (the same validator, the same
+# defaults): one pydantic-core call per indicator, its target included as a dict.
+_validate_indicator = Indicator.__pydantic_validator__.validate_python
 _TARGET_ROLES = frozenset({"target", "period_target", "two_years_ago", "last_year"})
 _TEXT_ROLES = frozenset({"name", "description", "value_basis", "indicator_class"})
 _ROLE_FIELD = {"two_years_ago": "value_two_years_ago", "last_year": "value_last_year"}
@@ -413,27 +417,30 @@ def level_fields(l1: _Carry, l2: _Carry, *, tax: Taxonomy, department: bool) -> 
     return out
 
 
+def _cell_of(src: str | None) -> str | None:
+    return src.split("!")[-1] if src else None
+
+
 def report_levels(l1: _Carry, l2: _Carry, *, sheet_name: str | None, ctx: ParseContext) -> None:
     """Report unknown levels, code/name conflicts and a 二级 under the wrong 一级, once
     per level cell (the carries remember what they reported)."""
-    def cell_of(src: str | None) -> str | None:
-        return src.split("!")[-1] if src else None
-
+    if l1.reported and l2.reported:
+        return  # the rows below a level cell: nothing new
     if not l1.reported:
         l1.reported = True
         if l1.text and l1.match is None:
-            ctx.findings.append(finding("unknown-level1", sheet=sheet_name, cell=cell_of(l1.source), text=l1.text))
+            ctx.findings.append(finding("unknown-level1", sheet=sheet_name, cell=_cell_of(l1.source), text=l1.text))
         elif l1.match is not None and l1.match.conflict:
-            ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=cell_of(l1.source), text=l1.text,
+            ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=_cell_of(l1.source), text=l1.text,
                                         params={"detail": l1.match.conflict, "level": l1.match.level.label}))
     if not l2.reported:
         l2.reported = True
         if l2.text and l2.match is None:
-            ctx.findings.append(finding("unknown-level2", sheet=sheet_name, cell=cell_of(l2.source), text=l2.text))
+            ctx.findings.append(finding("unknown-level2", sheet=sheet_name, cell=_cell_of(l2.source), text=l2.text))
         elif l2.match is not None:
             if l2.match.conflict:
-                ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=cell_of(l2.source), text=l2.text,
+                ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=_cell_of(l2.source), text=l2.text,
                                             params={"detail": l2.match.conflict, "level": l2.match.level.label}))
             if l1.match is not None and l2.match.level.parent != l1.match.level.name:
-                ctx.findings.append(finding("level2-wrong-parent", sheet=sheet_name, cell=cell_of(l2.source), text=l2.text,
+                ctx.findings.append(finding("level2-wrong-parent", sheet=sheet_name, cell=_cell_of(l2.source), text=l2.text,
                                             params={"expected": l2.match.level.parent, "found": l1.text}))

@@ -97,8 +97,18 @@ class Labels:
             for r, cells in sheet.grid.items():
                 for c, v in cells:
                     if isinstance(v, str) and 0 < len(v) <= 200:
-                        for section, hit in hits_of(v).items():
-                            idx.setdefault(section, {}).setdefault(r, []).append((c, hit))
+                        hits = hits_of(v)
+                        if not hits:
+                            continue  # most cells: no label of any section
+                        for section, hit in hits.items():
+                            rows = idx.get(section)
+                            if rows is None:
+                                rows = idx[section] = {}
+                            row = rows.get(r)
+                            if row is None:
+                                rows[r] = [(c, hit)]
+                            else:
+                                row.append((c, hit))
             sheet.cache["labels"] = idx
         return idx  # type: ignore[return-value]
 

@@ -25,7 +25,7 @@ from ..rules.catalog import finding
 from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import strip_markup
-from .common import (ParseContext, consume_boilerplate, department_line, is_title, is_unit_note,
+from .common import (ParseContext, consume_boilerplate, department_line, is_title, is_unit_note, is_unit_note_or_title,
                      take_department_line)
 from .indicators import find_header, read_table
 from .labels import LabelHit, load_labels
@@ -128,13 +128,13 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
     return lone, dept_line
 
 
-def _value_right(sheet: Sheet, r: int, c: int, span_end: int) -> tuple[int, object] | None:
-    """First non-empty, unconsumed, non-label cell right of (r, c) before the next label."""
-    labels = load_labels()
+def _value_right(sheet: Sheet, r: int, c: int, span_end: int, row_hits: dict[int, LabelHit]) -> tuple[int, object] | None:
+    """First non-empty, unconsumed, non-label cell right of (r, c) before the next label
+    (*row_hits*: the project labels of row *r*, column -> hit)."""
     for cc, v in sheet.grid.get(r, ()):
         if cc <= span_end or (r, cc) in sheet.consumed:
             continue
-        if labels.match("project", v) or is_unit_note(v):
+        if cc in row_hits or is_unit_note(v):
             return None
         return cc, v
     return None
@@ -159,16 +159,18 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
             break
     raw: dict[str, tuple[int, int, object]] = {}
     label_cells: dict[str, tuple[int, int]] = {}
+    project_labels = labels.index(sheet).get("project", {})  # what labels.match("project", v) says, per cell
     for r in sheet.rows_between(anchor, header_row):
         cells = sheet.grid.get(r, ())
+        row_hits = dict(project_labels.get(r, ()))
         hits: list[tuple[int, LabelHit]] = []
         for c, v in cells:
             if (r, c) in sheet.consumed:
                 continue
-            hit = labels.match("project", v)
+            hit = row_hits.get(c)
             if hit:
                 hits.append((c, hit))
-            elif is_title(v) or is_unit_note(v):
+            elif is_unit_note_or_title(v):
                 sheet.consumed.add((r, c))
         if len(hits) >= 3 and all(_next_is_label(sheet, r, c) for c, _h in hits[:-1]):
             ctx.findings.append(finding("layout-ambiguous", sheet=sheet.name, cell=cell_name(r, hits[0][0]),
@@ -190,7 +192,7 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
                 raw.setdefault(hit.field, (r, c, hit.inline))
                 continue
             span = sheet.merged_span(r, c)
-            val = _value_right(sheet, r, c, span[3] if span else c)
+            val = _value_right(sheet, r, c, span[3] if span else c, row_hits)
             if val is not None:
                 raw.setdefault(hit.field, (r, val[0], val[1]))
                 sheet.consumed.add((r, val[0]))

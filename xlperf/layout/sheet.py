@@ -131,6 +131,8 @@ def _blank_plan(plan: DepartmentPlan) -> bool:
 def _boilerplate(sheet, ctx: ParseContext) -> None:  # noqa: ANN001 - Sheet
     """Consume titles, unit notes, template text and lone department lines left anywhere."""
     consumed = sheet.consumed
+    if consumed.issuperset(sheet.cells):
+        return  # every cell read into the model: no row has anything left
     for r, cells in sheet.grid.items():
         if all((r, c) in consumed for c, _v in cells):
             continue  # most rows: everything on them was read into the model

@@ -51,6 +51,9 @@ def col_name(col: int) -> str:
     return name
 
 
+_COL_NAMES = tuple(col_name(c) for c in range(26 * 27))  # A .. ZZ: every column a form uses
+
+
 def cell_name(row: int, col: int) -> str:
     """0-based (row, col) -> ``A1`` style name."""
     return f"{col_name(col)}{row + 1}"
@@ -165,15 +168,25 @@ class Sheet:
     _keys: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
     _merged_at: dict[tuple[int, int], tuple[int, int, int, int]] | None = field(default=None, repr=False)
     _row_keys: list[int] | None = field(default=None, repr=False)
+    _ref_prefix: str = field(default="", init=False, repr=False, compare=False)  # "项目1!", set in __post_init__
+
+    def __post_init__(self) -> None:
+        self._ref_prefix = _quoted(self.name) + "!"
 
     # -- access -------------------------------------------------------------------------
     @cached_property
     def grid(self) -> dict[int, list[tuple[int, object]]]:
         """``{row: [(col, value), ...]}`` sorted by row then column, built on first use
         (after the reader has filled ``cells``)."""
+        cells = self.cells
         rows: dict[int, list[tuple[int, object]]] = {}
-        for (r, c), v in sorted(self.cells.items()):
-            rows.setdefault(r, []).append((c, v))
+        for key in sorted(cells):  # (row, col) pairs of ints: a fast sort, no (key, value) tuples
+            r, c = key
+            row = rows.get(r)
+            if row is None:
+                rows[r] = [(c, cells[key])]
+            else:
+                row.append((c, cells[key]))
         return rows
 
     def rows(self) -> dict[int, list[tuple[int, object]]]:
@@ -206,8 +219,9 @@ class Sheet:
         return k
 
     def ref(self, r: int, c: int) -> str:
-        """``Sheet!A1`` for (r, c)."""
-        return sheet_ref(self.name, r, c)
+        """``Sheet!A1`` for (r, c), as :func:`sheet_ref` gives it (layout parsers ask for a
+        thousand per workbook: the quoted name is kept, columns up to ZZ are looked up)."""
+        return f"{self._ref_prefix}{_COL_NAMES[c] if c < 702 else col_name(c)}{r + 1}"
 
     def take(self, r: int, c: int) -> object:
         """Mark (r, c) consumed and return its value."""

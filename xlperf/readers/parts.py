@@ -221,12 +221,21 @@ class Package:
             )
 
     def check_all_parts(self) -> None:
-        """Check every XML part (see :meth:`check_part`), streaming, one at a time;
-        small parts are kept so that :meth:`read` does not inflate them again."""
+        """Check every XML part (see :meth:`check_part`), one at a time, streaming;
+        small parts are kept so that :meth:`read` does not inflate them again. A part
+        of at most one chunk is inflated in one call (the same checks in the same order
+        as the streaming loop, without its per-chunk overhead)."""
         for key, info in self._infos.items():
             if not key.endswith(_XML_SUFFIXES):
                 continue
             try:
+                if info.file_size <= _CHUNK and self._cached + info.file_size <= _CACHE_TOTAL:
+                    # zipfile stops at the declared size and checks the CRC, as the loop's one read would
+                    data = self._zf.read(info)
+                    self.check_part(info.filename, data, first=True)  # the first bytes, and DTDs anywhere
+                    self._cache[key] = data
+                    self._cached += info.file_size
+                    continue
                 with self._zf.open(info) as fh:
                     tail = b""
                     first = True

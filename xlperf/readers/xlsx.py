@@ -188,8 +188,8 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
     sheet.hidden_rows = frozenset(data.hidden_rows)
     sheet.hidden_cols = frozenset(data.hidden_cols)
     cells = sheet.cells
-    texts = [v for v in data.cells.values() if isinstance(v, str)]
-    if not needs_cleaning("\n".join(texts)) and "\r" not in "".join(texts):
+    joined = "\n".join([v for v in data.cells.values() if isinstance(v, str)])
+    if "\r" not in joined and not needs_cleaning(joined):
         # the common case, decided in one search: nothing to normalise but the ends
         for key, v in data.cells.items():
             if isinstance(v, str):

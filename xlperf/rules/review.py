@@ -58,11 +58,15 @@ def rule(code: str) -> Callable[[Check], Check]:
 
 class Facts:
     """What several rules need, computed once per review: each project's indicators with
-    a real 三级 name (placeholders excluded), in project order."""
+    a real 三级 name (placeholders excluded) and its cost indicators, in project order;
+    every indicator of the submission with its sheet (projects, then the department
+    plan's long-term and annual indicators)."""
 
     def __init__(self, sub: Submission) -> None:
         self.named: list[list[Indicator]] = [
             [i for i in p.indicators if i.name and not _is_placeholder(i.name)] for p in sub.projects]
+        self.costs: list[list[Indicator]] = [[i for i in p.indicators if _is_cost(i)] for p in sub.projects]
+        self.indicators: list[tuple[Indicator, str | None]] = list(_all_indicators(sub))
 
 
 def review(sub: Submission) -> list[Finding]:
@@ -187,10 +191,10 @@ def _money(t: Target | None) -> list[Decimal]:
 
 @rule("cost-amount-mismatch")
 def _cost(sub: Submission, facts: Facts) -> Iterator[Finding]:
-    for p in sub.projects:
+    for p, cost_indicators in zip(sub.projects, facts.costs):
         if p.annual_amount is None:
             continue
-        costs = [(i, _money(i.target)) for i in p.indicators if _is_cost(i)]
+        costs = [(i, _money(i.target)) for i in cost_indicators]
         costs = [(i, m) for i, m in costs if m]
         if not costs:
             continue
@@ -210,10 +214,10 @@ def _cost(sub: Submission, facts: Facts) -> Iterator[Finding]:
 
 @rule("cost-comparator")
 def _cost_cmp(sub: Submission, facts: Facts) -> Iterator[Finding]:
-    for p in sub.projects:
-        for i in p.indicators:
+    for p, cost_indicators in zip(sub.projects, facts.costs):
+        for i in cost_indicators:
             t = i.target
-            if _is_cost(i) and t is not None and t.kind == "quantitative" and t.comparator in ("≥", ">") and _money(t):
+            if t is not None and t.kind == "quantitative" and t.comparator in ("≥", ">") and _money(t):
                 yield _at("cost-comparator", t.source, text=t.raw, sheet=p.sheet,
                           params={"name": i.name, "comparator": t.comparator})
 
@@ -230,7 +234,7 @@ def _all_indicators(sub: Submission) -> Iterator[tuple[Indicator, str | None]]:
 
 @rule("percent-over-100")
 def _percent(sub: Submission, facts: Facts) -> Iterator[Finding]:
-    for i, sheet in _all_indicators(sub):
+    for i, sheet in facts.indicators:
         for t in (i.target, i.period_target):
             if t is not None and t.kind == "quantitative" and t.unit == "%" and t.value is not None and t.value > 100:
                 yield _at("percent-over-100", t.source, text=t.raw, sheet=sheet, params={"name": i.name})
@@ -247,11 +251,11 @@ def _satisfaction(sub: Submission, facts: Facts) -> Iterator[Finding]:
 
 @rule("ambiguous-number")
 def _ambiguous(sub: Submission, facts: Facts) -> Iterator[Finding]:
-    for i, sheet in _all_indicators(sub):
+    for i, sheet in facts.indicators:
         for t in (i.target, i.period_target):
             if t is None:
                 continue
-            if t.kind == "ambiguous" or (t.kind == "qualitative" and _BAD_COMMA_RE.search(t.raw)):
+            if t.kind == "ambiguous" or (t.kind == "qualitative" and "," in t.raw and _BAD_COMMA_RE.search(t.raw)):
                 yield _at("ambiguous-number", t.source, text=t.raw, sheet=sheet, params={"label": i.name or "绩效值"})
 
 
