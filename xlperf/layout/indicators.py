@@ -196,12 +196,12 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
             shift_carry = shift
         # -- carry levels ----------------------------------------------------------------------
         if tok1 is not None:
-            sheet.consumed.add((r, tok1[0]))
+            consumed.add((r, tok1[0]))
             l1 = _Carry(tok1[1], tok1[2], sheet.ref(r, tok1[0]))
             if tok2 is None:
                 l2 = _Carry()
         if tok2 is not None:
-            sheet.consumed.add((r, tok2[0]))
+            consumed.add((r, tok2[0]))
             l2 = _Carry(tok2[1], tok2[2], sheet.ref(r, tok2[0]))
         if not content:
             continue
@@ -246,7 +246,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
                 values["name"] = (name_cell[0], split[0])
                 values["target"] = (name_cell[0], split[1])
         for c, _t in values.values():
-            sheet.consumed.add((r, c))
+            consumed.add((r, c))
         if levels_of[0] is not l1 or levels_of[1] is not l2:  # new level cells: their canonical levels, once
             levels_of = (l1, l2)
             levels = level_fields(l1, l2, tax=tax, department=department)
@@ -390,7 +390,8 @@ def _indicator(sheet: Sheet, r: int, values: dict[str, tuple[int, str]], l1: _Ca
     src = values.get("name") or values.get("target")
     fields["source"] = sheet.ref(r, src[0]) if src else None
     fields.update(levels)
-    report_levels(l1, l2, sheet_name=sheet.name, ctx=ctx)
+    if not (l1.reported and l2.reported):  # the rows below a level cell have nothing new to report
+        report_levels(l1, l2, sheet_name=sheet.name, ctx=ctx)
     return _validate_indicator(fields)
 
 

@@ -51,6 +51,9 @@ class Labels:
                     pre.setdefault(k[0], []).append((k, fld, w))
             for entries in pre.values():  # longest label first, indexed by first character
                 entries.sort(key=lambda t: -len(t[0]))
+        # the first characters of every section's labels (exact ones included): a text
+        # starting otherwise is no label, which rules out most cell texts in one lookup
+        self._any_first = frozenset(ch for pre in self._prefix.values() for ch in pre)
 
     def match(self, section: str, text: object, *, inline: bool = True) -> LabelHit | None:
         """The label of *section* that *text* is, or starts with followed by a separator
@@ -80,6 +83,9 @@ class Labels:
         return self._hits_cached(text)
 
     def _hits(self, text: str) -> dict[str, LabelHit]:
+        key = label_key(text)
+        if not key or key[0] not in self._any_first:
+            return {}  # no label of any section starts like it
         out = {}
         for section in self._exact:
             hit = self._match(section, text, True)
