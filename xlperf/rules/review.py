@@ -59,14 +59,16 @@ def rule(code: str) -> Callable[[Check], Check]:
 class Facts:
     """What several rules need, computed once per review: each project's indicators with
     a real 三级 name (placeholders excluded) and its cost indicators, in project order;
-    every indicator of the submission with its sheet (projects, then the department
-    plan's long-term and annual indicators)."""
+    every target of the submission (``target`` then ``period_target`` of each indicator,
+    those present) with its indicator and sheet, indicators in model order (projects, then
+    the department plan's long-term and annual indicators)."""
 
     def __init__(self, sub: Submission) -> None:
         self.named: list[list[Indicator]] = [
             [i for i in p.indicators if i.name and not _is_placeholder(i.name)] for p in sub.projects]
         self.costs: list[list[Indicator]] = [[i for i in p.indicators if _is_cost(i)] for p in sub.projects]
-        self.indicators: list[tuple[Indicator, str | None]] = list(_all_indicators(sub))
+        self.targets: list[tuple[Indicator, str | None, Target]] = [
+            (i, sheet, t) for i, sheet in _all_indicators(sub) for t in (i.target, i.period_target) if t is not None]
 
 
 def review(sub: Submission) -> list[Finding]:
@@ -234,10 +236,9 @@ def _all_indicators(sub: Submission) -> Iterator[tuple[Indicator, str | None]]:
 
 @rule("percent-over-100")
 def _percent(sub: Submission, facts: Facts) -> Iterator[Finding]:
-    for i, sheet in facts.indicators:
-        for t in (i.target, i.period_target):
-            if t is not None and t.kind == "quantitative" and t.unit == "%" and t.value is not None and t.value > 100:
-                yield _at("percent-over-100", t.source, text=t.raw, sheet=sheet, params={"name": i.name})
+    for i, sheet, t in facts.targets:
+        if t.kind == "quantitative" and t.unit == "%" and t.value is not None and t.value > 100:
+            yield _at("percent-over-100", t.source, text=t.raw, sheet=sheet, params={"name": i.name})
 
 
 @rule("satisfaction-qualitative")
@@ -251,12 +252,9 @@ def _satisfaction(sub: Submission, facts: Facts) -> Iterator[Finding]:
 
 @rule("ambiguous-number")
 def _ambiguous(sub: Submission, facts: Facts) -> Iterator[Finding]:
-    for i, sheet in facts.indicators:
-        for t in (i.target, i.period_target):
-            if t is None:
-                continue
-            if t.kind == "ambiguous" or (t.kind == "qualitative" and "," in t.raw and _BAD_COMMA_RE.search(t.raw)):
-                yield _at("ambiguous-number", t.source, text=t.raw, sheet=sheet, params={"label": i.name or "绩效值"})
+    for i, sheet, t in facts.targets:
+        if t.kind == "ambiguous" or (t.kind == "qualitative" and "," in t.raw and _BAD_COMMA_RE.search(t.raw)):
+            yield _at("ambiguous-number", t.source, text=t.raw, sheet=sheet, params={"label": i.name or "绩效值"})
 
 
 @rule("indicator-suspect-level")
