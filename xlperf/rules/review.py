@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 
-from ..model import DepartmentPlan, Finding, Indicator, Project, Submission, Target
+from ..model import CompositionRow, DepartmentPlan, Finding, Indicator, Project, Submission, Target
 from ..targets import MONEY_UNITS, amount_in_wan
 from ..taxonomy import load_data
 from ..text import label_key
@@ -317,12 +317,17 @@ def _sum(rows: list) -> Decimal | None:  # noqa: ANN001 - CompositionRow | Proje
     return sum(vals, Decimal(0)) if vals else None
 
 
+def _composition_parts(plan: DepartmentPlan | None) -> list[tuple[str, list[CompositionRow], CompositionRow | None]]:
+    """The 收入构成 and 支出构成 parts of the 阳新 form (seed 004): (name, rows, 合计 row); none without a plan."""
+    if plan is None:
+        return []
+    return [("收入构成", plan.revenue, plan.revenue_total), ("支出构成", plan.expenditure, plan.expenditure_total)]
+
+
 @rule("dept-total-mismatch")
 def _dept_total(sub: Submission, facts: Facts) -> Iterator[Finding]:
     plan = sub.department_plan
-    if plan is None:
-        return
-    for part, rows, total in (("收入构成", plan.revenue, plan.revenue_total), ("支出构成", plan.expenditure, plan.expenditure_total)):
+    for part, rows, total in _composition_parts(plan):
         s = _sum(rows)
         if total is None or total.current_amount is None or s is None:
             continue
@@ -334,9 +339,7 @@ def _dept_total(sub: Submission, facts: Facts) -> Iterator[Finding]:
 @rule("dept-share-sum")
 def _dept_share(sub: Submission, facts: Facts) -> Iterator[Finding]:
     plan = sub.department_plan
-    if plan is None:
-        return
-    for part, rows, total in (("收入构成", plan.revenue, plan.revenue_total), ("支出构成", plan.expenditure, plan.expenditure_total)):
+    for part, rows, total in _composition_parts(plan):
         shares = [r.share_percent for r in rows if r.share_percent is not None]
         if not shares or total is None or not total.current_amount:
             continue  # nothing to share out (a blank template computes 0 everywhere)
@@ -348,9 +351,7 @@ def _dept_share(sub: Submission, facts: Facts) -> Iterator[Finding]:
 @rule("dept-share-mismatch")
 def _dept_share_amount(sub: Submission, facts: Facts) -> Iterator[Finding]:
     plan = sub.department_plan
-    if plan is None:
-        return
-    for rows, total in ((plan.revenue, plan.revenue_total), (plan.expenditure, plan.expenditure_total)):
+    for _part, rows, total in _composition_parts(plan):
         if total is None or not total.current_amount:
             continue
         for r in rows:
