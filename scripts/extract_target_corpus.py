@@ -72,7 +72,7 @@ def hebei(text: str) -> list[str]:
 def guangdong(text: str) -> list[str]:
     """Seed 003: the values after 实施周期指标值: and 年度指标值:."""
     out = []
-    for m in re.finditer(r"(实施周期指标值|年度指标值)[:：]\s*(.*?)(?=[,，;；]?\s*(?:年度指标值|$|;|；\d|;\d))", text, re.M):
+    for m in re.finditer(r"(实施周期指标值|年度指标值)[:：]\s*(.*?)(?=[,，;；]?\s*(?:年度指标值|$|;|；\d|;\d))", text, re.MULTILINE):
         out.append(m.group(2).strip())
     return [v for v in out if v]
 
@@ -111,8 +111,8 @@ def department(text: str) -> list[str]:
 EXTRACTORS = {"000": project_form, "001": hebei, "002": project_form, "003": guangdong, "004": department}
 
 
-def collect() -> "OrderedDict[str, list[str]]":
-    found: "OrderedDict[str, list[str]]" = OrderedDict()
+def collect() -> OrderedDict[str, list[str]]:
+    found: OrderedDict[str, list[str]] = OrderedDict()
     for path in sorted(SOURCE.glob("*.txt")):
         seed = path.name[:3]
         fn = EXTRACTORS.get(seed)

@@ -130,7 +130,7 @@ def test_unmapped_cells_are_capped_per_sheet_but_counted(tmp_path: Path) -> None
 
 
 def test_a_layout_bug_is_reported_for_that_file_only(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    import xlperf.importer as importer
+    from xlperf import importer
 
     def boom(*args, **kwargs):  # noqa: ANN002, ANN003
         raise RuntimeError("simulated")

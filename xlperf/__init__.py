@@ -39,8 +39,8 @@ __all__ = [
     "SpendingCheckpoint",
     "Submission",
     "Target",
+    "__version__",
     "load_taxonomy",
     "parse_amount",
     "parse_target",
-    "__version__",
 ]

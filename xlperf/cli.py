@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -30,7 +30,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _region(value: Optional[str]) -> Optional[Region]:
+def _region(value: str | None) -> Region | None:
     """``省/市/县[/代码]`` -> Region; empty parts stay unknown."""
     if not value:
         return None
@@ -40,10 +40,10 @@ def _region(value: Optional[str]) -> Optional[Region]:
 
 
 RegionOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--region", help="报送地区，覆盖文件中识别的地区：省/市/县[/行政区划代码]，如 宁夏/固原市/彭阳县/640425"),
 ]
-YearOpt = Annotated[Optional[int], typer.Option("--year", help="预算年度，覆盖文件中识别的年度，如 2025")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="预算年度，覆盖文件中识别的年度，如 2025")]
 
 
 @app.command("schema")
@@ -57,7 +57,7 @@ def schema_cmd() -> None:
 @app.command("template")
 def template_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的空白模板 .xlsx 文件")] = Path("绩效目标申报模板.xlsx"),
-    year: Annotated[Optional[int], typer.Option("--year", help="预算年度（用于封面和近两年列标题），默认明年")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="预算年度（用于封面和近两年列标题），默认明年")] = None,
     projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="项目表的张数")] = 10,
 ) -> None:
     """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。"""
@@ -111,7 +111,7 @@ def fill_cmd(
 @app.command("import")
 def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="要导入的 .xlsx/.xlsm 文件（可多个）")],
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="把标准 JSON 写入此文件（多个文件时为数组）")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="把标准 JSON 写入此文件（多个文件时为数组）")] = None,
     fmt: Annotated[str, typer.Option("--format", help="输出格式：table（表格）或 json")] = "table",
     region: RegionOpt = None,
     year: YearOpt = None,
@@ -153,8 +153,8 @@ def import_cmd(
 def merge_cmd(
     paths: Annotated[list[Path], typer.Argument(help="报送文件或文件夹（递归查找 .xlsx/.xlsm）")],
     output: Annotated[Path, typer.Option("-o", "--output", help="汇总工作簿 .xlsx")] = Path("consolidated.xlsx"),
-    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="另存 Parquet 数据文件的文件夹")] = None,
-    csv: Annotated[Optional[Path], typer.Option("--csv", help="另存 CSV 数据文件的文件夹")] = None,
+    parquet: Annotated[Path | None, typer.Option("--parquet", help="另存 Parquet 数据文件的文件夹")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="另存 CSV 数据文件的文件夹")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只审核并报告，不写任何文件")] = False,
 ) -> None:
     """把多个部门、多个县的报送汇总成一个工作簿（概览、部门、项目、指标、问题、来源）。

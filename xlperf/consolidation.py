@@ -17,11 +17,24 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .flatten import DEPARTMENT_INDICATOR_COLUMNS, INDICATOR_COLUMNS, FileRows, department_columns, project_columns
+from .flatten import (
+    DEPARTMENT_INDICATOR_COLUMNS,
+    INDICATOR_COLUMNS,
+    FileRows,
+    department_columns,
+    project_columns,
+)
 from .model import Finding
 
-__all__ = ["Consolidation", "FINDING_COLUMNS", "OVERVIEW_COLUMNS", "SOURCE_COLUMNS", "SourceFile", "build_tables",
-           "local_time"]
+__all__ = [
+    "FINDING_COLUMNS",
+    "OVERVIEW_COLUMNS",
+    "SOURCE_COLUMNS",
+    "Consolidation",
+    "SourceFile",
+    "build_tables",
+    "local_time",
+]
 
 STATUS_ZH = {"imported": "已导入", "replaced": "已被替代", "duplicate": "重复", "failed": "无法读取"}
 _SEVERITY_ZH = {"error": "错误", "warning": "警告"}

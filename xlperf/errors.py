@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["XlperfError", "UnreadableWorkbook", "OutputError"]
+__all__ = ["OutputError", "UnreadableWorkbook", "XlperfError"]
 
 
 class XlperfError(Exception):

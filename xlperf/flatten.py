@@ -19,18 +19,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .importer import ImportResult, import_workbook
-from .model import DepartmentPlan, Finding, Indicator, Project, Region, Submission, Target
+from .model import (
+    DepartmentPlan,
+    Finding,
+    Indicator,
+    Project,
+    Region,
+    Submission,
+    Target,
+)
 from .readers.grid import parse_cell_name
 from .rules.catalog import finding
 from .taxonomy import load_taxonomy
 
 __all__ = [
     "DEPARTMENT_INDICATOR_COLUMNS",
-    "department_columns",
     "EXCEL_TEXT_LIMIT",
     "INDICATOR_COLUMNS",
     "FileRows",
     "ImportTask",
+    "department_columns",
     "import_and_flatten",
     "project_columns",
     "split_ref",

@@ -23,7 +23,7 @@ from .rules.catalog import catalog, finding
 from .rules.review import review
 from .taxonomy import load_taxonomy
 
-__all__ = ["ImportResult", "import_workbook", "import_files", "read_submission", "UNMAPPED_LISTED_PER_SHEET"]
+__all__ = ["UNMAPPED_LISTED_PER_SHEET", "ImportResult", "import_files", "import_workbook", "read_submission"]
 
 #: unmapped cells listed one by one per sheet; beyond it one finding counts the rest
 #: (a sheet of junk must not turn into hundreds of thousands of findings)

@@ -32,7 +32,7 @@ from .isolation import DEFAULT_MEMORY_LIMIT, Outcome, default_workers, run_isola
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
 from .rules.catalog import finding
 
-__all__ = ["Consolidation", "OUTPUT_MARK", "consolidate", "discover"]
+__all__ = ["OUTPUT_MARK", "Consolidation", "consolidate", "discover"]
 
 #: Custom document property value that marks a workbook written by ``xlperf merge``.
 OUTPUT_MARK = "xlperf-consolidated"

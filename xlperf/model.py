@@ -28,6 +28,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 __all__ = [
+    "SCHEMA_VERSION",
     "Amount",
     "Comparator",
     "CompositionRow",
@@ -44,7 +45,6 @@ __all__ = [
     "SpendingCheckpoint",
     "Submission",
     "Target",
-    "SCHEMA_VERSION",
 ]
 
 SCHEMA_VERSION = "1.0"
@@ -285,6 +285,6 @@ class Submission(_Model):
         return self.model_dump_json(indent=indent)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Submission":
+    def from_json(cls, text: str | bytes) -> Submission:
         """Parse canonical JSON; raises :class:`pydantic.ValidationError` on bad input."""
         return cls.model_validate_json(text)

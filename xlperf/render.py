@@ -12,10 +12,16 @@ from typing import TypeVar
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-__all__ = ["progress_iter", "print_import_summary", "print_findings", "print_merge_summary"]
+__all__ = ["print_findings", "print_import_summary", "print_merge_summary", "progress_iter"]
 
 T = TypeVar("T")
 

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from .model import Target
 
-__all__ = ["parse_target", "target_fields", "parse_amount", "AmountReading", "amount_in_wan", "MONEY_UNITS"]
+__all__ = ["MONEY_UNITS", "AmountReading", "amount_in_wan", "parse_amount", "parse_target", "target_fields"]
 
 # comparator spellings -> canonical
 _CMP_WORDS: list[tuple[str, str]] = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from .text import label_key
@@ -21,15 +21,15 @@ __all__ = [
     "Level",
     "LevelMatch",
     "Taxonomy",
-    "load_taxonomy",
     "load_data",
+    "load_taxonomy",
     "split_code",
 ]
 
-_CODE_RE = re.compile(r"^\s*([0-9０-９]{1,4})\s*[-－—–_.、]+\s*(.*?)\s*$", re.S)
+_CODE_RE = re.compile(r"^\s*([0-9０-９]{1,4})\s*[-－—–_.、]+\s*(.*?)\s*$", re.DOTALL)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_data(name: str) -> dict:
     """Read one TOML data file from ``templates/`` (e.g. ``"labels.toml"``), once.
 

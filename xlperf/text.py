@@ -13,11 +13,11 @@ Two different jobs, kept apart:
 from __future__ import annotations
 
 import html
-from functools import lru_cache
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["label_key", "clean_cell_text", "needs_cleaning", "strip_markup"]
+__all__ = ["clean_cell_text", "label_key", "needs_cleaning", "strip_markup"]
 
 _WS_RE = re.compile(r"\s+")
 # Zero-width and other invisible characters seen in pasted text.

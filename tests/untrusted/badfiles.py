@@ -24,8 +24,19 @@ from xml.sax.saxutils import escape, quoteattr
 
 import xlsxwriter
 
-__all__ = ["CASES", "Case", "PROJECT", "INDICATORS", "INJECTIONS", "cell", "mutated", "ole_bytes", "project_workbook",
-           "raw_xlsx", "sheet_xml"]
+__all__ = [
+    "CASES",
+    "INDICATORS",
+    "INJECTIONS",
+    "PROJECT",
+    "Case",
+    "cell",
+    "mutated",
+    "ole_bytes",
+    "project_workbook",
+    "raw_xlsx",
+    "sheet_xml",
+]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -16,10 +16,10 @@ import pytest
 import xlsxwriter
 from typer.testing import CliRunner
 
-import xlperf.writers.atomic as atomic
 from xlperf.cli import app
 from xlperf.errors import OutputError
 from xlperf.readers.xlsx import read_workbook
+from xlperf.writers import atomic
 from xlperf.writers.atomic import atomic_path, write_text_atomic
 
 runner = CliRunner()

@@ -75,8 +75,8 @@ def test_ole_builder_makes_compound_files_olefile_reads(tmp_path: Path) -> None:
     (b"%PDF-1.7\n", "pdf"),
     (b"Rar!\x1a\x07\x01\x00", "rar"),
     (b"MIME-Version: 1.0\r\nContent-Type: multipart/related", "html"),
-    ('<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook '
-     'xmlns="urn:schemas-microsoft-com:office:spreadsheet">'.encode(), "xml2003"),
+    (b'<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook '
+     b'xmlns="urn:schemas-microsoft-com:office:spreadsheet">', "xml2003"),
     ("项目名称,金额\n法律援助,5\n".encode("gbk"), "csv"),
     ("项目名称\t金额\n法律援助\t5\n项".encode()[:-1], "csv"),  # a character cut at the end of the head
     (b"", "empty"),
@@ -115,9 +115,9 @@ def test_scan_hands_calamine_only_provably_small_sheets(xml: bytes, safe: bool, 
 
 
 def test_scan_of_a_prefixed_sheet() -> None:
-    xml = ('<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           '<x:sheetData><x:row r="1"><x:c r="A1"><x:v>7</x:v></x:c></x:row>'
-           '<x:row r="1048576"><x:c r="XFD1048576"><x:v>8</x:v></x:c></x:row></x:sheetData></x:worksheet>').encode()
+    xml = (b'<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           b'<x:sheetData><x:row r="1"><x:c r="A1"><x:v>7</x:v></x:c></x:row>'
+           b'<x:row r="1048576"><x:c r="XFD1048576"><x:v>8</x:v></x:c></x:row></x:sheetData></x:worksheet>')
     scan = scan_sheet(xml, max_cells=2_000_000, max_elements=1_000)
     assert (scan.safe, scan.reason, scan.max_row, scan.max_col) == (False, "extent", 1_048_576, 16_384)
 

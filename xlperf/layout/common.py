@@ -21,18 +21,18 @@ from ..taxonomy import load_data
 from ..text import label_key
 
 __all__ = [
+    "PLACEHOLDER_RE",
     "ParseContext",
     "consume_boilerplate",
-    "take_department_line",
+    "department_line",
+    "is_signature",
     "is_title",
-    "title_year",
     "is_unit_note",
     "is_unit_note_or_title",
-    "is_signature",
-    "department_line",
     "parse_cn_date",
     "row_texts",
-    "PLACEHOLDER_RE",
+    "take_department_line",
+    "title_year",
 ]
 
 _TITLE_RE = re.compile(

@@ -93,7 +93,7 @@ class Labels:
                 out[section] = hit
         return out
 
-    def index(self, sheet: "Sheet") -> dict[str, dict[int, list[tuple[int, LabelHit]]]]:
+    def index(self, sheet: Sheet) -> dict[str, dict[int, list[tuple[int, LabelHit]]]]:
         """Section -> row -> [(col, hit)] for every label cell of *sheet*, built in one
         pass over its cells and kept on the sheet (detectors then look at labels only)."""
         idx = sheet.cache.get("labels")

@@ -25,8 +25,15 @@ from ..rules.catalog import finding
 from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import strip_markup
-from .common import (ParseContext, consume_boilerplate, department_line, is_title, is_unit_note, is_unit_note_or_title,
-                     take_department_line)
+from .common import (
+    ParseContext,
+    consume_boilerplate,
+    department_line,
+    is_title,
+    is_unit_note,
+    is_unit_note_or_title,
+    take_department_line,
+)
 from .indicators import find_header, read_table
 from .labels import LabelHit, load_labels
 

@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 from ..model import Department, DepartmentPlan, Finding, Project, Region
 from ..readers.grid import Workbook
 from ..taxonomy import Taxonomy, split_code
-from .common import ParseContext, consume_boilerplate, parse_cn_date, take_department_line
+from .common import (
+    ParseContext,
+    consume_boilerplate,
+    parse_cn_date,
+    take_department_line,
+)
 from .cover import read_cover
 from .department import find_department_form, read_department
 from .guangdong import find_summary_header, read_summary

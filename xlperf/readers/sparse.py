@@ -25,7 +25,7 @@ from ..errors import UnreadableWorkbook
 from .grid import MAX_COLS, MAX_ROWS, excel_serial_to_datetime, parse_cell_name
 from .parts import Styles, broken, local, parse_xml, unescape_ooxml
 
-__all__ = ["SheetData", "read_sheet_sparse", "number_value"]
+__all__ = ["SheetData", "number_value", "read_sheet_sparse"]
 
 # What Rust's f64 parser (python-calamine) accepts; anything else stays text.
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)

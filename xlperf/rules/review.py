@@ -30,13 +30,21 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 
-from ..model import CompositionRow, DepartmentPlan, Finding, Indicator, Project, Submission, Target
+from ..model import (
+    CompositionRow,
+    DepartmentPlan,
+    Finding,
+    Indicator,
+    Project,
+    Submission,
+    Target,
+)
 from ..targets import MONEY_UNITS, amount_in_wan
 from ..taxonomy import load_data
 from ..text import label_key
 from .catalog import finding
 
-__all__ = ["review", "RULES", "rule"]
+__all__ = ["RULES", "review", "rule"]
 
 Check = Callable[[Submission, "Facts"], Iterator[Finding]]
 RULES: dict[str, Check] = {}

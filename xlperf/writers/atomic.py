@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from ..errors import OutputError
 
-__all__ = ["atomic_path", "write_text_atomic", "write_bytes_atomic"]
+__all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic"]
 
 
 def _reason(exc: OSError) -> str:

@@ -33,8 +33,8 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_range
 
-from ..errors import OutputError
 from ..consolidation import Consolidation
+from ..errors import OutputError
 from ..merge import OUTPUT_MARK
 from .atomic import atomic_path
 

@@ -163,7 +163,7 @@ class SheetWriter:
         else:  # an empty header cell of a group row: formatted, no value
             self.ws.write_blank(row, col, None, f)
 
-    def put(self, row: int, col: int, value: str | Decimal | int | float | None, *, fmt: str, field: str,
+    def put(self, row: int, col: int, value: str | Decimal | float | None, *, fmt: str, field: str,
             last_row: int | None = None, last_col: int | None = None) -> None:
         """Write one input cell (merged to *last_row*/*last_col* when given) holding *value*:
         ``None`` -> blank input, ``str`` -> ``write_string`` (an over-long string -> the

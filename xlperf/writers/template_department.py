@@ -36,7 +36,7 @@ from ..text import label_key
 from .template_base import Book, SheetWriter, cell_name
 from .template_dept_indicators import write_indicator_tables
 
-__all__ = ["write_department_sheet", "previous_years"]
+__all__ = ["previous_years", "write_department_sheet"]
 
 _LAST = 8  # column I
 
