@@ -493,3 +493,18 @@ def test_cli_merge(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     res = runner.invoke(app, ["merge", str(tmp_path / "empty"), "-o", str(tmp_path / "e.xlsx")])
     assert res.exit_code == 2 and not (tmp_path / "e.xlsx").exists()
+
+
+def test_cli_merge_summary_prints_submitted_region_text_literally(tmp_path: Path) -> None:
+    """Region names are submitted text (a manifest or a cover block): rich markup in them is
+    printed as typed, never interpreted; numbers are right-aligned."""
+    src = tiny_folder(tmp_path / "in")
+    write_manifest(src, [("a.xlsx", "[red]某省", "[link=file:///etc/passwd]某市[/link]", "某县[/bold]", "", "2025")])
+    res = CliRunner().invoke(app, ["merge", str(src), "--dry-run"], env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    assert "[red]某省" in res.output and "[link=file:///etc/passwd]某市[/link]" in res.output
+    assert "某县[/bold]" in res.output
+    row = next(line for line in res.output.splitlines() if "某县" in line)
+    cells = row.strip("│").split("│")
+    assert cells[4].strip() == "1" and cells[5].strip() == "12.5"  # 项目数, 金额合计
+    assert cells[5].startswith("   ") and cells[5].endswith("12.5 ")  # right-aligned

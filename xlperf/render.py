@@ -87,9 +87,10 @@ def print_merge_summary(result, *, console: Console, output: str | None) -> None
     df = result.overview
     t = Table(title="汇总概览")
     for col in df.columns:
-        t.add_column(str(col), overflow="fold")
-    for row in df.itertuples(index=False):
-        t.add_row(*["" if v is None or v != v else str(v) for v in row])
+        numeric = df[col].dtype.kind in "iuf" or df[col].map(lambda v: isinstance(v, (int, float, Decimal))).any()
+        t.add_column(str(col), overflow="fold", justify="right" if numeric else "left")
+    for row in df.itertuples(index=False):  # region names are submitted text: escaped, never markup
+        t.add_row(*["" if v is None or v != v else escape(str(v)) for v in row])
     console.print(t)
     sources = result.sources
     failed = sources[sources["状态"] == "failed"] if "状态" in sources else sources.iloc[0:0]
@@ -99,7 +100,7 @@ def print_merge_summary(result, *, console: Console, output: str | None) -> None
         for col in ("文件", "状态", "原因"):
             t.add_column(col, overflow="fold")
         for path, status, reason in others[["文件", "状态说明", "原因"]].itertuples(index=False, name=None):
-            t.add_row(str(path), str(status), str(reason or ""))
+            t.add_row(escape(str(path)), escape(str(status)), escape(str(reason or "")))
         console.print(t)
     console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条（详见汇总工作簿“问题”表）。")
     if output:
