@@ -67,9 +67,9 @@ def template_cmd(
     try:
         write_template(str(output), year=year, projects=projects)
     except (OSError, XlperfError, ValueError) as exc:
-        err.print(f"[red]无法写入 {output}：{exc}[/red]")
+        err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
         raise typer.Exit(2) from None
-    out.print(f"已生成模板：{output}（{projects} 张项目表）")
+    out.print(f"已生成模板：{output}（{projects} 张项目表）", markup=False)
 
 
 @app.command("fill")
@@ -90,21 +90,21 @@ def fill_cmd(
         data = json.loads(text)
         if isinstance(data, list):
             if len(data) != 1:
-                err.print(f"[red]{submission_json} 含 {len(data)} 份报送，fill 一次只填一份。[/red]")
+                err.print(f"{submission_json} 含 {len(data)} 份报送，fill 一次只填一份。", style="red", markup=False)
                 raise typer.Exit(2)
             data = data[0]
         sub = Submission.model_validate(data)
     except (OSError, json.JSONDecodeError, ValidationError) as exc:
-        err.print(f"[red]无法读取 {submission_json}：{exc}[/red]")
+        err.print(f"无法读取 {submission_json}：{exc}", style="red", markup=False)
         raise typer.Exit(2) from None
     try:
         notes = write_workbook(str(output), submission=sub, year=sub.year, projects=max(len(sub.projects), 1))
     except (OSError, XlperfError, ValueError) as exc:
-        err.print(f"[red]无法写入 {output}：{exc}[/red]")
+        err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
         raise typer.Exit(2) from None
     print_findings(notes, console=err, limit=30, title="未按原样写入的内容",
                    more_hint="这些内容在标准 JSON 中完整保留")
-    out.print(f"已填写：{output}（{len(sub.projects)} 个项目）")
+    out.print(f"已填写：{output}（{len(sub.projects)} 个项目）", markup=False)
     raise typer.Exit(1 if any(n.severity == "error" for n in notes) else 0)
 
 
@@ -126,7 +126,7 @@ def import_cmd(
     from .writers.atomic import write_text_atomic
 
     if fmt not in ("table", "json"):
-        err.print("[red]--format 只能是 table 或 json[/red]")
+        err.print("--format 只能是 table 或 json", style="red", markup=False)
         raise typer.Exit(2)
     results = list(progress_iter(import_files([str(f) for f in files], region=_region(region), year=year),
                                  total=len(files), label="导入", console=err))
@@ -168,7 +168,7 @@ def merge_cmd(
 
     result = consolidate([str(p) for p in paths], progress=lambda it, n: progress_iter(it, total=n, label="汇总", console=err))
     if result.sources.empty:
-        err.print(f"[red]在 {'、'.join(str(p) for p in paths)} 中没有找到 .xlsx / .xlsm 报送文件，未写入任何文件。[/red]")
+        err.print(f"在 {'、'.join(str(p) for p in paths)} 中没有找到 .xlsx / .xlsm 报送文件，未写入任何文件。", style="red", markup=False)
         raise typer.Exit(2)
     write = not dry_run
     try:
@@ -179,7 +179,7 @@ def merge_cmd(
             if csv is not None:
                 write_data_files(result, str(csv), fmt="csv")
     except OutputError as exc:
-        err.print(f"[red]{exc}（原有文件未改动）[/red]")
+        err.print(f"{exc}（原有文件未改动）", style="red", markup=False)
         raise typer.Exit(2) from None
     print_merge_summary(result, console=out, output=str(output) if write else None)
     raise typer.Exit(result.exit_code)

@@ -104,4 +104,4 @@ def print_merge_summary(result, *, console: Console, output: str | None) -> None
         console.print(t)
     console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条（详见汇总工作簿“问题”表）。")
     if output:
-        console.print(f"已写入汇总工作簿：{output}")
+        console.print(f"已写入汇总工作簿：{output}", markup=False)
