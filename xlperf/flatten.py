@@ -31,10 +31,10 @@ from .model import (
 from .readers.grid import parse_cell_name
 from .rules.catalog import finding
 from .taxonomy import load_taxonomy
+from .text import exceeds_cell
 
 __all__ = [
     "DEPARTMENT_INDICATOR_COLUMNS",
-    "EXCEL_TEXT_LIMIT",
     "INDICATOR_COLUMNS",
     "FileRows",
     "ImportTask",
@@ -44,8 +44,6 @@ __all__ = [
     "split_ref",
 ]
 
-#: Excel's cell limit, UTF-16 code units.
-EXCEL_TEXT_LIMIT = 32_767
 
 REGION_COLUMNS = ["省", "市", "县(区)", "行政区划代码", "部门", "年度"]
 SOURCE_COLUMNS = ["来源文件", "工作表", "单元格"]
@@ -116,14 +114,11 @@ class FileRows:
     the 收入构成 / 支出构成 items vary between forms. Amounts in 万元.
     """
 
-    path: str
-    exit_code: int
     failure: str | None = None
     region: Region | None = None
     department: str | None = None
     year: int | None = None
     fill_date: str | None = None
-    sha256: str | None = None
     findings: list[Finding] = field(default_factory=list)
     finding_projects: list[str | None] = field(default_factory=list)  # 项目名称 per finding, when it has one
     projects: list[tuple] = field(default_factory=list)
@@ -146,12 +141,11 @@ def flatten(result: ImportResult) -> FileRows:
     if sub is None:
         err = result.error
         reason = f"{err.message} / {err.message_en}" if err is not None else "无法读取 / unreadable"
-        return FileRows(path=result.path, exit_code=result.exit_code, failure=reason, findings=list(result.report.findings),
+        return FileRows(failure=reason, findings=list(result.report.findings),
                         finding_projects=[None] * len(result.report.findings))
     base = _base(sub)
     path = result.path
-    rows = FileRows(path=path, exit_code=result.exit_code, region=sub.region, department=sub.department.name,
-                    year=sub.year, sha256=sub.source.sha256, findings=list(result.report.findings),
+    rows = FileRows(region=sub.region, department=sub.department.name, year=sub.year, findings=list(result.report.findings),
                     fill_date=sub.department.fill_date or (sub.department_plan.fill_date if sub.department_plan else None))
     amounts = []
     for p in sub.projects:
@@ -301,10 +295,6 @@ def _department_row(base: tuple, plan: DepartmentPlan, path: str) -> dict[str, o
     return row
 
 
-def _utf16_len(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
-
-
 _FIELD_OF = {**{h: f for h, f in _PROJECT_FIELDS}, "年度总体绩效目标": "performance_target"}
 
 
@@ -312,11 +302,12 @@ def _too_long(rows: FileRows, path: str, projects: list[Project]) -> list[Findin
     """A ``text-too-long`` finding per text longer than an Excel cell holds, pointing
     at the cell it was read from where that is known."""
     def long(v: object) -> bool:
-        return type(v) is str and len(v) > EXCEL_TEXT_LIMIT // 2 and _utf16_len(v) > EXCEL_TEXT_LIMIT
+        return type(v) is str and exceeds_cell(v)
 
     found = []
+    columns = project_columns()
     for p, row in zip(projects, rows.projects):
-        for col, v in zip(project_columns(), row):
+        for col, v in zip(columns, row):
             if long(v):
                 sheet, cell = split_ref(p.cells.get(_FIELD_OF.get(col, ""))) if col in _FIELD_OF else (row[-2], row[-1])
                 found.append(_long("项目", col, v, path, sheet or row[-2], cell or row[-1]))

@@ -17,7 +17,6 @@ modification time; when neither orders them, both are kept and each gets a
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import zipfile
@@ -30,6 +29,7 @@ from .flatten import FileRows, ImportTask, import_and_flatten, project_columns
 from .importer import ImportResult, import_workbook
 from .isolation import DEFAULT_MEMORY_LIMIT, Outcome, default_workers, run_isolated
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
+from .readers.xlsx import file_sha256
 from .rules.catalog import finding
 
 __all__ = ["OUTPUT_MARK", "Consolidation", "consolidate", "discover"]
@@ -89,11 +89,7 @@ def _is_own_output(path: str) -> bool:
 
 def _stat(path: str) -> tuple[str | None, int | None]:
     try:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest(), os.stat(path).st_mtime_ns
+        return file_sha256(path), os.stat(path).st_mtime_ns
     except OSError:
         return None, None
 
@@ -123,6 +119,7 @@ def consolidate(paths: list[str], *, progress: Progress | None = None, workers: 
     used: set[tuple[str, str]] = set()
     inputs: list[SourceFile] = []
     tasks: list[ImportTask] = []
+    todo: list[SourceFile] = []
     first_by_sha: dict[str, SourceFile] = {}
     for path in files:
         sha, mtime = _stat(path)
@@ -138,7 +135,7 @@ def consolidate(paths: list[str], *, progress: Progress | None = None, workers: 
         if sha is not None:
             first_by_sha[sha] = inp
         tasks.append(ImportTask(path, entry.region if entry else None, entry.year if entry else None, import_fn))
-    todo = [i for i in inputs if i.status != "duplicate"]
+        todo.append(inp)  # todo[i] is the input of tasks[i]
     stream: Iterable[Outcome[FileRows]] = run_isolated(import_and_flatten, tasks, workers=workers or default_workers(),
                                                        memory_limit=memory_limit)
     for out in (progress(stream, len(tasks)) if progress else stream):

@@ -17,7 +17,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["clean_cell_text", "label_key", "needs_cleaning", "strip_markup"]
+__all__ = ["EXCEL_TEXT_LIMIT", "clean_cell_text", "exceeds_cell", "label_key", "needs_cleaning", "strip_markup", "utf16_len"]
+
+#: Excel's cell limit, in UTF-16 code units (a character outside the BMP counts twice).
+EXCEL_TEXT_LIMIT = 32_767
 
 _WS_RE = re.compile(r"\s+")
 # Zero-width and other invisible characters seen in pasted text.
@@ -106,3 +109,13 @@ def clean_cell_text(text: str) -> tuple[str, list[str]]:
     if trimmed != out and trimmed:
         out = trimmed
     return out, changes
+
+
+def utf16_len(text: str) -> int:
+    """Length of *text* in UTF-16 code units, the unit of Excel's cell limit."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def exceeds_cell(text: str) -> bool:
+    """Whether *text* is longer than an Excel cell holds (:data:`EXCEL_TEXT_LIMIT`)."""
+    return len(text) > EXCEL_TEXT_LIMIT // 2 and utf16_len(text) > EXCEL_TEXT_LIMIT

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from xml.sax.saxutils import escape, quoteattr
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 __all__ = [
     "CASES",
@@ -543,19 +544,10 @@ def huge_shared_count(path: Path) -> Path:
 
 def many_empty_cells(path: Path, *, rows: int = 1000) -> Path:
     """A million empty ``<c/>`` elements (*rows* x 1,000 columns, styled, no value) and one value."""
-    cols = [_col(i) for i in range(1000)]
+    cols = [xl_col_to_name(i) for i in range(1000)]
     rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="0"/>' for c in cols) + "</row>" for r in range(1, rows + 1))
     rows = rows.replace('<c r="A1" s="0"/>', cell("A1", "唯一的值"), 1)
     return _one_sheet(path, rows)
-
-
-def _col(i: int) -> str:
-    name = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        name = chr(65 + rem) + name
-    return name
 
 
 def huge_row_number(path: Path) -> Path:

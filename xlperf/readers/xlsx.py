@@ -42,7 +42,7 @@ from .scan import SheetScan, scan_sheet
 from .sniff import ContainerLimits, check_container
 from .sparse import SheetData, read_sheet_sparse
 
-__all__ = ["ReadLimits", "read_workbook"]
+__all__ = ["ReadLimits", "file_sha256", "read_workbook"]
 
 _SI_RE = re.compile(rb"<(?:[^\s<>/:=\"']{1,64}:)?si[\s/>]")
 _UNIQUE_COUNT_RE = re.compile(rb"\suniqueCount\s*=\s*[\"']\s*([0-9]{1,20})")
@@ -71,7 +71,8 @@ class ReadLimits:
     container: ContainerLimits = ContainerLimits()
 
 
-def _file_sha256(path: str) -> str:
+def file_sha256(path: str) -> str:
+    """Hex sha256 of the file at *path*, read in 1 MiB blocks. Raises ``OSError``."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -247,7 +248,7 @@ def _read(path: str, pkg: Package, limits: ReadLimits) -> Workbook:
     cwb, why = _open_calamine(path, pkg, entries) if limits.use_calamine else (None, None)
     if why:
         findings.append(finding("read-fallback", sheet=None, cell=None, params={"detail": f"工作簿的内部结构不规范（{why}）"}))
-    wb = Workbook(path=path, sha256=_file_sha256(path), kind=kind, findings=findings)
+    wb = Workbook(path=path, sha256=file_sha256(path), kind=kind, findings=findings)
     sparse = _Sparse(pkg, limits)
     values = 0
     for index, entry in enumerate(entries):

@@ -89,9 +89,7 @@ def write_bytes_atomic(target: str, data: bytes) -> None:
     with atomic_path(target) as tmp:
         try:
             with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                fh.write(data)  # atomic_path fsyncs the file before moving it into place
         except OSError as exc:
             raise OutputError(f"写入 {target} 失败：{_reason(exc)}，原文件未改动") from exc
 

@@ -36,16 +36,17 @@ from xlsxwriter.utility import xl_range
 from ..consolidation import Consolidation
 from ..errors import OutputError
 from ..merge import OUTPUT_MARK
+from ..readers.grid import MAX_ROWS
+from ..text import EXCEL_TEXT_LIMIT, exceeds_cell
 from .atomic import atomic_path
 
 __all__ = ["EXCEL_MAX_ROWS", "TRUNCATION_MARK", "write_consolidated", "write_data_files"]
 
-EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_ROWS = MAX_ROWS
 TRUNCATE_AT = 32_000
 TRUNCATION_MARK = "…[超长，完整内容见 JSON/Parquet]"
 FONT = "等线"
 CREATED = datetime(2000, 1, 1)
-_CELL_LIMIT = 32_767
 _WIDTH_SAMPLE = 1000
 
 
@@ -125,7 +126,7 @@ def _widths(df: pd.DataFrame) -> list[float]:
 
 
 def _cut(text: str) -> str:
-    if len(text) <= _CELL_LIMIT // 2 or len(text.encode("utf-16-le")) // 2 <= _CELL_LIMIT:
+    if not exceeds_cell(text):
         return text
     return text[:TRUNCATE_AT] + TRUNCATION_MARK
 
@@ -189,7 +190,7 @@ def _write_table(ws: object, df: pd.DataFrame, *, name: str, fmts: _Formats) -> 
                 continue
             t = type(v)
             if t is str:
-                write_string(r, c, v if len(v) <= 16383 else _cut(v))
+                write_string(r, c, v if len(v) <= EXCEL_TEXT_LIMIT // 2 else _cut(v))
             elif t is Decimal:
                 if v.is_finite():
                     write_number(r, c, float(v), decimal_fmt(places(v)))

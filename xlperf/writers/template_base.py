@@ -13,18 +13,19 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Finding
+from ..readers.grid import cell_name
 from ..rules.catalog import finding
 from ..taxonomy import Taxonomy
+from ..text import EXCEL_TEXT_LIMIT, utf16_len
 from .template_layout import Layout
 
-__all__ = ["MAX_CELL_CHARS", "Book", "ListRefs", "SheetWriter", "cell_name", "input_format", "text_height"]
+__all__ = ["MAX_CELL_CHARS", "Book", "ListRefs", "SheetWriter", "input_format", "text_height"]
 
-MAX_CELL_CHARS = 32767
+MAX_CELL_CHARS = EXCEL_TEXT_LIMIT
 _MAX_ROW_HEIGHT = 409  # points, Excel's limit
 _GREY = "#F2F2F2"
 
@@ -99,19 +100,10 @@ def text_height(text: str | None, *, width: float, minimum: float) -> float:
     return float(min(max(minimum, lines * 14.5 + 6), _MAX_ROW_HEIGHT))
 
 
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def input_format(kind: str) -> str:
     """The format key of an input cell of *kind* (see :meth:`SheetWriter.validate`)."""
     return {"longtext": "text", "code": "code", "division_code": "code", "amount": "amount",
             "percent": "number", "year": "year"}.get(kind, "cell")
-
-
-def cell_name(row: int, col: int) -> str:
-    """0-based (row, col) -> A1 name: ``(13, 2)`` -> ``"C14"``."""
-    return xl_rowcol_to_cell(row, col)
 
 
 class SheetWriter:
@@ -174,7 +166,7 @@ class SheetWriter:
         if value is None or value == "":
             self.ws.write_blank(row, col, None, f)
         elif isinstance(value, str):
-            n = _utf16_len(value)
+            n = utf16_len(value)
             if n > MAX_CELL_CHARS:
                 marker = self.book.layout.section("workbook")["overflow_marker"].format(length=n)
                 self.ws.write_string(row, col, marker, f)

@@ -32,8 +32,9 @@ from decimal import Decimal
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
+from ..readers.grid import cell_name
 from ..text import label_key
-from .template_base import Book, SheetWriter, cell_name
+from .template_base import Book, SheetWriter
 from .template_dept_indicators import write_indicator_tables
 
 __all__ = ["previous_years", "write_department_sheet"]

@@ -25,9 +25,10 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Indicator, Project
+from ..readers.grid import cell_name
 from ..taxonomy import Level, Taxonomy
 from ..text import label_key
-from .template_base import Book, SheetWriter, cell_name, input_format
+from .template_base import Book, SheetWriter, input_format
 
 __all__ = ["place_project_indicators", "write_project_sheet"]
 
