@@ -96,3 +96,22 @@ def test_english_messages_name_the_fix(build: Callable[[str], Path]) -> None:
     assert "save it as .xlsx" in import_workbook(str(build("xls-renamed-xlsx"))).error.message_en  # type: ignore[union-attr]
     assert "password" in import_workbook(str(build("encrypted-xlsx"))).error.message_en  # type: ignore[union-attr]
     assert "truncated" in import_workbook(str(build("truncated-zip"))).error.message_en  # type: ignore[union-attr]
+
+
+def test_damaged_part_read_while_identifying_the_file_is_refused(tmp_path: Path) -> None:
+    """A zip whose ``mimetype`` part (read to tell .ods from other zips) fails its CRC:
+    ``file-truncated`` for that file, never a ``BadZipFile`` escaping the importer."""
+    import zipfile
+
+    path = tmp_path / "坏的.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", "<office:document-content/>")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"application/vnd.oasis")
+    data[at] ^= 0x01  # one stored byte of mimetype flipped: its CRC no longer matches
+    path.write_bytes(bytes(data))
+    result = import_workbook(str(path))
+    assert result.exit_code == 2 and result.submission is None
+    assert [(f.code, f.file) for f in result.report.findings] == [("file-truncated", str(path))]
+    assert "不完整" in result.report.findings[0].message

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import olefile
@@ -252,6 +253,9 @@ def check_container(path: str, *, limits: ContainerLimits = ContainerLimits()) -
         raise truncated from None
     try:
         _check_zip_structure(zf, path, name, limits)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error):
+        zf.close()  # a part read to identify the file is damaged (bad CRC, bad deflate data)
+        raise truncated from None
     except BaseException:
         zf.close()
         raise
