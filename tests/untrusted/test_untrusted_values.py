@@ -241,3 +241,15 @@ def test_markup_and_control_characters_reach_no_terminal(reader: Callable[[Path]
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "[/red]" in result.output and "[link=file:///etc/passwd]" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+@pytest.mark.parametrize("neighbour", ["x", "a\u00a0b"])  # plain: one-search fast path; NBSP: per-cell cleaning
+def test_a_cell_of_spaces_is_kept_whatever_else_the_sheet_holds(reader: Callable[[Path], Workbook], tmp_path: Path,
+                                                                neighbour: str) -> None:
+    """A cell holding only spaces is kept as typed (then reported unmapped by import),
+    the same on a sheet that needs no cleaning and on one that does."""
+    path = raw_xlsx(tmp_path / "spaces.xlsx", [("Sheet1", sheet_xml('<row r="1">' + cell("A1", "   ") + cell("B1", neighbour)
+                                                                      + "</row>"))])
+    cells = reader(path).sheets[0].cells
+    assert cells[(0, 0)] == "   "
+    assert cells[(0, 1)] == neighbour.replace("\u00a0", " ")

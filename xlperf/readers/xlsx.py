@@ -194,9 +194,7 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
         # the common case, decided in one search: nothing to normalise but the ends
         for key, v in data.cells.items():
             if isinstance(v, str):
-                v = v.strip()
-                if v:
-                    cells[key] = v
+                cells[key] = v.strip() or v  # as clean_cell_text: spaces alone are kept as typed
             elif isinstance(v, float) and not math.isfinite(v):
                 findings.append(finding("number-invalid", sheet=name, cell=cell_name(*key), text=repr(v)))
             else:
