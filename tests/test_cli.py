@@ -47,3 +47,28 @@ def test_paths_with_brackets_are_printed_as_typed(tmp_path) -> None:  # noqa: AN
     result = runner.invoke(app, ["fill", str(missing), "-o", str(tmp_path / "y.xlsx")], env={"COLUMNS": "400"})
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # no traceback
     assert f"无法读取 {missing}" in result.output
+
+
+def test_merge_says_which_outputs_were_written_when_a_later_one_fails(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """The workbook is in place when the Parquet files then fail: the message says so,
+    rather than claim every file was left as it was."""
+    import xlperf.writers.consolidated as consolidated
+    from helpers import build_project_workbook
+
+    from xlperf.errors import OutputError
+
+    src = tmp_path / "in"
+    src.mkdir()
+    build_project_workbook(src / "a.xlsx")
+
+    def full_disk(result, folder, *, fmt):  # noqa: ANN001, ANN202
+        raise OutputError(f"写入 {folder}/projects.{fmt} 失败：磁盘已满，原文件未改动")
+
+    monkeypatch.setattr(consolidated, "write_data_files", full_disk)
+    out = tmp_path / "c.xlsx"
+    result = runner.invoke(app, ["merge", str(src), "-o", str(out), "--parquet", str(tmp_path / "pq"), "--csv",
+                                 str(tmp_path / "csv")], env={"COLUMNS": "400"})
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert out.exists() and not (tmp_path / "csv").exists()
+    assert "磁盘已满" in result.output
+    assert f"出错的文件保持原样；此前已写入：{out}。" in result.output

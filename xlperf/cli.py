@@ -171,15 +171,19 @@ def merge_cmd(
         err.print(f"在 {'、'.join(str(p) for p in paths)} 中没有找到 .xlsx / .xlsm 报送文件，未写入任何文件。", style="red", markup=False)
         raise typer.Exit(2)
     write = not dry_run
+    written: list[str] = []  # outputs already in place when a later one fails
     try:
         if write:
             write_consolidated(result, str(output))
-            if parquet is not None:
-                write_data_files(result, str(parquet), fmt="parquet")
-            if csv is not None:
-                write_data_files(result, str(csv), fmt="csv")
+            written.append(str(output))
+            for folder, fmt in ((parquet, "parquet"), (csv, "csv")):
+                if folder is not None:
+                    write_data_files(result, str(folder), fmt=fmt)
+                    written.append(f"{folder}（{fmt}）")
     except OutputError as exc:
-        err.print(f"{exc}（原有文件未改动）", style="red", markup=False)
+        err.print(str(exc), style="red", markup=False)
+        done = f"；此前已写入：{'、'.join(written)}" if written else ""
+        err.print(f"出错的文件保持原样{done}。", markup=False)
         raise typer.Exit(2) from None
     print_merge_summary(result, console=out, output=str(output) if write else None)
     raise typer.Exit(result.exit_code)

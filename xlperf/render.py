@@ -87,14 +87,14 @@ def print_merge_summary(result, *, console: Console, output: str | None) -> None
     df = result.overview
     t = Table(title="汇总概览")
     for col in df.columns:
-        numeric = df[col].dtype.kind in "iuf" or df[col].map(lambda v: isinstance(v, (int, float, Decimal))).any()
+        numeric = df[col].map(lambda v: isinstance(v, (int, float, Decimal))).any()  # object columns: look at the values
         t.add_column(str(col), overflow="fold", justify="right" if numeric else "left")
     for row in df.itertuples(index=False):  # region names are submitted text: escaped, never markup
         t.add_row(*["" if v is None or v != v else escape(str(v)) for v in row])
     console.print(t)
     sources = result.sources
-    failed = sources[sources["状态"] == "failed"] if "状态" in sources else sources.iloc[0:0]
-    others = sources[sources["状态"] != "imported"] if "状态" in sources else sources.iloc[0:0]
+    failed = sources[sources["状态"] == "failed"]
+    others = sources[sources["状态"] != "imported"]
     if len(others):
         t = Table(title="未汇总或被替代的文件")
         for col in ("文件", "状态", "原因"):

@@ -118,16 +118,15 @@ def target_fields(raw: str | None, *, source: str | None = None) -> dict[str, ob
     return {"raw": text, "kind": kind, "comparator": cmp, "value": value, "unit": unit, "source": source}
 
 
+_Fields = tuple[str, str | None, Decimal | None, str | None]  # kind, comparator, value, unit
+
+
 @lru_cache(maxsize=1 << 14)
-def _parse_cached(text: str) -> tuple[str, str | None, Decimal | None, str | None]:
-    t = _parse(text, None)
-    return t.kind, t.comparator, t.value, t.unit
-
-
-def _parse(text: str, source: str | None) -> Target:
+def _parse_cached(text: str) -> _Fields:
+    """(kind, comparator, value, unit) of *text*; the model is built once, by the caller."""
     s = _normalise(text)
     if not s:
-        return Target(raw=text, kind="empty", source=source)
+        return "empty", None, None, None
     m = _QUANT_RE.match(s)
     if m:
         unit = (m.group("unit") or "").replace(" ", "").lstrip("/")
@@ -137,24 +136,24 @@ def _parse(text: str, source: str | None) -> Target:
                 unit, cmp = unit[: -len(suffix)], implied
                 break
         if unit and _TIME_UNIT_RE.search(unit):
-            return Target(raw=text, kind="qualitative", source=source)
-        return _quantity(text, cmp or "=", m.group("num"), unit, source)
+            return "qualitative", None, None, None
+        return _quantity(cmp or "=", m.group("num"), unit)
     m = _WORD_RE.match(s)
     if m:
-        return _quantity(text, dict(_WORD_CMP)[m.group("word")], m.group("num"), m.group("unit"), source)
+        return _quantity(dict(_WORD_CMP)[m.group("word")], m.group("num"), m.group("unit"))
     m = _SUFFIX_RE.match(s)
     if m:
-        return _quantity(text, _SUFFIX_CMP[m.group("suffix")], m.group("num"), m.group("unit"), source)
-    return Target(raw=text, kind="qualitative", source=source)
+        return _quantity(_SUFFIX_CMP[m.group("suffix")], m.group("num"), m.group("unit"))
+    return "qualitative", None, None, None
 
 
-def _quantity(raw: str, cmp: str, num: str, unit: str | None, source: str | None) -> Target:
+def _quantity(cmp: str, num: str, unit: str | None) -> _Fields:
     unit = (unit or "").replace(" ", "").lstrip("/") or None
     unit = _UNIT_ALIASES.get(unit, unit) if unit else None
     value, ambiguous = _read_number(num)
     if ambiguous:
-        return Target(raw=raw, kind="ambiguous", comparator=cmp, unit=unit, source=source)
-    return Target(raw=raw, kind="quantitative", comparator=cmp, value=value, unit=unit, source=source)
+        return "ambiguous", cmp, None, unit
+    return "quantitative", cmp, value, unit
 
 
 class AmountReading(tuple):

@@ -23,7 +23,7 @@ from defusedxml import DefusedXmlException
 
 from ..errors import UnreadableWorkbook
 
-__all__ = ["Package", "SheetEntry", "Styles", "broken", "parse_xml", "unescape_ooxml"]
+__all__ = ["Package", "SheetEntry", "Styles", "broken", "entities", "parse_xml", "unescape_ooxml"]
 
 _CHUNK = 1 << 20
 _CACHE_PART = 4 << 20  # parts read once for the checks are kept for the reader ...
@@ -42,6 +42,12 @@ def broken(path: str, zh: str, en: str) -> UnreadableWorkbook:
     """The ``file-broken`` error with *zh* / *en* as the reason and the fix appended."""
     return UnreadableWorkbook("file-broken", f"工作簿已损坏：{zh}。请在 Excel/WPS 中打开并重新保存为 .xlsx 后再报送。",
                               f"broken workbook: {en}", path=path)
+
+
+def entities(path: str, part: str) -> UnreadableWorkbook:
+    """The ``xml-entities`` error for *part*: a DTD or entity declaration, refused."""
+    return UnreadableWorkbook("xml-entities", f"文件的 {part} 部件含有 XML 实体声明（DOCTYPE/ENTITY），可能是恶意构造的文件，已拒绝读取。",
+                              f"part {part} declares XML entities (DOCTYPE/ENTITY); refused as unsafe.", path=path)
 
 
 def unescape_ooxml(text: str) -> str:
@@ -65,8 +71,7 @@ def parse_xml(data: bytes, handler: ContentHandler, *, path: str, part: str) -> 
     try:
         defusedxml.sax.parseString(data, handler, forbid_dtd=True)
     except DefusedXmlException:
-        raise UnreadableWorkbook("xml-entities", f"文件的 {part} 部件含有 XML 实体声明（DOCTYPE/ENTITY），可能是恶意构造的文件，已拒绝读取。",
-                                 f"part {part} declares XML entities (DOCTYPE/ENTITY); refused as unsafe.", path=path) from None
+        raise entities(path, part) from None
     except (SAXException, ValueError, UnicodeError) as exc:
         raise broken(path, f"{part} 部件不是合法的 XML（{type(exc).__name__}）", f"{part}: {exc}") from None
 
@@ -174,11 +179,6 @@ class Package:
         self._cache: dict[str, bytes] = {}  # checked parts up to _CACHE_PART bytes, at most _CACHE_TOTAL in all
         self._cached = 0
 
-    @property
-    def names(self) -> list[str]:
-        """Every part name, as stored."""
-        return [info.filename for info in self._infos.values()]
-
     def has(self, name: str) -> bool:
         """True when the package holds part *name* (any case)."""
         return name.lower() in self._infos
@@ -196,8 +196,7 @@ class Package:
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
             raise broken(self.path, f"部件 {info.filename} 无法解压（{type(exc).__name__}）", f"{info.filename}: {exc}") from None
         if name.lower().endswith(_XML_SUFFIXES):
-            self.check_part(info.filename, data[:4096], first=True)
-            self.check_part(info.filename, data, first=False)
+            self.check_part(info.filename, data, first=True)  # the first bytes, and DTDs anywhere
         return data
 
     def check_part(self, name: str, data: bytes, *, first: bool) -> None:
@@ -213,12 +212,7 @@ class Package:
                 enc = m.group(1).decode("ascii", "replace")
                 raise broken(self.path, f"部件 {name} 的编码是 {enc}，不是 Excel 使用的 UTF-8", f"{name} is encoded as {enc}, not UTF-8")
         if _DTD_RE.search(data):
-            raise UnreadableWorkbook(
-                "xml-entities",
-                f"文件的 {name} 部件含有 XML 实体声明（DOCTYPE/ENTITY），可能是恶意构造的文件，已拒绝读取。",
-                f"part {name} declares XML entities (DOCTYPE/ENTITY); refused as unsafe.",
-                path=self.path,
-            )
+            raise entities(self.path, name)
 
     def check_all_parts(self) -> None:
         """Check every XML part (see :meth:`check_part`), one at a time, streaming;
@@ -242,10 +236,9 @@ class Package:
                     keep = info.file_size <= _CACHE_PART and self._cached + info.file_size <= _CACHE_TOTAL
                     chunks = []
                     while chunk := fh.read(_CHUNK):
-                        if first:
-                            self.check_part(info.filename, chunk, first=True)
-                            first = False
-                        self.check_part(info.filename, tail + chunk, first=False)
+                        # the first chunk: its first bytes and DTDs in it; later ones: DTDs across the seam
+                        self.check_part(info.filename, chunk if first else tail + chunk, first=first)
+                        first = False
                         tail = chunk[-16:]
                         if keep:
                             chunks.append(chunk)

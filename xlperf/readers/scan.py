@@ -149,10 +149,11 @@ def scan_sheet(data: bytes, *, max_cells: int, max_elements: int) -> SheetScan:
         if n_cells > max_elements or n_rows > max_elements:
             return SheetScan(safe=False, reason="size")
         n_refs, max_row, max_col = _cell_extent(data)
-        n_row_refs = _count(_ROW_REF_RE, data)
+        row_refs = _ROW_REF_RE.findall(data)  # at most n_rows <= max_elements of them
+        n_row_refs = len(row_refs)
         if n_refs != n_cells or n_row_refs != n_rows or n_refs + n_row_refs != _count(_ANY_R_RE, data):
             return SheetScan(safe=False, reason="refs")
-        max_row = max(max_row, max((int(r) for r in set(_ROW_REF_RE.findall(data))), default=0))
+        max_row = max(max_row, max((int(r) for r in set(row_refs)), default=0))
     if max_row > MAX_ROWS or max_col > MAX_COLS:
         return SheetScan(safe=False, reason="refs", max_row=max_row, max_col=max_col)
     if max_row * max(max_col, 1) > max_cells:
