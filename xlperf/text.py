@@ -34,8 +34,8 @@ _X000D_RE = re.compile(r"_x000[dDaA9]_")
 # C0 / C1 control characters other than TAB, LF, CR (OOXML can carry them as _x001B_).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # every character clean_cell_text may change: one search decides the fast path
-_SPECIAL_RE = re.compile("[\u00a0\u3000\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\uff10-\uff19"
-                         "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|_x00")
+_SPECIAL_RE = re.compile("[" + "".join(_SPACES) + "".join(map(chr, _INVISIBLE)) + _FULLWIDTH_RE.pattern[1:-1]
+                         + _CONTROL_RE.pattern[1:-1] + "]|_x00")
 _TAG_RE = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 _BLOCK_TAG_RE = re.compile(r"</\s*(p|div|li)\s*>|<\s*br\s*/?>", re.IGNORECASE)
 
