@@ -152,6 +152,11 @@ def _finding_row(f: Finding, inp: SourceFile | None, project: str | None) -> tup
             STATUS_ZH[inp.status] if inp is not None else None)
 
 
+def _counts(fs: list[Finding]) -> tuple[int, int]:
+    """(errors, warnings) among *fs*."""
+    return sum(f.severity == "error" for f in fs), sum(f.severity == "warning" for f in fs)
+
+
 def _source_row(inp: SourceFile, fs: list[Finding]) -> tuple:
     r = inp.rows if inp.status != "failed" else None
     region = r.region if r is not None and r.region is not None else None
@@ -161,7 +166,7 @@ def _source_row(inp: SourceFile, fs: list[Finding]) -> tuple:
             local_time(inp.mtime) if inp.mtime is not None else None,
             inp.manifest_row or ("工作簿内容" if r else None),
             len(r.projects) if r else 0, len(r.indicators) if r else 0, len(r.department_indicators) if r else 0,
-            sum(f.severity == "error" for f in fs), sum(f.severity == "warning" for f in fs))
+            *_counts(fs))
 
 
 def _overview(kept: list[SourceFile], per_file: dict[str, list[Finding]]) -> pd.DataFrame:
@@ -178,8 +183,9 @@ def _overview(kept: list[SourceFile], per_file: dict[str, list[Finding]]) -> pd.
         a["unread"] += r.amount_unread
         a["ind"] += len(r.indicators)
         a["dind"] += len(r.department_indicators)
-        a["errors"] += sum(f.severity == "error" for f in per_file[inp.path])
-        a["warnings"] += sum(f.severity == "warning" for f in per_file[inp.path])
+        errors, warnings = _counts(per_file[inp.path])
+        a["errors"] += errors
+        a["warnings"] += warnings
     order = sorted(acc, key=lambda k: tuple(x or "" for x in k))
     return _frame(((*k, len(acc[k]["depts"]), acc[k]["projects"], acc[k]["amount"], acc[k]["unread"], acc[k]["ind"],
                     acc[k]["dind"], acc[k]["errors"], acc[k]["warnings"]) for k in order), OVERVIEW_COLUMNS)

@@ -58,7 +58,7 @@ class Book:
     layout: Layout
     taxonomy: Taxonomy
     lists: ListRefs
-    fmt: dict = field(default_factory=dict)
+    fmt: dict = field(init=False)  # format key -> xlsxwriter Format, built in __post_init__
     notes: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -46,9 +46,9 @@ def previous_years(plan: DepartmentPlan | None, year: int) -> list[int]:
     """The two 近两年 column years: the plan's own two ``previous_years`` when they are
     years, else ``[year - 2, year - 1]`` (2026 -> 2024, 2025)."""
     if plan is not None and len(plan.previous_years) == 2:
-        found = [re.search(r"\d{4}", y) for y in plan.previous_years]
-        if all(found):
-            return [int(m.group(0)) for m in found if m]
+        found = [_amount_key(y) for y in plan.previous_years]
+        if all(y is not None for y in found):
+            return found  # type: ignore[return-value]
     return [year - 2, year - 1]
 
 
@@ -127,9 +127,10 @@ def _composition(sw: SheetWriter, row: int, year: int, plan: DepartmentPlan | No
         part_label = L(f"department.{part}")
         sw.label(row, 1, part_label, last_row=row + len(items))
         by_item: dict[str, CompositionRow] = {}
+        held = {label_key(i) for i in items}
         for cr in given:
             k = label_key(cr.item)
-            if k in by_item or k not in {label_key(i) for i in items}:
+            if k in by_item or k not in held:
                 book.note("fill-field-not-held", sheet=sw.name, cell=cell_name(row, 2),
                           params={"field": f"{part_label} {cr.item}"},
                           text="" if cr.current_amount is None else str(cr.current_amount))

@@ -22,7 +22,6 @@ from .template_base import SheetWriter
 
 __all__ = ["place_department_indicators", "write_indicator_tables"]
 
-_LAST = 8  # column I
 
 
 def _levels(ind: Indicator, taxonomy: Taxonomy) -> tuple[str | None, str | None, str, str]:
