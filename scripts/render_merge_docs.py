@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from render_docs import to_pdf  # noqa: E402 - same folder: LibreOffice printing with a throw-away profile
+
 from xlperf.merge import consolidate  # noqa: E402
 from xlperf.writers.consolidated import write_consolidated  # noqa: E402
 
@@ -32,22 +34,19 @@ CROP_HEIGHT_IN = 6.5  # the table and the chart; the rest of the A4 page is blan
 
 def main() -> int:
     """Render the picture; returns a process exit code (1 when a tool is missing)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
     pdftoppm = shutil.which("pdftoppm")
-    if not soffice or not pdftoppm:
+    if not (shutil.which("soffice") or shutil.which("libreoffice")) or not pdftoppm:
         print("需要 soffice（LibreOffice）和 pdftoppm（poppler-utils）。", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         book = work / "consolidated.xlsx"
         write_consolidated(consolidate([str(ROOT / "samples")]), str(book))
-        subprocess.run([soffice, f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
-                        "--convert-to", "pdf", "--outdir", str(work), str(book)],
-                       check=True, capture_output=True, timeout=300)
+        pdf = to_pdf(book, work)
         OUT.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([pdftoppm, "-png", "-r", str(DPI), "-f", "1", "-l", "1", "-singlefile",
                         "-x", "0", "-y", "0", "-W", str(int(11.69 * DPI)), "-H", str(int(CROP_HEIGHT_IN * DPI)),
-                        str(work / "consolidated.pdf"), str(OUT.with_suffix(""))],
+                        str(pdf), str(OUT.with_suffix(""))],
                        check=True, capture_output=True, timeout=120)
     print(f"已生成 {OUT.relative_to(ROOT)}")
     return 0
