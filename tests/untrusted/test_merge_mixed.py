@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 from badfiles import CASES
+from helpers import SAMPLES
 
 from xlperf.merge import consolidate
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 # the same bytes as legacy.xls (real-xls, built by the same builder): found duplicate, not failed
 DUPLICATES = {"xls-renamed-xlsx", "wps-et"}
 

@@ -21,13 +21,12 @@ from badfiles import (
     real_xls,
     sheet_xml,
 )
+from helpers import ROOT
 
 from xlperf.importer import import_workbook
 from xlperf.readers.scan import scan_sheet
 from xlperf.readers.sniff import sniff_kind
 from xlperf.readers.xlsx import ReadLimits, read_workbook
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _python(code: str, *, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 from badfiles import CASES
-
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import ROOT
 
 
 @pytest.fixture(scope="module")
