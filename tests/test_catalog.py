@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from helpers import ROOT
 
 from xlperf.rules.catalog import catalog, finding
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_catalog_entries_are_well_formed() -> None:

@@ -12,17 +12,22 @@ compared, not the words as first typed. Fill puts the first indicator of each st
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLES
 
 from xlperf.importer import import_workbook
-from xlperf.model import Project, Region, Submission
+from xlperf.manifest import read_manifest
+from xlperf.model import Project, Submission
 from xlperf.writers.template import write_template
 
-SAMPLES = sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.xlsx"))
+SAMPLE_FILES = sorted(SAMPLES.glob("*.xlsx"))
+assert len(SAMPLE_FILES) == 5, SAMPLE_FILES  # an empty glob would parametrize nothing and pass
+# the region and year a consolidator knows for each file (the documents do not all state
+# them; a filled template always states its year)
+MANIFEST = read_manifest(str(SAMPLES / "manifest.csv"))
 
 PROJECT_FIELDS = ("name", "code", "competent_department", "implementing_unit", "attribute", "duration",
                   "supervising_office", "annual_amount", "annual_amount_text", "fiscal_funds", "other_funds",
@@ -49,19 +54,12 @@ def _plan(sub: Submission) -> dict | None:
     return d
 
 
-def _manifest() -> dict[str, tuple[Region, int]]:
-    """samples/manifest.csv: the region and year a consolidator knows for each file (the
-    documents do not all state them; a filled template always states its year)."""
-    with (SAMPLES[0].parent / "manifest.csv").open(encoding="utf-8") as fh:
-        return {row["文件"]: (Region(province=row["省"], city=row["市"], county=row["县(区)"],
-                                   division_code=row["行政区划代码"]), int(row["年度"]))
-                for row in csv.DictReader(fh)}
-
-
-@pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for p in SAMPLES])
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=[p.stem for p in SAMPLE_FILES])
 def test_fill_then_import_gives_the_same_model(sample: Path, tmp_path: Path) -> None:
-    region, year = _manifest()[sample.name]
-    first = import_workbook(str(sample), region=region, year=year).submission
+    assert MANIFEST.findings == []
+    entry = MANIFEST.lookup(str(sample))
+    assert entry is not None and entry.region is not None and entry.year is not None, sample.name
+    first = import_workbook(str(sample), region=entry.region, year=entry.year).submission
     filled = tmp_path / "filled.xlsx"
     write_template(str(filled), submission=first, year=first.year, projects=max(len(first.projects), 1))
     again = import_workbook(str(filled)).submission
@@ -78,7 +76,7 @@ def test_fill_then_import_gives_the_same_model(sample: Path, tmp_path: Path) -> 
 
 
 def test_filled_template_reports_only_what_was_typed(tmp_path: Path) -> None:
-    first = import_workbook(str(SAMPLES[0])).submission  # 彭阳
+    first = import_workbook(str(SAMPLE_FILES[0])).submission  # 彭阳
     filled = tmp_path / "filled.xlsx"
     write_template(str(filled), submission=first, year=first.year, projects=len(first.projects))
     r = import_workbook(str(filled))

@@ -4,14 +4,13 @@ eye (samples/source/*.txt), never against what the code under test produced."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from helpers import SAMPLES
 
 from xlperf.importer import ImportResult, import_workbook
 from xlperf.model import Indicator, Project
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 FILES = {
     "pengyang": "000_pengyang_2024.xlsx",
     "laoting": "001_laoting_2022.xlsx",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from badfiles import mutated
+from helpers import ROOT
 
 from xlperf.importer import import_workbook
 
-ROOT = Path(__file__).resolve().parents[2]
 
 # case -> (exit code, finding code expected, where it points or "")
 RISKY: dict[str, tuple[int, str, str]] = {

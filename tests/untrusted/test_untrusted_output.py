@@ -134,13 +134,20 @@ def test_disk_full_on_an_xlsxwriter_output(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_success_replaces_with_the_usual_permissions(folder: Path) -> None:
+    # a replaced file keeps its own mode (not the default one, so this tells them apart)
     target = folder / "result.json"
-    umask = os.umask(0)
-    os.umask(umask)
+    target.chmod(0o640)
     write_text_atomic(str(target), '{"new": 1}')
     assert target.read_text(encoding="utf-8") == '{"new": 1}'
-    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
-    assert _left(folder) == ["result.json"]
+    assert target.stat().st_mode & 0o777 == 0o640
+    # a new file gets what ``open`` would give it (0666 less the umask), not a temp file's 0600
+    umask = os.umask(0)
+    os.umask(umask)
+    fresh = folder / "new.json"
+    write_text_atomic(str(fresh), '{"new": 2}')
+    assert fresh.read_text(encoding="utf-8") == '{"new": 2}'
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert _left(folder) == ["new.json", "result.json"]
 
 
 def test_cli_import_json_on_a_full_disk(folder: Path, build: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,13 +21,12 @@ from badfiles import (
     real_xls,
     sheet_xml,
 )
+from helpers import ROOT
 
 from xlperf.importer import import_workbook
 from xlperf.readers.scan import scan_sheet
 from xlperf.readers.sniff import sniff_kind
 from xlperf.readers.xlsx import ReadLimits, read_workbook
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _python(code: str, *, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -140,9 +139,11 @@ def test_lower_case_doctype_is_refused(tmp_path: Path) -> None:
 
 _READABLE = [case for case in CASES if case.code in ("", "sheet-extent-absurd", "macros-ignored", "formula-no-cached-value",
                                                      "hidden-rows", "text-normalised", "number-stored-as-text")]
+_SAMPLE_FILES = sorted((ROOT / "samples").glob("*.xlsx"))
+assert len(_SAMPLE_FILES) == 5, _SAMPLE_FILES  # an empty glob would parametrize nothing and pass
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "samples").glob("*.xlsx")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _SAMPLE_FILES, ids=lambda p: p.name)
 def test_both_reader_paths_agree_on_the_samples(path: Path) -> None:
     _same(path)
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 from badfiles import CASES
-
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +34,7 @@ def test_make_bad_files_writes_one_file_per_case(bad_folder: Path,
     assert rows[0] == "file\tcase\texpected_finding\texpected_exit_code" and len(rows) == len(CASES) + 1
 
     results = import_bounded(*(bad_folder / c.filename for c in CASES), memory_mb=1024, timeout=120, trace=False)
+    assert len(results) == len(CASES)
     for case, out in zip(CASES, results):
         codes = {code for code, _where, _message in out["findings"]}  # type: ignore[union-attr]
         assert out["exit_code"] == case.exit_code, (case.name, sorted(codes))
