@@ -52,9 +52,9 @@ def test_paths_with_brackets_are_printed_as_typed(tmp_path) -> None:  # noqa: AN
 def test_merge_says_which_outputs_were_written_when_a_later_one_fails(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """The workbook is in place when the Parquet files then fail: the message says so,
     rather than claim every file was left as it was."""
-    import xlperf.writers.consolidated as consolidated
     from helpers import build_project_workbook
 
+    import xlperf.writers.consolidated as consolidated
     from xlperf.errors import OutputError
 
     src = tmp_path / "in"

@@ -14,7 +14,6 @@ from helpers import ROOT
 
 from xlperf.importer import import_workbook
 
-
 # case -> (exit code, finding code expected, where it points or "")
 RISKY: dict[str, tuple[int, str, str]] = {
     # python-calamine would allocate 17 billion cells (a Rust abort)
