@@ -13,10 +13,13 @@ import datetime as _dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 
 from ..model import Finding
-from ..readers.grid import Sheet, format_value
+from ..readers.grid import Sheet, cell_name, format_value
+from ..rules.catalog import finding
+from ..targets import parse_amount
 from ..taxonomy import load_data
 from ..text import label_key
 
@@ -30,6 +33,7 @@ __all__ = [
     "is_unit_note",
     "is_unit_note_or_title",
     "parse_cn_date",
+    "read_amount",
     "row_texts",
     "take_department_line",
     "title_year",
@@ -146,6 +150,43 @@ def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Calla
                 ctx.title_years.append(y)
         elif is_unit_note(v):
             sheet.consumed.add((r, c))
+
+
+_DIGIT_COMMA_RE = re.compile(r"\d,\d")
+
+
+def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx: ParseContext,
+                text_ok: bool = False) -> Decimal | None:
+    """An amount cell (万元, as on every form) read as a :class:`~decimal.Decimal`,
+    reporting in *ctx* whatever is not a plain number, so nothing is lost silently.
+
+    * empty (``None`` / ``""``): ``None``, nothing reported;
+    * a number: its value;
+    * text that reads as a number (``"31.900000"``, ``"25 万元"``, ``"1,295.82"``): its
+      value in 万元, reported ``number-stored-as-text`` unless *text_ok* (text is what the
+      cell may hold there: a value typed into its label's own cell, ``项目年度金额：25``;
+      the 合计 and unit rows of the Guangdong table, checked against their projects only);
+    * text with a comma between digits that cannot be read safely (``"2,8505"``):
+      ``None``, reported ``ambiguous-number``;
+    * anything else (``"一百万"``, ``"未定"``, a date, TRUE): ``None``, reported
+      ``amount-not-number``.
+
+    Findings point at (r, c) of *sheet* and name the amount by *label* (``项目年度金额``).
+    """
+    reading = parse_amount(value)
+    if reading.value is not None:
+        if isinstance(value, str) and not text_ok:
+            ctx.findings.append(finding("number-stored-as-text", sheet=sheet.name, cell=cell_name(r, c), text=value))
+        return reading.value
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
+        ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
+                                    params={"label": label}))
+    else:
+        ctx.findings.append(finding("amount-not-number", sheet=sheet.name, cell=cell_name(r, c),
+                                    text=format_value(value), params={"label": label}))
+    return None
 
 
 def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None

@@ -24,7 +24,7 @@ from ..rules.catalog import finding
 from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
-from .common import ParseContext, is_title, is_unit_note, parse_cn_date
+from .common import ParseContext, is_title, is_unit_note, parse_cn_date, read_amount
 from .indicators import find_header, read_table
 from .labels import load_labels
 
@@ -45,10 +45,6 @@ def find_department_form(sheet: Sheet) -> set[int] | None:
     if len(seen) < 2:
         return None
     return set(sheet.grid)
-
-
-def _amount(value: object) -> object:
-    return parse_amount(value).value
 
 
 def _percent(value: object) -> object:
@@ -108,7 +104,7 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
             plan.fill_date = iso or format_value(val).strip()
             plan.cells["fill_date"] = sheet.ref(r, c)
     _composition(sheet, plan, hits, ctx)
-    _project_spending(sheet, plan, hits)
+    _project_spending(sheet, plan, hits, ctx)
     _goals(sheet, plan, hits)
     # -- indicator tables ------------------------------------------------------------------
     headers = []
@@ -189,20 +185,20 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
             entry = CompositionRow(item=item.strip(), source=sheet.ref(r, item_col))
             if cur_col in row:
                 sheet.consumed.add((r, cur_col))
-                entry.current_amount = _amount(row[cur_col])
+                entry.current_amount = read_amount(sheet, r, cur_col, row[cur_col], label=f"{entry.item}（当年金额）", ctx=ctx)
             if share_col is not None and share_col in row:
                 sheet.consumed.add((r, share_col))
-                entry.share_percent = _percent(row[share_col])
+                share = row[share_col]
+                entry.share_percent = _percent(share)
+                if entry.share_percent is None and isinstance(share, str) and re.search(r"\d,\d", share):
+                    ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, share_col), text=share,
+                                                params={"label": f"{entry.item}（占比）"}))
             if entry.current_amount is None and entry.share_percent == 0:
                 entry.share_percent = None  # the template's 占比 formula over an empty amount
             for c, year in year_cols.items():
                 if c in row:
                     sheet.consumed.add((r, c))
-                    entry.previous_amounts[year] = _amount(row[c])
-            for c, v in row.items():
-                if isinstance(v, str) and re.search(r"\d,\d", v) and (r, c) in sheet.consumed and parse_amount(v).ambiguous:
-                    ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=v,
-                                                params={"label": item.strip()}))
+                    entry.previous_amounts[year] = read_amount(sheet, r, c, row[c], label=f"{entry.item}（{year}年）", ctx=ctx)
             if label_key(item) == "合计":
                 if fld == "revenue":
                     plan.revenue_total = entry
@@ -214,7 +210,7 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
                 plan.expenditure.append(entry)
 
 
-def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
+def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseContext) -> None:
     """项目支出情况: header cells on the label's row, one project per row below."""
     labels = load_labels()
     grid = sheet.grid
@@ -244,7 +240,8 @@ def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
                         sheet.consumed.add((r, cols[fld]))
                 for fld in ("total_budget", "annual_budget"):
                     if fld in cols and cols[fld] in row:
-                        setattr(item, fld, _amount(row[cols[fld]]))
+                        label = f"{item.name}（{labels.standard['project_spending_header'][fld]}）"
+                        setattr(item, fld, read_amount(sheet, r, cols[fld], row[cols[fld]], label=label, ctx=ctx))
                         sheet.consumed.add((r, cols[fld]))
                 plan.project_spending.append(item)
             r += 1

@@ -32,6 +32,7 @@ from .common import (
     is_title,
     is_unit_note,
     is_unit_note_or_title,
+    read_amount,
     take_department_line,
 )
 from .indicators import find_header, read_table
@@ -271,17 +272,9 @@ def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, 
     for fld, (r, c, value) in raw.items():
         ref = sheet.ref(r, c)
         if fld in _AMOUNT_FIELDS:
-            reading = parse_amount(value)
-            if reading.value is not None:
-                setattr(proj, fld, reading.value)
-                if isinstance(value, str) and label_cells.get(fld) != (r, c):
-                    ctx.findings.append(finding("number-stored-as-text", sheet=sheet.name, cell=cell_name(r, c), text=value))
-            elif isinstance(value, str) and re.search(r"\d,\d", value):
-                ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
-                                            params={"label": _LABEL[fld]}))
-            else:
-                ctx.findings.append(finding("amount-not-number", sheet=sheet.name, cell=cell_name(r, c),
-                                            text=format_value(value), params={"label": _LABEL[fld]}))
+            amount = read_amount(sheet, r, c, value, label=_LABEL[fld], ctx=ctx, text_ok=label_cells.get(fld) == (r, c))
+            if amount is not None:
+                setattr(proj, fld, amount)
             if fld == "annual_amount":
                 proj.annual_amount_text = format_value(value)
             proj.cells[fld] = ref

@@ -1,0 +1,86 @@
+"""Layout fixes from a code review: unreadable amounts reported on every form, row loops
+that skip empty rows, percentages read exactly, clerk-facing labels in messages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from helpers import make_xlsx
+
+from xlperf.importer import import_workbook
+
+
+def _department_rows(amounts: dict[str, object] | None = None) -> list[list[object]]:
+    """A department form (seed 004 layout, cut down): composition rows with 当年金额 /
+    占比 / 2024年 / 2025年, a 项目支出情况 table and numbered 年度目标 lines;
+    *amounts* overrides cells by key ("财政拨款", "单位资金2025", "法律援助总预算")."""
+    a = {"财政拨款": 100, "单位资金2025": 8, "法律援助总预算": 60, **(amounts or {})}
+    return [
+        ["2026年部门整体绩效目标申报表"],
+        ["部门(单位)名称", "测试县司法局", None, "填报人", "张三"],
+        ["部门总体资金情况", None, None, None, None, "近两年收支金额"],
+        [None, "总体资金情况", None, "当年金额", "占比", "2024年", "2025年"],
+        [None, "收入构成", "财政拨款", a["财政拨款"], 0.8, 10, 12],
+        [None, None, "单位资金", 25, 0.2, 5, a["单位资金2025"]],
+        [None, None, "合计", 125, 1, 15, 20],
+        ["部门职能概述", "负责全县司法行政工作。"],
+        ["项目支出情况", "项目名称", None, "支出项目类别", "项目总预算", "项目本年度预算", "项目主要支出方向和用途"],
+        [None, "法律援助", None, "特定目标类", a["法律援助总预算"], 30, "办案补贴"],
+        [None, "人民调解", None, "特定目标类", 50, 40, "调解补贴"],
+        ["整体绩效总目标", "年度目标:"],
+        [None, "1、完成法律援助案件 100 件。"],
+        [None, "2、调解纠纷 500 起。"],
+    ]
+
+
+def _findings(result, code: str) -> list[tuple[str, str]]:  # noqa: ANN001 - ImportResult
+    return [(f.where, f.message) for f in result.report.findings if f.code == code]
+
+
+# ---------------------------------------------------------------- 1. unreadable amounts reported
+def test_department_amount_in_words_is_reported_not_dropped(tmp_path: Path) -> None:
+    rows = _department_rows({"财政拨款": "一百万", "单位资金2025": "未知", "法律援助总预算": "未定"})
+    r = import_workbook(make_xlsx(tmp_path / "d.xlsx", {"部门整体": rows}))
+    plan = r.submission.department_plan
+    assert plan.revenue[0].item == "财政拨款" and plan.revenue[0].current_amount is None
+    assert plan.revenue[1].previous_amounts == {"2024": Decimal(5), "2025": None}
+    assert [(p.name, p.total_budget, p.annual_budget) for p in plan.project_spending] == [
+        ("法律援助", None, Decimal(30)), ("人民调解", Decimal(50), Decimal(40))]
+    assert _findings(r, "amount-not-number") == [
+        ("部门整体!D5", "“财政拨款（当年金额）”应填写金额（万元），实际是“一百万”。"),
+        ("部门整体!G6", "“单位资金（2025年）”应填写金额（万元），实际是“未知”。"),
+        ("部门整体!E10", "“法律援助（项目总预算）”应填写金额（万元），实际是“未定”。"),
+    ]
+
+
+def test_department_amounts_as_numbers_or_text(tmp_path: Path) -> None:
+    rows = _department_rows({"财政拨款": "2,8505", "法律援助总预算": "60"})
+    r = import_workbook(make_xlsx(tmp_path / "d.xlsx", {"部门整体": rows}))
+    plan = r.submission.department_plan
+    assert plan.revenue[0].current_amount is None
+    assert plan.project_spending[0].total_budget == Decimal(60)
+    assert [w for w, _m in _findings(r, "ambiguous-number")] == ["部门整体!D5"]
+    assert _findings(r, "number-stored-as-text") == [("部门整体!E10", "金额“60”是以文本形式填写的数字，已按数字读取，请改为数值格式。")]
+    assert _findings(r, "amount-not-number") == []
+
+
+def _guangdong_rows(unit_total: object, project_total: object) -> list[list[object]]:
+    return [
+        ["项目支出绩效目标表(含转移支付项目)"],
+        ["部门名称: 测试区司法局", None, None, None, None, None, "单位：万元"],
+        ["项目名称(含使用单位)", "总计", "财政拨款", "行政专户拨款", "其他资金", "绩效目标", "绩效指标"],
+        ["测试区司法局", unit_total, unit_total],
+        ["法律援助经费", project_total, project_total, None, None, "保障法律援助工作。",
+         "一级指标:产出指标;二级指标:数量指标;三级指标:援助案件;指标值:≥100件"],
+    ]
+
+
+def test_guangdong_unreadable_amounts_reported(tmp_path: Path) -> None:
+    r = import_workbook(make_xlsx(tmp_path / "g.xlsx", {"表": _guangdong_rows("待定", "十万")}))
+    (p,) = r.submission.projects
+    assert (p.name, p.annual_amount, p.fiscal_funds) == ("法律援助经费", None, None)
+    assert _findings(r, "amount-not-number")[:2] == [
+        ("表!B4", "“测试区司法局（总计）”应填写金额（万元），实际是“待定”。"),  # a unit row's 总计 was dropped
+        ("表!B5", "“总计”应填写金额（万元），实际是“十万”。"),
+    ]
