@@ -76,11 +76,12 @@ def _guangdong_rows(unit_total: object, project_total: object) -> list[list[obje
     ]
 
 
-def test_guangdong_unreadable_amounts_reported(tmp_path: Path) -> None:
+def test_guangdong_unreadable_amounts_reported_with_chinese_labels(tmp_path: Path) -> None:
     r = import_workbook(make_xlsx(tmp_path / "g.xlsx", {"表": _guangdong_rows("待定", "十万")}))
     (p,) = r.submission.projects
     assert (p.name, p.annual_amount, p.fiscal_funds) == ("法律援助经费", None, None)
-    assert _findings(r, "amount-not-number")[:2] == [
+    assert _findings(r, "amount-not-number") == [
         ("表!B4", "“测试区司法局（总计）”应填写金额（万元），实际是“待定”。"),  # a unit row's 总计 was dropped
         ("表!B5", "“总计”应填写金额（万元），实际是“十万”。"),
+        ("表!C5", "“财政拨款”应填写金额（万元），实际是“十万”。"),  # the column's label, not fiscal_funds
     ]

@@ -79,7 +79,7 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
         for fld, (c, v) in amounts.items():
             sheet.consumed.add((r, c))
             proj.cells[fld] = sheet.ref(r, c)
-            amount = read_amount(sheet, r, c, v, label="总计" if fld == "annual_amount" else fld, ctx=ctx)
+            amount = read_amount(sheet, r, c, v, label=labels.standard["guangdong_header"][fld], ctx=ctx)
             if amount is not None:
                 setattr(proj, fld, amount)
             if fld == "annual_amount":
