@@ -33,6 +33,7 @@ __all__ = [
     "is_unit_note",
     "is_unit_note_or_title",
     "parse_cn_date",
+    "percent",
     "read_amount",
     "row_texts",
     "take_department_line",
@@ -186,6 +187,22 @@ def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx:
     else:
         ctx.findings.append(finding("amount-not-number", sheet=sheet.name, cell=cell_name(r, c),
                                     text=format_value(value), params={"label": label}))
+    return None
+
+
+def percent(value: object, *, fraction_upto: float = 1.5) -> Decimal | None:
+    """A percentage cell (占比, 资金支出计划) in percent: text ``76.12%`` / ``76.12`` as
+    typed; a number up to *fraction_upto* (in size) is a fraction (a cell formatted as %,
+    or a formula) shown to 0.01 % as the form prints it, multiplied as a Decimal so 0.07
+    gives 7, never 7.000000000000001; a larger number is the percent itself. ``None``
+    for anything else."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        v = parse_amount(value).value
+        if v is not None and abs(value) <= fraction_upto:
+            return (v * 100).quantize(Decimal("0.01"))
+        return v
+    if isinstance(value, str):
+        return parse_amount(value.strip().rstrip("%％").strip()).value
     return None
 
 

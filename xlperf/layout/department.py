@@ -16,15 +16,13 @@ never stack project forms under a department form).
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
 from ..readers.grid import Sheet, cell_name, form_date_from_serial, format_value
 from ..rules.catalog import finding
-from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
-from .common import ParseContext, is_title, is_unit_note, parse_cn_date, read_amount
+from .common import ParseContext, is_title, is_unit_note, parse_cn_date, percent, read_amount
 from .indicators import find_header, read_table
 from .labels import load_labels
 
@@ -45,19 +43,6 @@ def find_department_form(sheet: Sheet) -> set[int] | None:
     if len(seen) < 2:
         return None
     return set(sheet.grid)
-
-
-def _percent(value: object) -> object:
-    """占比 in percent: text ``76.12%`` as typed; a number <= 1.5 is a fraction (a cell
-    formatted as %, or the template's formula) shown to 0.01 % as the form prints it."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if abs(value) <= 1.5:
-            v = parse_amount(value).value
-            return None if v is None else (v * 100).quantize(Decimal("0.01"))
-        return parse_amount(value).value
-    if isinstance(value, str):
-        return parse_amount(value.strip().rstrip("%％").strip()).value
-    return None
 
 
 def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseContext) -> tuple[DepartmentPlan, set[int]]:
@@ -189,7 +174,7 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
             if share_col is not None and share_col in row:
                 sheet.consumed.add((r, share_col))
                 share = row[share_col]
-                entry.share_percent = _percent(share)
+                entry.share_percent = percent(share)
                 if entry.share_percent is None and isinstance(share, str) and re.search(r"\d,\d", share):
                     ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, share_col), text=share,
                                                 params={"label": f"{entry.item}（占比）"}))

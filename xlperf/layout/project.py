@@ -22,7 +22,6 @@ import re
 from ..model import Project, SpendingCheckpoint
 from ..readers.grid import Sheet, cell_name, format_value
 from ..rules.catalog import finding
-from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import strip_markup
 from .common import (
@@ -32,6 +31,7 @@ from .common import (
     is_title,
     is_unit_note,
     is_unit_note_or_title,
+    percent,
     read_amount,
     take_department_line,
 )
@@ -224,11 +224,7 @@ def _spending_plan(sheet: Sheet, r: int, c: int) -> list[SpendingCheckpoint]:
         pct = None
         if raw is not None:
             sheet.consumed.add((r + 1, cc))
-            text = format_value(raw).strip()
-            if isinstance(raw, float) and raw <= 1.0:
-                pct = parse_amount(raw * 100).value
-            else:
-                pct = parse_amount(text.rstrip("%％")).value
+            pct = percent(raw, fraction_upto=1.0)
         plan.append(SpendingCheckpoint(checkpoint=v.strip(), cumulative_percent=pct,
                                        raw=None if raw is None else format_value(raw)))
     if all(cp.raw is None for cp in plan):
