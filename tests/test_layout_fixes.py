@@ -105,3 +105,64 @@ def test_percent_helper() -> None:
     assert percent(0.1667) == Decimal("16.67") and percent(76.12) == Decimal("76.12")
     assert percent("76.12%") == Decimal("76.12") and percent("七成") is None and percent(None) is None
     assert percent(1.2) == Decimal(120) and percent(1.2, fraction_upto=1.0) == Decimal("1.2")
+
+
+# ---------------------------------------------------------------- 2. loops over non-empty rows only
+class _CountingGrid(dict):
+    """A sheet's grid that counts lookups of rows it does not hold (empty rows visited)."""
+
+    misses = 0
+
+    def get(self, key, default=None):  # noqa: ANN001, ANN201
+        if key not in self:
+            _CountingGrid.misses += 1
+        return super().get(key, default)
+
+
+def _department_plan(path: str):  # noqa: ANN202 - (DepartmentPlan, empty rows visited)
+    from xlperf.layout.sheet import read_sheets
+    from xlperf.readers.xlsx import read_workbook
+    from xlperf.taxonomy import load_taxonomy
+
+    wb = read_workbook(path)
+    for sheet in wb.sheets:
+        sheet.__dict__["grid"] = _CountingGrid(sheet.grid)
+    _CountingGrid.misses = 0
+    return read_sheets(wb, tax=load_taxonomy()).department_plan, _CountingGrid.misses
+
+
+def test_department_form_with_a_stray_cell_at_the_last_row(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    def write(path: Path, stray: bool) -> str:
+        wb = xlsxwriter.Workbook(str(path))
+        ws = wb.add_worksheet("部门整体")
+        rows = _department_rows()
+        rows = rows[:8] + rows[11:] + rows[8:11]  # 项目支出情况 last: its rows run to the sheet's last row
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if isinstance(v, str):
+                    ws.write_string(r, c, v)
+                elif v is not None:
+                    ws.write_number(r, c, v)
+        if stray:
+            ws.write_string(1_048_575, 16_383, "x")  # XFD1048576
+        wb.close()
+        return str(path)
+
+    plain, plain_visits = _department_plan(write(tmp_path / "plain.xlsx", False))
+    stray, stray_visits = _department_plan(write(tmp_path / "stray.xlsx", True))
+    assert [(p.name, p.total_budget, p.annual_budget, p.purpose) for p in stray.project_spending] == [
+        ("法律援助", Decimal(60), Decimal(30), "办案补贴"), ("人民调解", Decimal(50), Decimal(40), "调解补贴")]
+    assert stray.annual_goal == "1、完成法律援助案件 100 件。\n2、调解纠纷 500 起。"
+    assert stray.revenue_total.current_amount == Decimal(125)
+    assert stray.model_dump() == plain.model_dump()
+    assert stray_visits == plain_visits < 20  # the million empty rows in between are never looked up
+
+
+def test_numbered_goal_lines_end_at_an_empty_row(tmp_path: Path) -> None:
+    rows = _department_rows()
+    rows[13:13] = [[]]  # an empty row between 1、 and 2、
+    r = import_workbook(make_xlsx(tmp_path / "d.xlsx", {"部门整体": rows}))
+    assert r.submission.department_plan.annual_goal == "1、完成法律援助案件 100 件。"
+    assert [f.text for f in r.report.findings if f.code == "unmapped-cell"] == ["2、调解纠纷 500 起。"]

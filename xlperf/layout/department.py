@@ -97,8 +97,9 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
         h = find_header(sheet, r)
         if h is not None:
             headers.append(h)
+    last = max(grid) + 1
     for i, h in enumerate(headers):
-        end = headers[i + 1].first_row if i + 1 < len(headers) else max(grid) + 1
+        end = headers[i + 1].first_row if i + 1 < len(headers) else last
         for r in sheet.rows_between(h.last_row + 1, end):
             for c, v in grid.get(r, ()):
                 if (r, c) not in sheet.consumed and (is_unit_note(v) or is_title(v)):
@@ -157,9 +158,10 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
     plan.previous_years = [year_cols[c] for c in sorted(year_cols)]
     markers = sorted([(r, c, fld) for fld in ("revenue", "expenditure") for r, c, _ in hits.get(fld, [])])
     stop_rows = [r for fld in ("functions", "annual_tasks", "project_spending", "overall_goal") for r, _c, _ in hits.get(fld, [])]
+    last = max(grid) + 1
     for i, (r0, c0, fld) in enumerate(markers):
         sheet.consumed.add((r0, c0))
-        end = markers[i + 1][0] if i + 1 < len(markers) else min([r for r in stop_rows if r > r0], default=max(grid) + 1)
+        end = markers[i + 1][0] if i + 1 < len(markers) else min([r for r in stop_rows if r > r0], default=last)
         item_col = c0 + 1
         for r in sheet.rows_between(r0, end):
             row = dict(grid.get(r, ()))
@@ -208,10 +210,8 @@ def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: Parse
                 sheet.consumed.add((r0, c))
         if "name" not in cols:
             return
-        r = r0 + 1
-        last = max(grid)
-        while r <= last:
-            row = dict(grid.get(r, ()))
+        for r in sheet.rows_between(r0 + 1, max(grid) + 1):
+            row = dict(grid[r])
             if any(labels.match("department", v, inline=False) or label_key(format_value(v)).startswith("长期目标")
                    for v in row.values()):
                 break
@@ -229,13 +229,13 @@ def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: Parse
                         setattr(item, fld, read_amount(sheet, r, cols[fld], row[cols[fld]], label=label, ctx=ctx))
                         sheet.consumed.add((r, cols[fld]))
                 plan.project_spending.append(item)
-            r += 1
 
 
 def _goals(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
     """长期目标 / 年度目标: the value right of the label, or below it (the 整体绩效总目标
     header row), or the numbered lines under a ``年度目标:`` heading."""
     grid = sheet.grid
+    end = max(grid) + 1
     for fld in ("long_term_goal", "annual_goal"):
         texts = []
         for r, c, inline in hits.get(fld, []):
@@ -252,20 +252,20 @@ def _goals(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
                 sheet.consumed.add((r + 1, c))
                 texts.append(below[c].strip())
                 continue
-            rr = r + 1
-            last = max(grid)
-            lines = []
-            while rr <= last:
-                cells = [(cc, v) for cc, v in grid.get(rr, ()) if (rr, cc) not in sheet.consumed]
+            lines: list[str] = []
+            prev = r
+            for rr in sheet.rows_between(r + 1, end):
+                if lines and rr != prev + 1:
+                    break  # an empty row between them ends the numbered lines
+                prev = rr
+                cells = [(cc, v) for cc, v in grid[rr] if (rr, cc) not in sheet.consumed]
                 if not cells:
                     if lines:
                         break
-                    rr += 1
                     continue
                 if len(cells) == 1 and isinstance(cells[0][1], str) and _NUMBERED_RE.match(cells[0][1]):
                     lines.append(cells[0][1].strip())
                     sheet.consumed.add((rr, cells[0][0]))
-                    rr += 1
                     continue
                 break
             if lines:
