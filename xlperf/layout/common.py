@@ -24,7 +24,6 @@ from ..taxonomy import load_data
 from ..text import label_key
 
 __all__ = [
-    "PLACEHOLDER_RE",
     "ParseContext",
     "consume_boilerplate",
     "department_line",
@@ -35,7 +34,6 @@ __all__ = [
     "parse_cn_date",
     "percent",
     "read_amount",
-    "row_texts",
     "take_department_line",
     "title_year",
 ]
@@ -47,7 +45,6 @@ _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 _UNIT_RE = re.compile(r"^单位[:：]?(万元|元)$")
 _DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会))(本级)?$")
 _CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
-PLACEHOLDER_RE = re.compile(r"^[.。…·\s]+$|^[*＊/／\-—]+$")
 
 
 @lru_cache(maxsize=1 << 14)
@@ -119,11 +116,6 @@ def parse_cn_date(value: object) -> str | None:
         return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
     except ValueError:
         return None
-
-
-def row_texts(sheet: Sheet, row: int) -> list[tuple[int, str]]:
-    """Non-empty, not yet consumed cells of *row* as (col, text)."""
-    return [(c, format_value(v)) for c, v in sheet.grid.get(row, ()) if (row, c) not in sheet.consumed]
 
 
 @dataclass

@@ -100,10 +100,6 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
     last = max(grid) + 1
     for i, h in enumerate(headers):
         end = headers[i + 1].first_row if i + 1 < len(headers) else last
-        for r in sheet.rows_between(h.last_row + 1, end):
-            for c, v in grid.get(r, ()):
-                if (r, c) not in sheet.consumed and (is_unit_note(v) or is_title(v)):
-                    sheet.consumed.add((r, c))
         inds = read_table(sheet, h, end, tax=tax, ctx=ctx, department=True)
         annual = "two_years_ago" in h.cols or "last_year" in h.cols
         if annual:

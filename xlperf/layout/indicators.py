@@ -50,12 +50,7 @@ class TableHeader:
     row: int
     last_row: int
     cols: dict[str, int]
-    framework: str = "project"  # or "department"
-    first_row: int = -1  # a group row above the header (近两年指标值 over 前年 / 上年), else ``row``
-
-    def __post_init__(self) -> None:
-        if self.first_row < 0:
-            self.first_row = self.row
+    first_row: int  # a group row above the header (近两年指标值 over 前年 / 上年), else ``row``
 
 
 def find_header(sheet: Sheet, row: int) -> TableHeader | None:

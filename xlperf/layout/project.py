@@ -136,8 +136,9 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
     return lone, dept_line
 
 
-def _value_right(sheet: Sheet, r: int, c: int, span_end: int, row_hits: dict[int, LabelHit]) -> tuple[int, object] | None:
-    """First non-empty, unconsumed, non-label cell right of (r, c) before the next label
+def _value_right(sheet: Sheet, r: int, span_end: int, row_hits: dict[int, LabelHit]) -> tuple[int, object] | None:
+    """First non-empty, unconsumed, non-label cell of row *r* right of *span_end* (its
+    label's cell or merged range) before the next label
     (*row_hits*: the project labels of row *r*, column -> hit)."""
     for cc, v in sheet.grid.get(r, ()):
         if cc <= span_end or (r, cc) in sheet.consumed:
@@ -200,13 +201,13 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
                 raw.setdefault(hit.field, (r, c, hit.inline))
                 continue
             span = sheet.merged_span(r, c)
-            val = _value_right(sheet, r, c, span[3] if span else c, row_hits)
+            val = _value_right(sheet, r, span[3] if span else c, row_hits)
             if val is not None:
                 raw.setdefault(hit.field, (r, val[0], val[1]))
                 sheet.consumed.add((r, val[0]))
     if "competent_department" not in raw and "competent_department" not in label_cells and dept_line is not None:
         raw["competent_department"] = dept_line  # the form has no 主管部门 label: its department line
-    _resolve_fields(sheet, proj, raw, label_cells, lone_above, anchor, header_row, ctx)
+    _resolve_fields(sheet, proj, raw, label_cells, lone_above, header_row, ctx)
     if header is not None:
         proj.indicators = read_table(sheet, header, stop, tax=tax, ctx=ctx)
     return proj
@@ -234,7 +235,7 @@ def _spending_plan(sheet: Sheet, r: int, c: int) -> list[SpendingCheckpoint]:
 
 def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, object]],
                     label_cells: dict[str, tuple[int, int]], lone_above: list[tuple[int, int, str]],
-                    anchor: int, header_row: int, ctx: ParseContext) -> None:
+                    header_row: int, ctx: ParseContext) -> None:
     """Check each raw value against its label, handle the seed-002 shifts, set fields."""
     # a value written below its label (年度总体绩效目标 with the text on the next row)
     for fld in ("performance_target", "name"):

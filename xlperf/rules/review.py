@@ -353,7 +353,7 @@ def _dept_share(sub: Submission, facts: Facts) -> Iterator[Finding]:
             continue  # nothing to share out (a blank template computes 0 everywhere)
         s = sum(shares, Decimal(0))
         if abs(s - 100) > Decimal("0.011"):
-            yield _at("dept-share-sum", (total or rows[0]).source, sheet=plan.sheet, params={"part": part, "sum": _fmt(s)})
+            yield _at("dept-share-sum", total.source, sheet=plan.sheet, params={"part": part, "sum": _fmt(s)})
 
 
 @rule("dept-share-mismatch")
