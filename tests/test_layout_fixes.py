@@ -166,3 +166,26 @@ def test_numbered_goal_lines_end_at_an_empty_row(tmp_path: Path) -> None:
     r = import_workbook(make_xlsx(tmp_path / "d.xlsx", {"部门整体": rows}))
     assert r.submission.department_plan.annual_goal == "1、完成法律援助案件 100 件。"
     assert [f.text for f in r.report.findings if f.code == "unmapped-cell"] == ["2、调解纠纷 500 起。"]
+
+
+# ---------------------------------------------------------------- data read from templates/*.toml
+def test_review_level_names_come_from_the_taxonomy() -> None:
+    from xlperf.rules.review import _levels
+
+    lv = _levels()  # the values these rules hard-coded before reading taxonomy.toml
+    assert lv["output_level2"] == ("数量指标", "质量指标", "时效指标", "成本指标")
+    assert lv["level1_required"] == ("产出指标", "效益指标", "满意度指标")
+    assert lv["cost_level2"] == ("成本指标", "经济成本", "社会成本", "生态环境成本")
+    assert lv["output_not_cost"] == ("数量指标", "质量指标", "时效指标")
+    assert lv["satisfaction_level2"] == ("服务对象满意度",)
+    assert (lv["suggest_satisfaction"], lv["suggest_cost"]) == (("31-服务对象满意度",), ("14-成本指标",))
+
+
+def test_project_message_labels_come_from_labels_toml() -> None:
+    from xlperf.layout.project import _LABEL
+
+    assert _LABEL == {  # the table project.py kept before reading labels.toml
+        "name": "项目名称", "code": "项目编码", "competent_department": "主管部门", "implementing_unit": "实施单位",
+        "attribute": "项目属性", "duration": "项目期限", "supervising_office": "项目主管处室", "category": "项目类别",
+        "annual_amount": "项目年度金额", "fiscal_funds": "财政资金", "special_account_funds": "行政专户拨款",
+        "other_funds": "其他资金", "fund_use": "资金用途", "performance_target": "年度总体绩效目标"}

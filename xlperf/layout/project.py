@@ -43,12 +43,8 @@ __all__ = ["find_project_anchors", "read_projects"]
 _TEXT_FIELDS = ("name", "code", "competent_department", "implementing_unit", "attribute", "duration",
                 "supervising_office", "category", "fund_use", "performance_target")
 _AMOUNT_FIELDS = ("annual_amount", "fiscal_funds", "special_account_funds", "other_funds")
-_LABEL = {  # the standard wording, for messages
-    "name": "项目名称", "code": "项目编码", "competent_department": "主管部门", "implementing_unit": "实施单位",
-    "attribute": "项目属性", "duration": "项目期限", "supervising_office": "项目主管处室", "category": "项目类别",
-    "annual_amount": "项目年度金额", "fiscal_funds": "财政资金", "special_account_funds": "行政专户拨款",
-    "other_funds": "其他资金", "fund_use": "资金用途", "performance_target": "年度总体绩效目标",
-}
+# the standard wording of each field's label, for messages (labels.toml [project], first word)
+_LABEL = {f: w for f, w in load_labels().standard["project"].items() if f in _TEXT_FIELDS + _AMOUNT_FIELDS}
 # What a value must look like to be read under its label (else reported, not assigned).
 _PLAUSIBLE: dict[str, tuple[re.Pattern[str], str]] = {
     "attribute": (re.compile(r"^\d{2,4}\s*-|项目"), "项目属性（如 0101-一年期项目）"),
