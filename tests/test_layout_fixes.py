@@ -189,3 +189,13 @@ def test_project_message_labels_come_from_labels_toml() -> None:
         "attribute": "项目属性", "duration": "项目期限", "supervising_office": "项目主管处室", "category": "项目类别",
         "annual_amount": "项目年度金额", "fiscal_funds": "财政资金", "special_account_funds": "行政专户拨款",
         "other_funds": "其他资金", "fund_use": "资金用途", "performance_target": "年度总体绩效目标"}
+
+
+def test_split_ref_one_home() -> None:
+    from xlperf import flatten
+    from xlperf.readers.grid import sheet_ref, split_ref
+
+    assert flatten.split_ref is split_ref  # still importable where it was
+    assert split_ref(sheet_ref("第二部分 预算项目绩效目标", 4, 2)) == ("第二部分 预算项目绩效目标", "C5")
+    assert split_ref(sheet_ref("it's", 0, 0)) == ("it's", "A1")
+    assert split_ref("C5") == (None, "C5") and split_ref(None) == (None, None)

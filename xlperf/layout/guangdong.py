@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import Indicator, Project
-from ..readers.grid import Sheet, cell_name, format_value
+from ..readers.grid import Sheet, cell_name, format_value, split_ref
 from ..rules.catalog import finding
 from ..targets import parse_target
 from ..taxonomy import Taxonomy
@@ -157,12 +157,12 @@ def _check_totals(sheet: Sheet, projects: list[Project], units: list[tuple[str, 
         return sum((p.annual_amount for p in ps if p.annual_amount is not None), Decimal(0))
 
     if grand is not None and grand[0] is not None and projects and total(projects) != grand[0]:
-        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=grand[1].split("!")[-1],
+        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=split_ref(grand[1])[1],
                                     params={"label": "合计", "total": grand[0], "sum": total(projects)}))
     for i, (name, amount, ref, ps) in enumerate(units):
         if amount is None or not ps:
             continue
         if amount == total(ps) or (i == 0 and grand is not None and amount == grand[0]):
             continue
-        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=ref.split("!")[-1],
+        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=split_ref(ref)[1],
                                     params={"label": name, "total": amount, "sum": total(ps)}))

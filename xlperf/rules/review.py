@@ -39,6 +39,7 @@ from ..model import (
     Submission,
     Target,
 )
+from ..readers.grid import split_ref
 from ..targets import MONEY_UNITS, amount_in_wan
 from ..taxonomy import load_data, load_taxonomy
 from ..text import label_key
@@ -114,18 +115,9 @@ def review(sub: Submission) -> list[Finding]:
 
 
 # ------------------------------------------------------------------------- helpers
-def _split(ref: str | None) -> tuple[str | None, str | None]:
-    if not ref or "!" not in ref:
-        return None, None
-    sheet, cell = ref.rsplit("!", 1)
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet, cell
-
-
 def _at(code: str, ref: str | None, *, text: str | None = None, params: dict[str, object] | None = None,
         sheet: str | None = None) -> Finding:
-    s, c = _split(ref)
+    s, c = split_ref(ref)
     return finding(code, sheet=s or sheet, cell=c, text=text, params=params or {})
 
 
