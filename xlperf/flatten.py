@@ -28,7 +28,7 @@ from .model import (
     Submission,
     Target,
 )
-from .readers.grid import parse_cell_name
+from .readers.grid import parse_cell_name, split_ref  # split_ref re-exported for its importers
 from .rules.catalog import finding
 from .taxonomy import load_taxonomy
 from .text import exceeds_cell
@@ -79,18 +79,6 @@ def project_columns() -> list[str]:
     counts = [f"{lv.name}数" for lv in load_taxonomy().level1] + [f"{UNKNOWN_LEVEL1}指标数", "指标数"]
     return [*REGION_COLUMNS, *(h for h, _ in _PROJECT_FIELDS), "资金支出计划", "年度总体绩效目标", *counts,
             *SOURCE_COLUMNS]
-
-
-def split_ref(ref: str | None) -> tuple[str | None, str | None]:
-    """``"'第二部分 预算项目绩效目标'!C5"`` -> ``("第二部分 预算项目绩效目标", "C5")``."""
-    if not ref:
-        return None, None
-    sheet, sep, cell = ref.rpartition("!")
-    if not sep:
-        return None, ref
-    if len(sheet) >= 2 and sheet[0] == sheet[-1] == "'":
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet, cell
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,17 @@ import datetime as _dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 
 from ..model import Finding
-from ..readers.grid import Sheet, format_value
+from ..readers.grid import Sheet, cell_name, format_value
+from ..rules.catalog import finding
+from ..targets import parse_amount
 from ..taxonomy import load_data
 from ..text import label_key
 
 __all__ = [
-    "PLACEHOLDER_RE",
     "ParseContext",
     "consume_boilerplate",
     "department_line",
@@ -30,7 +32,8 @@ __all__ = [
     "is_unit_note",
     "is_unit_note_or_title",
     "parse_cn_date",
-    "row_texts",
+    "percent",
+    "read_amount",
     "take_department_line",
     "title_year",
 ]
@@ -42,7 +45,6 @@ _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 _UNIT_RE = re.compile(r"^单位[:：]?(万元|元)$")
 _DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会))(本级)?$")
 _CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
-PLACEHOLDER_RE = re.compile(r"^[.。…·\s]+$|^[*＊/／\-—]+$")
 
 
 @lru_cache(maxsize=1 << 14)
@@ -116,11 +118,6 @@ def parse_cn_date(value: object) -> str | None:
         return None
 
 
-def row_texts(sheet: Sheet, row: int) -> list[tuple[int, str]]:
-    """Non-empty, not yet consumed cells of *row* as (col, text)."""
-    return [(c, format_value(v)) for c, v in sheet.grid.get(row, ()) if (row, c) not in sheet.consumed]
-
-
 @dataclass
 class ParseContext:
     """What a form parser collects besides its form: findings, document facts seen on
@@ -146,6 +143,59 @@ def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Calla
                 ctx.title_years.append(y)
         elif is_unit_note(v):
             sheet.consumed.add((r, c))
+
+
+_DIGIT_COMMA_RE = re.compile(r"\d,\d")
+
+
+def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx: ParseContext,
+                text_ok: bool = False) -> Decimal | None:
+    """An amount cell (万元, as on every form) read as a :class:`~decimal.Decimal`,
+    reporting in *ctx* whatever is not a plain number, so nothing is lost silently.
+
+    * empty (``None`` / ``""``): ``None``, nothing reported;
+    * a number: its value;
+    * text that reads as a number (``"31.900000"``, ``"25 万元"``, ``"1,295.82"``): its
+      value in 万元, reported ``number-stored-as-text`` unless *text_ok* (text is what the
+      cell may hold there: a value typed into its label's own cell, ``项目年度金额：25``;
+      the 合计 and unit rows of the Guangdong table, checked against their projects only);
+    * text with a comma between digits that cannot be read safely (``"2,8505"``):
+      ``None``, reported ``ambiguous-number``;
+    * anything else (``"一百万"``, ``"未定"``, a date, TRUE): ``None``, reported
+      ``amount-not-number``.
+
+    Findings point at (r, c) of *sheet* and name the amount by *label* (``项目年度金额``).
+    """
+    reading = parse_amount(value)
+    if reading.value is not None:
+        if isinstance(value, str) and not text_ok:
+            ctx.findings.append(finding("number-stored-as-text", sheet=sheet.name, cell=cell_name(r, c), text=value))
+        return reading.value
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
+        ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
+                                    params={"label": label}))
+    else:
+        ctx.findings.append(finding("amount-not-number", sheet=sheet.name, cell=cell_name(r, c),
+                                    text=format_value(value), params={"label": label}))
+    return None
+
+
+def percent(value: object, *, fraction_upto: float = 1.5) -> Decimal | None:
+    """A percentage cell (占比, 资金支出计划) in percent: text ``76.12%`` / ``76.12`` as
+    typed; a number up to *fraction_upto* (in size) is a fraction (a cell formatted as %,
+    or a formula) shown to 0.01 % as the form prints it, multiplied as a Decimal so 0.07
+    gives 7, never 7.000000000000001; a larger number is the percent itself. ``None``
+    for anything else."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        v = parse_amount(value).value
+        if v is not None and abs(value) <= fraction_upto:
+            return (v * 100).quantize(Decimal("0.01"))
+        return v
+    if isinstance(value, str):
+        return parse_amount(value.strip().rstrip("%％").strip()).value
+    return None
 
 
 def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None

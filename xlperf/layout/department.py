@@ -16,15 +16,13 @@ never stack project forms under a department form).
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
 from ..readers.grid import Sheet, cell_name, form_date_from_serial, format_value
 from ..rules.catalog import finding
-from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
-from .common import ParseContext, is_title, is_unit_note, parse_cn_date
+from .common import ParseContext, is_title, is_unit_note, parse_cn_date, percent, read_amount
 from .indicators import find_header, read_table
 from .labels import load_labels
 
@@ -45,23 +43,6 @@ def find_department_form(sheet: Sheet) -> set[int] | None:
     if len(seen) < 2:
         return None
     return set(sheet.grid)
-
-
-def _amount(value: object) -> object:
-    return parse_amount(value).value
-
-
-def _percent(value: object) -> object:
-    """占比 in percent: text ``76.12%`` as typed; a number <= 1.5 is a fraction (a cell
-    formatted as %, or the template's formula) shown to 0.01 % as the form prints it."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if abs(value) <= 1.5:
-            v = parse_amount(value).value
-            return None if v is None else (v * 100).quantize(Decimal("0.01"))
-        return parse_amount(value).value
-    if isinstance(value, str):
-        return parse_amount(value.strip().rstrip("%％").strip()).value
-    return None
 
 
 def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseContext) -> tuple[DepartmentPlan, set[int]]:
@@ -108,7 +89,7 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
             plan.fill_date = iso or format_value(val).strip()
             plan.cells["fill_date"] = sheet.ref(r, c)
     _composition(sheet, plan, hits, ctx)
-    _project_spending(sheet, plan, hits)
+    _project_spending(sheet, plan, hits, ctx)
     _goals(sheet, plan, hits)
     # -- indicator tables ------------------------------------------------------------------
     headers = []
@@ -116,12 +97,9 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
         h = find_header(sheet, r)
         if h is not None:
             headers.append(h)
+    last = max(grid) + 1
     for i, h in enumerate(headers):
-        end = headers[i + 1].first_row if i + 1 < len(headers) else max(grid) + 1
-        for r in sheet.rows_between(h.last_row + 1, end):
-            for c, v in grid.get(r, ()):
-                if (r, c) not in sheet.consumed and (is_unit_note(v) or is_title(v)):
-                    sheet.consumed.add((r, c))
+        end = headers[i + 1].first_row if i + 1 < len(headers) else last
         inds = read_table(sheet, h, end, tax=tax, ctx=ctx, department=True)
         annual = "two_years_ago" in h.cols or "last_year" in h.cols
         if annual:
@@ -176,9 +154,10 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
     plan.previous_years = [year_cols[c] for c in sorted(year_cols)]
     markers = sorted([(r, c, fld) for fld in ("revenue", "expenditure") for r, c, _ in hits.get(fld, [])])
     stop_rows = [r for fld in ("functions", "annual_tasks", "project_spending", "overall_goal") for r, _c, _ in hits.get(fld, [])]
+    last = max(grid) + 1
     for i, (r0, c0, fld) in enumerate(markers):
         sheet.consumed.add((r0, c0))
-        end = markers[i + 1][0] if i + 1 < len(markers) else min([r for r in stop_rows if r > r0], default=max(grid) + 1)
+        end = markers[i + 1][0] if i + 1 < len(markers) else min([r for r in stop_rows if r > r0], default=last)
         item_col = c0 + 1
         for r in sheet.rows_between(r0, end):
             row = dict(grid.get(r, ()))
@@ -189,20 +168,20 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
             entry = CompositionRow(item=item.strip(), source=sheet.ref(r, item_col))
             if cur_col in row:
                 sheet.consumed.add((r, cur_col))
-                entry.current_amount = _amount(row[cur_col])
+                entry.current_amount = read_amount(sheet, r, cur_col, row[cur_col], label=f"{entry.item}（当年金额）", ctx=ctx)
             if share_col is not None and share_col in row:
                 sheet.consumed.add((r, share_col))
-                entry.share_percent = _percent(row[share_col])
+                share = row[share_col]
+                entry.share_percent = percent(share)
+                if entry.share_percent is None and isinstance(share, str) and re.search(r"\d,\d", share):
+                    ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, share_col), text=share,
+                                                params={"label": f"{entry.item}（占比）"}))
             if entry.current_amount is None and entry.share_percent == 0:
                 entry.share_percent = None  # the template's 占比 formula over an empty amount
             for c, year in year_cols.items():
                 if c in row:
                     sheet.consumed.add((r, c))
-                    entry.previous_amounts[year] = _amount(row[c])
-            for c, v in row.items():
-                if isinstance(v, str) and re.search(r"\d,\d", v) and (r, c) in sheet.consumed and parse_amount(v).ambiguous:
-                    ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=v,
-                                                params={"label": item.strip()}))
+                    entry.previous_amounts[year] = read_amount(sheet, r, c, row[c], label=f"{entry.item}（{year}年）", ctx=ctx)
             if label_key(item) == "合计":
                 if fld == "revenue":
                     plan.revenue_total = entry
@@ -214,7 +193,7 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
                 plan.expenditure.append(entry)
 
 
-def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
+def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseContext) -> None:
     """项目支出情况: header cells on the label's row, one project per row below."""
     labels = load_labels()
     grid = sheet.grid
@@ -227,10 +206,8 @@ def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
                 sheet.consumed.add((r0, c))
         if "name" not in cols:
             return
-        r = r0 + 1
-        last = max(grid)
-        while r <= last:
-            row = dict(grid.get(r, ()))
+        for r in sheet.rows_between(r0 + 1, max(grid) + 1):
+            row = dict(grid[r])
             if any(labels.match("department", v, inline=False) or label_key(format_value(v)).startswith("长期目标")
                    for v in row.values()):
                 break
@@ -244,16 +221,17 @@ def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
                         sheet.consumed.add((r, cols[fld]))
                 for fld in ("total_budget", "annual_budget"):
                     if fld in cols and cols[fld] in row:
-                        setattr(item, fld, _amount(row[cols[fld]]))
+                        label = f"{item.name}（{labels.standard['project_spending_header'][fld]}）"
+                        setattr(item, fld, read_amount(sheet, r, cols[fld], row[cols[fld]], label=label, ctx=ctx))
                         sheet.consumed.add((r, cols[fld]))
                 plan.project_spending.append(item)
-            r += 1
 
 
 def _goals(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
     """长期目标 / 年度目标: the value right of the label, or below it (the 整体绩效总目标
     header row), or the numbered lines under a ``年度目标:`` heading."""
     grid = sheet.grid
+    end = max(grid) + 1
     for fld in ("long_term_goal", "annual_goal"):
         texts = []
         for r, c, inline in hits.get(fld, []):
@@ -270,20 +248,20 @@ def _goals(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
                 sheet.consumed.add((r + 1, c))
                 texts.append(below[c].strip())
                 continue
-            rr = r + 1
-            last = max(grid)
-            lines = []
-            while rr <= last:
-                cells = [(cc, v) for cc, v in grid.get(rr, ()) if (rr, cc) not in sheet.consumed]
+            lines: list[str] = []
+            prev = r
+            for rr in sheet.rows_between(r + 1, end):
+                if lines and rr != prev + 1:
+                    break  # an empty row between them ends the numbered lines
+                prev = rr
+                cells = [(cc, v) for cc, v in grid[rr] if (rr, cc) not in sheet.consumed]
                 if not cells:
                     if lines:
                         break
-                    rr += 1
                     continue
                 if len(cells) == 1 and isinstance(cells[0][1], str) and _NUMBERED_RE.match(cells[0][1]):
                     lines.append(cells[0][1].strip())
                     sheet.consumed.add((rr, cells[0][0]))
-                    rr += 1
                     continue
                 break
             if lines:

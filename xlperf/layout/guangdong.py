@@ -13,12 +13,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import Indicator, Project
-from ..readers.grid import Sheet, cell_name, format_value
+from ..readers.grid import Sheet, cell_name, format_value, split_ref
 from ..rules.catalog import finding
-from ..targets import parse_amount, parse_target
+from ..targets import parse_target
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
-from .common import ParseContext
+from .common import ParseContext, read_amount
 from .indicators import _Carry, level_fields, report_levels
 from .labels import load_labels
 from .packed import parse_packed
@@ -63,15 +63,12 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
                 amounts[fld] = (cols[fld], row[cols[fld]])
         goal = row.get(cols.get("performance_target", -1))
         packed = row.get(cols.get("indicators", -1))
-        total = parse_amount(amounts["annual_amount"][1]).value if "annual_amount" in amounts else None
         ref = sheet.ref(r, cols["name"])
         if label_key(name) in ("合计", "总计"):
-            _take(sheet, r, cols["name"], amounts)
-            grand = (total, ref)
+            grand = (_take(sheet, r, cols["name"], amounts, label=name, ctx=ctx), ref)
             continue
         if goal in (None, "") and packed in (None, ""):
-            _take(sheet, r, cols["name"], amounts)
-            units.append((name, total, ref, []))
+            units.append((name, _take(sheet, r, cols["name"], amounts, label=f"{name}（总计）", ctx=ctx), ref, []))
             continue
         proj = Project(name=name, sheet=sheet.name, implementing_unit=units[-1][0] if units else None,
                        competent_department=dept[0] if dept else None)
@@ -80,15 +77,11 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
             proj.cells["competent_department"] = dept[1]
         sheet.consumed.add((r, cols["name"]))
         for fld, (c, v) in amounts.items():
-            reading = parse_amount(v)
             sheet.consumed.add((r, c))
             proj.cells[fld] = sheet.ref(r, c)
-            if reading.value is not None:
-                setattr(proj, fld, reading.value)
-            else:
-                ctx.findings.append(finding("ambiguous-number" if reading.ambiguous and "," in format_value(v) else "amount-not-number",
-                                            sheet=sheet.name, cell=cell_name(r, c), text=format_value(v),
-                                            params={"label": "总计" if fld == "annual_amount" else fld}))
+            amount = read_amount(sheet, r, c, v, label=labels.standard["guangdong_header"][fld], ctx=ctx)
+            if amount is not None:
+                setattr(proj, fld, amount)
             if fld == "annual_amount":
                 proj.annual_amount_text = format_value(v)
         if isinstance(goal, str) and goal.strip():
@@ -106,10 +99,18 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
     return projects, set(rows) | {header}
 
 
-def _take(sheet: Sheet, r: int, name_col: int, amounts: dict[str, tuple[int, object]]) -> None:
+def _take(sheet: Sheet, r: int, name_col: int, amounts: dict[str, tuple[int, object]], *, label: str,
+          ctx: ParseContext) -> Decimal | None:
+    """Consume a 合计 or unit row (its name and amounts); return its 总计, read with
+    :func:`read_amount` (*label*: the row's name; a number stored as text is read
+    without a note there, as these rows have always been read)."""
     sheet.consumed.add((r, name_col))
     for c, _v in amounts.values():
         sheet.consumed.add((r, c))
+    if "annual_amount" not in amounts:
+        return None
+    c, v = amounts["annual_amount"]
+    return read_amount(sheet, r, c, v, label=label, ctx=ctx, text_ok=True)
 
 
 def _department_above(sheet: Sheet, header: int, ctx: ParseContext) -> tuple[str, str] | None:
@@ -156,12 +157,12 @@ def _check_totals(sheet: Sheet, projects: list[Project], units: list[tuple[str, 
         return sum((p.annual_amount for p in ps if p.annual_amount is not None), Decimal(0))
 
     if grand is not None and grand[0] is not None and projects and total(projects) != grand[0]:
-        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=grand[1].split("!")[-1],
+        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=split_ref(grand[1])[1],
                                     params={"label": "合计", "total": grand[0], "sum": total(projects)}))
     for i, (name, amount, ref, ps) in enumerate(units):
         if amount is None or not ps:
             continue
         if amount == total(ps) or (i == 0 and grand is not None and amount == grand[0]):
             continue
-        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=ref.split("!")[-1],
+        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=split_ref(ref)[1],
                                     params={"label": name, "total": amount, "sum": total(ps)}))

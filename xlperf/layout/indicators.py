@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Indicator
-from ..readers.grid import Sheet, cell_name, format_value
+from ..readers.grid import Sheet, cell_name, col_name, format_value, split_ref
 from ..rules.catalog import finding
 from ..targets import target_fields
 from ..taxonomy import LevelMatch, Taxonomy, load_data
@@ -50,12 +50,7 @@ class TableHeader:
     row: int
     last_row: int
     cols: dict[str, int]
-    framework: str = "project"  # or "department"
-    first_row: int = -1  # a group row above the header (近两年指标值 over 前年 / 上年), else ``row``
-
-    def __post_init__(self) -> None:
-        if self.first_row < 0:
-            self.first_row = self.row
+    first_row: int  # a group row above the header (近两年指标值 over 前年 / 上年), else ``row``
 
 
 def find_header(sheet: Sheet, row: int) -> TableHeader | None:
@@ -316,8 +311,8 @@ def _align_header(sheet: Sheet, header: TableHeader, rows: list[int], match_l2, 
         return
     header.cols = {role: c + shift for role, c in header.cols.items()}
     ctx.findings.append(finding("header-shifted", sheet=sheet.name, cell=cell_name(header.row, c2),
-                                params={"label": "二级指标", "header_col": cell_name(0, c2)[:-1],
-                                        "data_col": cell_name(0, c2 + shift)[:-1]}))
+                                params={"label": "二级指标", "header_col": col_name(c2),
+                                        "data_col": col_name(c2 + shift)}))
 
 
 def _fix_target_column(sheet: Sheet, header: TableHeader, rows: list[int], role_at: dict[int, str],
@@ -345,8 +340,8 @@ def _fix_target_column(sheet: Sheet, header: TableHeader, rows: list[int], role_
     role_at[best] = "target"
     cols["target"] = best
     ctx.findings.append(finding("header-shifted", sheet=sheet.name, cell=cell_name(header.row, tc),
-                                params={"label": "绩效值", "header_col": cell_name(0, tc)[:-1],
-                                        "data_col": cell_name(0, best)[:-1]}))
+                                params={"label": "绩效值", "header_col": col_name(tc),
+                                        "data_col": col_name(best)}))
 
 
 def _token_mode(content: list[tuple[int, str]], cols: dict[str, int], vocab: _Vocab
@@ -418,10 +413,6 @@ def level_fields(l1: _Carry, l2: _Carry, *, tax: Taxonomy, department: bool) -> 
     return out
 
 
-def _cell_of(src: str | None) -> str | None:
-    return src.split("!")[-1] if src else None
-
-
 def report_levels(l1: _Carry, l2: _Carry, *, sheet_name: str | None, ctx: ParseContext) -> None:
     """Report unknown levels, code/name conflicts and a 二级 under the wrong 一级, once
     per level cell (the carries remember what they reported)."""
@@ -430,18 +421,18 @@ def report_levels(l1: _Carry, l2: _Carry, *, sheet_name: str | None, ctx: ParseC
     if not l1.reported:
         l1.reported = True
         if l1.text and l1.match is None:
-            ctx.findings.append(finding("unknown-level1", sheet=sheet_name, cell=_cell_of(l1.source), text=l1.text))
+            ctx.findings.append(finding("unknown-level1", sheet=sheet_name, cell=split_ref(l1.source)[1], text=l1.text))
         elif l1.match is not None and l1.match.conflict:
-            ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=_cell_of(l1.source), text=l1.text,
+            ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=split_ref(l1.source)[1], text=l1.text,
                                         params={"detail": l1.match.conflict, "level": l1.match.level.label}))
     if not l2.reported:
         l2.reported = True
         if l2.text and l2.match is None:
-            ctx.findings.append(finding("unknown-level2", sheet=sheet_name, cell=_cell_of(l2.source), text=l2.text))
+            ctx.findings.append(finding("unknown-level2", sheet=sheet_name, cell=split_ref(l2.source)[1], text=l2.text))
         elif l2.match is not None:
             if l2.match.conflict:
-                ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=_cell_of(l2.source), text=l2.text,
+                ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=split_ref(l2.source)[1], text=l2.text,
                                             params={"detail": l2.match.conflict, "level": l2.match.level.label}))
             if l1.match is not None and l2.match.level.parent != l1.match.level.name:
-                ctx.findings.append(finding("level2-wrong-parent", sheet=sheet_name, cell=_cell_of(l2.source), text=l2.text,
+                ctx.findings.append(finding("level2-wrong-parent", sheet=sheet_name, cell=split_ref(l2.source)[1], text=l2.text,
                                             params={"expected": l2.match.level.parent, "found": l1.text}))

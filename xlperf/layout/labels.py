@@ -118,13 +118,6 @@ class Labels:
             sheet.cache["labels"] = idx
         return idx  # type: ignore[return-value]
 
-    def is_label(self, text: object, sections: tuple[str, ...]) -> bool:
-        """True when *text* is exactly a label of any of *sections*."""
-        if not isinstance(text, str):
-            return False
-        key = label_key(text)
-        return any(key in self._exact.get(s, {}) for s in sections)
-
 
 _SEP_RE = re.compile(r"^[\s:：]+")
 

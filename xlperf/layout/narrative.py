@@ -7,14 +7,14 @@ import re
 
 from ..model import NarrativeSection
 from ..readers.grid import Sheet, format_value
-from .common import ParseContext, is_title
+from .common import is_title
 
 __all__ = ["read_narrative"]
 
 _HEADING_RE = re.compile(r"^[一二三四五六七八九十]+、\s*\S{2,20}$")
 
 
-def read_narrative(sheet: Sheet, ctx: ParseContext) -> list[NarrativeSection]:
+def read_narrative(sheet: Sheet) -> list[NarrativeSection]:
     """Sections of a prose sheet: every text cell sits in one column and at least one
     cell is a numbered heading (``一、总体绩效目标``). Returns [] for other sheets."""
     cols = {c for (_r, c) in sheet.cells}
@@ -35,7 +35,7 @@ def read_narrative(sheet: Sheet, ctx: ParseContext) -> list[NarrativeSection]:
             flush()
             heading, lines, first_ref = text, [], None
             sheet.consumed.add((r, c))
-        elif is_title(text) or text in ("第一部分",):
+        elif is_title(text):  # a title or a part heading (第一部分)
             sheet.consumed.add((r, c))
         else:
             lines.append(text)

@@ -22,7 +22,6 @@ import re
 from ..model import Project, SpendingCheckpoint
 from ..readers.grid import Sheet, cell_name, format_value
 from ..rules.catalog import finding
-from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import strip_markup
 from .common import (
@@ -32,6 +31,8 @@ from .common import (
     is_title,
     is_unit_note,
     is_unit_note_or_title,
+    percent,
+    read_amount,
     take_department_line,
 )
 from .indicators import find_header, read_table
@@ -42,12 +43,8 @@ __all__ = ["find_project_anchors", "read_projects"]
 _TEXT_FIELDS = ("name", "code", "competent_department", "implementing_unit", "attribute", "duration",
                 "supervising_office", "category", "fund_use", "performance_target")
 _AMOUNT_FIELDS = ("annual_amount", "fiscal_funds", "special_account_funds", "other_funds")
-_LABEL = {  # the standard wording, for messages
-    "name": "项目名称", "code": "项目编码", "competent_department": "主管部门", "implementing_unit": "实施单位",
-    "attribute": "项目属性", "duration": "项目期限", "supervising_office": "项目主管处室", "category": "项目类别",
-    "annual_amount": "项目年度金额", "fiscal_funds": "财政资金", "special_account_funds": "行政专户拨款",
-    "other_funds": "其他资金", "fund_use": "资金用途", "performance_target": "年度总体绩效目标",
-}
+# the standard wording of each field's label, for messages (labels.toml [project], first word)
+_LABEL = {f: w for f, w in load_labels().standard["project"].items() if f in _TEXT_FIELDS + _AMOUNT_FIELDS}
 # What a value must look like to be read under its label (else reported, not assigned).
 _PLAUSIBLE: dict[str, tuple[re.Pattern[str], str]] = {
     "attribute": (re.compile(r"^\d{2,4}\s*-|项目"), "项目属性（如 0101-一年期项目）"),
@@ -135,8 +132,9 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
     return lone, dept_line
 
 
-def _value_right(sheet: Sheet, r: int, c: int, span_end: int, row_hits: dict[int, LabelHit]) -> tuple[int, object] | None:
-    """First non-empty, unconsumed, non-label cell right of (r, c) before the next label
+def _value_right(sheet: Sheet, r: int, span_end: int, row_hits: dict[int, LabelHit]) -> tuple[int, object] | None:
+    """First non-empty, unconsumed, non-label cell of row *r* right of *span_end* (its
+    label's cell or merged range) before the next label
     (*row_hits*: the project labels of row *r*, column -> hit)."""
     for cc, v in sheet.grid.get(r, ()):
         if cc <= span_end or (r, cc) in sheet.consumed:
@@ -199,13 +197,13 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
                 raw.setdefault(hit.field, (r, c, hit.inline))
                 continue
             span = sheet.merged_span(r, c)
-            val = _value_right(sheet, r, c, span[3] if span else c, row_hits)
+            val = _value_right(sheet, r, span[3] if span else c, row_hits)
             if val is not None:
                 raw.setdefault(hit.field, (r, val[0], val[1]))
                 sheet.consumed.add((r, val[0]))
     if "competent_department" not in raw and "competent_department" not in label_cells and dept_line is not None:
         raw["competent_department"] = dept_line  # the form has no 主管部门 label: its department line
-    _resolve_fields(sheet, proj, raw, label_cells, lone_above, anchor, header_row, ctx)
+    _resolve_fields(sheet, proj, raw, label_cells, lone_above, header_row, ctx)
     if header is not None:
         proj.indicators = read_table(sheet, header, stop, tax=tax, ctx=ctx)
     return proj
@@ -223,11 +221,7 @@ def _spending_plan(sheet: Sheet, r: int, c: int) -> list[SpendingCheckpoint]:
         pct = None
         if raw is not None:
             sheet.consumed.add((r + 1, cc))
-            text = format_value(raw).strip()
-            if isinstance(raw, float) and raw <= 1.0:
-                pct = parse_amount(raw * 100).value
-            else:
-                pct = parse_amount(text.rstrip("%％")).value
+            pct = percent(raw, fraction_upto=1.0)
         plan.append(SpendingCheckpoint(checkpoint=v.strip(), cumulative_percent=pct,
                                        raw=None if raw is None else format_value(raw)))
     if all(cp.raw is None for cp in plan):
@@ -237,7 +231,7 @@ def _spending_plan(sheet: Sheet, r: int, c: int) -> list[SpendingCheckpoint]:
 
 def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, object]],
                     label_cells: dict[str, tuple[int, int]], lone_above: list[tuple[int, int, str]],
-                    anchor: int, header_row: int, ctx: ParseContext) -> None:
+                    header_row: int, ctx: ParseContext) -> None:
     """Check each raw value against its label, handle the seed-002 shifts, set fields."""
     # a value written below its label (年度总体绩效目标 with the text on the next row)
     for fld in ("performance_target", "name"):
@@ -271,17 +265,9 @@ def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, 
     for fld, (r, c, value) in raw.items():
         ref = sheet.ref(r, c)
         if fld in _AMOUNT_FIELDS:
-            reading = parse_amount(value)
-            if reading.value is not None:
-                setattr(proj, fld, reading.value)
-                if isinstance(value, str) and label_cells.get(fld) != (r, c):
-                    ctx.findings.append(finding("number-stored-as-text", sheet=sheet.name, cell=cell_name(r, c), text=value))
-            elif isinstance(value, str) and re.search(r"\d,\d", value):
-                ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
-                                            params={"label": _LABEL[fld]}))
-            else:
-                ctx.findings.append(finding("amount-not-number", sheet=sheet.name, cell=cell_name(r, c),
-                                            text=format_value(value), params={"label": _LABEL[fld]}))
+            amount = read_amount(sheet, r, c, value, label=_LABEL[fld], ctx=ctx, text_ok=label_cells.get(fld) == (r, c))
+            if amount is not None:
+                setattr(proj, fld, amount)
             if fld == "annual_amount":
                 proj.annual_amount_text = format_value(value)
             proj.cells[fld] = ref

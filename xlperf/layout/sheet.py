@@ -21,7 +21,6 @@ from ..taxonomy import Taxonomy, split_code
 from .common import (
     ParseContext,
     consume_boilerplate,
-    parse_cn_date,
     take_department_line,
 )
 from .cover import read_cover
@@ -103,7 +102,7 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
             out.projects.extend(p for p in projects if not _blank(p))
             found = True
         if not found:
-            sections = read_narrative(sheet, ctx)
+            sections = read_narrative(sheet)
             if sections:
                 plan = out.department_plan or DepartmentPlan(sheet=sheet.name)
                 plan.narrative.extend(sections)
@@ -175,5 +174,3 @@ def _settle(out: ParsedWorkbook, ctx: ParseContext, cover, prev_years: list[int]
     r = out.region
     out.region = Region(province=r.province or guess.province, city=r.city or guess.city,
                         county=r.county or guess.county, division_code=r.division_code)
-    if dept.fill_date is None and plan is not None and plan.fill_date:
-        dept.fill_date = parse_cn_date(plan.fill_date) or plan.fill_date

@@ -31,6 +31,7 @@ __all__ = [
     "format_value",
     "parse_cell_name",
     "sheet_ref",
+    "split_ref",
 ]
 
 #: Excel's grid: 1,048,576 rows x 16,384 columns (A1:XFD1048576).
@@ -108,6 +109,20 @@ def _quoted(sheet: str) -> str:
 def sheet_ref(sheet: str, row: int, col: int) -> str:
     """``项目1!C12``; sheet names with spaces or punctuation are quoted as Excel does."""
     return f"{_quoted(sheet)}!{col_name(col)}{row + 1}"
+
+
+def split_ref(ref: str | None) -> tuple[str | None, str | None]:
+    """The inverse of :func:`sheet_ref`: ``"'第二部分 预算项目绩效目标'!C5"`` ->
+    ``("第二部分 预算项目绩效目标", "C5")``; a bare cell name -> ``(None, "C5")``;
+    ``None`` / ``""`` -> ``(None, None)``."""
+    if not ref:
+        return None, None
+    sheet, sep, cell = ref.rpartition("!")
+    if not sep:
+        return None, ref
+    if len(sheet) >= 2 and sheet[0] == sheet[-1] == "'":
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, cell
 
 
 _FORM_DATES = (32_874, 73_051)  # 1990-01-01 .. 2100-01-01

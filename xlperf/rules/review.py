@@ -39,8 +39,9 @@ from ..model import (
     Submission,
     Target,
 )
+from ..readers.grid import split_ref
 from ..targets import MONEY_UNITS, amount_in_wan
-from ..taxonomy import load_data
+from ..taxonomy import load_data, load_taxonomy
 from ..text import label_key
 from .catalog import finding
 
@@ -52,8 +53,30 @@ RULES: dict[str, Check] = {}
 _BAD_COMMA_RE = re.compile(r"\d,\d{1,2}(?!\d)|\d,\d{4,}|\d{4,},\d")
 _REQUIRED = (("name", "项目名称"), ("competent_department", "主管部门"), ("annual_amount", "项目年度金额"),
              ("performance_target", "年度总体绩效目标"))
-_OUTPUT_LEVEL2 = ("数量指标", "质量指标", "时效指标", "成本指标")
-_LEVEL1_REQUIRED = ("产出指标", "效益指标", "满意度指标")
+_OUTPUT = "产出指标"  # the 一级 whose 二级 are all expected (output-level2-missing)
+_COST = "成本指标"  # the 二级 under 产出指标, and the 2021+ 一级 of the same name
+_SATISFACTION = "满意度指标"
+
+
+@lru_cache(maxsize=1)
+def _levels() -> dict[str, tuple[str, ...]]:
+    """Level names and labels the rules use, from templates/taxonomy.toml:
+    ``output_level2`` (数量 / 质量 / 时效 / 成本指标), ``level1_required`` (the coded
+    一级: 产出 / 效益 / 满意度指标), ``cost_level2`` (成本指标 and the 2021+ 经济 /
+    社会 / 生态环境成本), ``satisfaction_level2`` (服务对象满意度) and the coded labels
+    suggested for a misplaced indicator (``31-服务对象满意度``, ``14-成本指标``)."""
+    tax = load_taxonomy()
+    output = tax.level2_under(_OUTPUT)
+    satisfaction = tax.level2_under(_SATISFACTION)
+    return {
+        "output_level2": tuple(lv.name for lv in output),
+        "output_not_cost": tuple(lv.name for lv in output if lv.name != _COST),
+        "level1_required": tuple(lv.name for lv in tax.level1 if lv.code),
+        "cost_level2": tuple(lv.name for lv in tax.level2 if lv.name == _COST or lv.parent == _COST),
+        "satisfaction_level2": tuple(lv.name for lv in satisfaction),
+        "suggest_satisfaction": (satisfaction[0].label,),
+        "suggest_cost": tuple(lv.label for lv in output if lv.name == _COST),
+    }
 
 
 def rule(code: str) -> Callable[[Check], Check]:
@@ -92,18 +115,9 @@ def review(sub: Submission) -> list[Finding]:
 
 
 # ------------------------------------------------------------------------- helpers
-def _split(ref: str | None) -> tuple[str | None, str | None]:
-    if not ref or "!" not in ref:
-        return None, None
-    sheet, cell = ref.rsplit("!", 1)
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet, cell
-
-
 def _at(code: str, ref: str | None, *, text: str | None = None, params: dict[str, object] | None = None,
         sheet: str | None = None) -> Finding:
-    s, c = _split(ref)
+    s, c = split_ref(ref)
     return finding(code, sheet=s or sheet, cell=c, text=text, params=params or {})
 
 
@@ -158,7 +172,7 @@ def _required(sub: Submission, facts: Facts) -> Iterator[Finding]:
 def _level1(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for p, named in zip(sub.projects, facts.named):
         have = {i.level1 for i in named}
-        for lv in _LEVEL1_REQUIRED:
+        for lv in _levels()["level1_required"]:
             if lv not in have:
                 yield _at("level1-without-indicator", p.cells.get("name"), sheet=p.sheet,
                           params={"project": _pname(p), "level1": lv})
@@ -167,10 +181,10 @@ def _level1(sub: Submission, facts: Facts) -> Iterator[Finding]:
 @rule("output-level2-missing")
 def _output(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for p, named in zip(sub.projects, facts.named):
-        have = {i.level2 for i in named if i.level1 == "产出指标"}
+        have = {i.level2 for i in named if i.level1 == _OUTPUT}
         if not have:
             continue
-        missing = [lv for lv in _OUTPUT_LEVEL2 if lv not in have]
+        missing = [lv for lv in _levels()["output_level2"] if lv not in have]
         if missing:
             yield _at("output-level2-missing", p.cells.get("name"), sheet=p.sheet,
                       params={"project": _pname(p), "missing": "、".join(missing)})
@@ -185,7 +199,7 @@ def _target_missing(sub: Submission, facts: Facts) -> Iterator[Finding]:
 
 
 def _is_cost(i: Indicator) -> bool:
-    return i.level2 in ("成本指标", "经济成本", "社会成本", "生态环境成本") or i.level1 == "成本指标"
+    return i.level2 in _levels()["cost_level2"] or i.level1 == _COST
 
 
 def _money(t: Target | None) -> list[Decimal]:
@@ -271,11 +285,13 @@ def _suspect(sub: Submission, facts: Facts) -> Iterator[Finding]:
         for i in named:
             name = i.name or ""
             suggested = None
-            if "满意" in name and i.level2 not in (None, "服务对象满意度") and i.level1 != "满意度指标":
-                suggested = "31-服务对象满意度"
-            elif i.level2 in ("数量指标", "质量指标", "时效指标") and (
+            levels = _levels()
+            if "满意" in name and i.level2 is not None and i.level2 not in levels["satisfaction_level2"] \
+                    and i.level1 != _SATISFACTION:
+                suggested = levels["suggest_satisfaction"][0]
+            elif i.level2 in levels["output_not_cost"] and (
                     "成本" in name or (i.target is not None and amount_in_wan(i.target) is not None)):
-                suggested = "14-成本指标"
+                suggested = levels["suggest_cost"][0]
             if suggested:
                 yield _at("indicator-suspect-level", i.source, sheet=p.sheet,
                           params={"name": name, "suggested": suggested, "level2": i.level2_text or i.level2})
@@ -353,7 +369,7 @@ def _dept_share(sub: Submission, facts: Facts) -> Iterator[Finding]:
             continue  # nothing to share out (a blank template computes 0 everywhere)
         s = sum(shares, Decimal(0))
         if abs(s - 100) > Decimal("0.011"):
-            yield _at("dept-share-sum", (total or rows[0]).source, sheet=plan.sheet, params={"part": part, "sum": _fmt(s)})
+            yield _at("dept-share-sum", total.source, sheet=plan.sheet, params={"part": part, "sum": _fmt(s)})
 
 
 @rule("dept-share-mismatch")
