@@ -28,7 +28,10 @@ from .model import (
     Submission,
     Target,
 )
-from .readers.grid import parse_cell_name, split_ref  # split_ref re-exported for its importers
+from .readers.grid import (  # split_ref re-exported for its importers
+    parse_cell_name,
+    split_ref,
+)
 from .rules.catalog import finding
 from .taxonomy import load_taxonomy
 from .text import exceeds_cell

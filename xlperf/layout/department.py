@@ -22,7 +22,14 @@ from ..readers.grid import Sheet, cell_name, form_date_from_serial, format_value
 from ..rules.catalog import finding
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
-from .common import ParseContext, is_title, is_unit_note, parse_cn_date, percent, read_amount
+from .common import (
+    ParseContext,
+    is_title,
+    is_unit_note,
+    parse_cn_date,
+    percent,
+    read_amount,
+)
 from .indicators import find_header, read_table
 from .labels import load_labels
 
