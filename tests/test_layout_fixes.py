@@ -199,3 +199,15 @@ def test_split_ref_one_home() -> None:
     assert split_ref(sheet_ref("第二部分 预算项目绩效目标", 4, 2)) == ("第二部分 预算项目绩效目标", "C5")
     assert split_ref(sheet_ref("it's", 0, 0)) == ("it's", "A1")
     assert split_ref("C5") == (None, "C5") and split_ref(None) == (None, None)
+
+
+def test_department_share_that_is_not_a_percentage_is_reported_not_dropped(tmp_path: Path) -> None:
+    rows = _department_rows()
+    rows[4][4] = "七成"  # 财政拨款 占比 (E5)
+    rows[5][4] = "20,5"  # 单位资金 占比 (E6): a comma where the decimal point belongs
+    r = import_workbook(make_xlsx(tmp_path / "d.xlsx", {"部门整体": rows}))
+    plan = r.submission.department_plan
+    assert [row.share_percent for row in plan.revenue] == [None, None]
+    assert _findings(r, "percent-not-number") == [
+        ("部门整体!E5", "“财政拨款（占比）”应填写百分比（如 76.12%），实际是“七成”。")]
+    assert [w for w, _m in _findings(r, "ambiguous-number")] == ["部门整体!E6"]

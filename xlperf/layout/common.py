@@ -34,6 +34,7 @@ __all__ = [
     "parse_cn_date",
     "percent",
     "read_amount",
+    "read_percent",
     "take_department_line",
     "title_year",
 ]
@@ -195,6 +196,23 @@ def percent(value: object, *, fraction_upto: float = 1.5) -> Decimal | None:
         return v
     if isinstance(value, str):
         return parse_amount(value.strip().rstrip("%％").strip()).value
+    return None
+
+
+def read_percent(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx: ParseContext) -> Decimal | None:
+    """A percentage cell (占比 of the 阳新 form, seed 004) read by :func:`percent`, in
+    percent; what is typed but is not a percentage is reported in *ctx* at (r, c), so
+    nothing is lost silently: a comma between digits (``"76,12"``) ``ambiguous-number``,
+    anything else (``"七成"``) ``percent-not-number``. Empty: ``None``, nothing reported."""
+    pct = percent(value)
+    if pct is not None or value is None or value == "":
+        return pct
+    if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
+        ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
+                                    params={"label": label}))
+    else:
+        ctx.findings.append(finding("percent-not-number", sheet=sheet.name, cell=cell_name(r, c),
+                                    text=format_value(value), params={"label": label}))
     return None
 
 

@@ -27,8 +27,8 @@ from .common import (
     is_title,
     is_unit_note,
     parse_cn_date,
-    percent,
     read_amount,
+    read_percent,
 )
 from .indicators import find_header, read_table
 from .labels import load_labels
@@ -178,11 +178,8 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
                 entry.current_amount = read_amount(sheet, r, cur_col, row[cur_col], label=f"{entry.item}（当年金额）", ctx=ctx)
             if share_col is not None and share_col in row:
                 sheet.consumed.add((r, share_col))
-                share = row[share_col]
-                entry.share_percent = percent(share)
-                if entry.share_percent is None and isinstance(share, str) and re.search(r"\d,\d", share):
-                    ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, share_col), text=share,
-                                                params={"label": f"{entry.item}（占比）"}))
+                entry.share_percent = read_percent(sheet, r, share_col, row[share_col], label=f"{entry.item}（占比）",
+                                                   ctx=ctx)
             if entry.current_amount is None and entry.share_percent == 0:
                 entry.share_percent = None  # the template's 占比 formula over an empty amount
             for c, year in year_cols.items():
