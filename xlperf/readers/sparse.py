@@ -36,7 +36,8 @@ class SheetData:
     """What one worksheet holds: non-empty ``cells`` ``{(row, col): value}``, merged
     ranges ``(r0, c0, r1, c1)``, Excel error values and formulas without a cached value
     by cell, hidden rows and columns (0-based), and the extent seen (``max_row`` /
-    ``max_col``, 1-based counts)."""
+    ``max_col``, 1-based counts). ``row_major`` is true when ``cells`` was filled in
+    row-then-column order (python-calamine's rows), so no sort is needed."""
 
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -46,6 +47,7 @@ class SheetData:
     hidden_cols: set[int] = field(default_factory=set)
     max_row: int = 0
     max_col: int = 0
+    row_major: bool = False
 
 
 def number_value(text: str, kind: str, *, date1904: bool) -> object:

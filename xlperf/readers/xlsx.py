@@ -145,13 +145,17 @@ def _calamine_sheet(cwb: pc.CalamineWorkbook, index: int, scan: SheetScan) -> Sh
     rows = csheet.to_python(skip_empty_area=True)
     r0, c0 = csheet.start or (0, 0)
     out = SheetData(errors=scan.errors, no_value=scan.no_value, hidden_rows=scan.hidden_rows,
-                    hidden_cols=scan.hidden_cols, max_row=scan.max_row, max_col=scan.max_col)
+                    hidden_cols=scan.hidden_cols, max_row=scan.max_row, max_col=scan.max_col, row_major=True)
     out.merged = [(a[0], a[1], b[0], b[1]) for a, b in (csheet.merged_cell_ranges or [])]
     cells = out.cells
-    for i, row in enumerate(rows):
-        for j, v in enumerate(row):
+    r = r0
+    for row in rows:  # row by row, left to right: the order SheetData.row_major promises
+        c = c0
+        for v in row:
             if v != "" and v is not None:
-                cells[(r0 + i, c0 + j)] = v
+                cells[(r, c)] = v
+            c += 1
+        r += 1
     return out
 
 
@@ -183,42 +187,41 @@ def _read_sheet(entry: SheetEntry, index: int, pkg: Package, cwb: pc.CalamineWor
 
 
 def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
-    """Move *data* into *sheet*, normalising text and reporting what calamine hides."""
+    """Move *data* into *sheet* (its cells and, in the same pass, its row index
+    :attr:`~xlperf.readers.grid.Sheet.grid`), normalising text and reporting what
+    calamine hides."""
     name = sheet.name
     sheet.merged = data.merged
     sheet.hidden_rows = frozenset(data.hidden_rows)
     sheet.hidden_cols = frozenset(data.hidden_cols)
     cells = sheet.cells
     joined = "\n".join([v for v in data.cells.values() if isinstance(v, str)])
-    if "\r" not in joined and not needs_cleaning(joined):
-        # the common case, decided in one search: nothing to normalise but the ends
-        for key, v in data.cells.items():
-            if isinstance(v, str):
-                cells[key] = v.strip() or v  # as clean_cell_text: spaces alone are kept as typed
-            elif isinstance(v, float) and not math.isfinite(v):
-                findings.append(finding("number-invalid", sheet=name, cell=cell_name(*key), text=repr(v)))
-            else:
-                cells[key] = v
-        data_cells: dict = {}
-    else:
-        data_cells = data.cells
-    for (r, c), v in sorted(data_cells.items()):
+    # the common case, decided in one search: nothing to normalise but the ends
+    plain = "\r" not in joined and not needs_cleaning(joined)
+    errors = data.errors
+    grid: dict[int, list[tuple[int, object]]] = {}
+    line: list[tuple[int, object]] = []
+    last = -1
+    for key, v in (data.cells.items() if data.row_major else sorted(data.cells.items())):
+        if errors and key in errors:
+            continue  # reported below
         if isinstance(v, str):
-            clean, changes = clean_cell_text(v)
-            if "\r" in clean:
-                clean = clean.replace("\r\n", "\n").replace("\r", "\n")
-                changes.append("回车符（_x000D_）改为换行")
-            if changes:
-                findings.append(finding("text-normalised", sheet=name, cell=cell_name(r, c),
-                                        params={"changes": "；".join(changes)}, text=v))
-            if clean:
-                cells[(r, c)] = clean
+            if plain:
+                v = v.strip() or v  # as clean_cell_text: spaces alone are kept as typed
+            else:
+                v = _clean_text(v, name, key, findings)
+                if not v:
+                    continue
         elif isinstance(v, float) and not math.isfinite(v):
-            findings.append(finding("number-invalid", sheet=name, cell=cell_name(r, c), text=repr(v)))
-        else:
-            cells[(r, c)] = v
-    for (r, c), err in sorted(data.errors.items()):
-        cells.pop((r, c), None)
+            findings.append(finding("number-invalid", sheet=name, cell=cell_name(*key), text=repr(v)))
+            continue
+        cells[key] = v
+        if key[0] != last:
+            last = key[0]
+            line = grid[last] = []
+        line.append((key[1], v))
+    sheet.grid = grid  # the row index Sheet.grid would build, already in order
+    for (r, c), err in sorted(errors.items()):
         findings.append(finding("excel-error-value", sheet=name, cell=cell_name(r, c), params={"value": err}, text=err))
     for (r, c) in sorted(data.no_value):
         if (r, c) not in cells and (r, c) not in data.errors:
@@ -233,6 +236,19 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
     if hidden_cols_used:
         findings.append(finding("hidden-columns", sheet=name, cell=cell_name(0, hidden_cols_used[0]),
                                 params={"cols": "、".join(cell_name(0, c)[:-1] for c in hidden_cols_used[:10])}))
+
+
+def _clean_text(v: str, sheet: str, key: tuple[int, int], findings: list[Finding]) -> str:
+    """*v* normalised (:func:`~xlperf.text.clean_cell_text`, ``_x000D_`` carriage returns
+    made line breaks), a ``text-normalised`` finding when anything changed."""
+    clean, changes = clean_cell_text(v)
+    if "\r" in clean:
+        clean = clean.replace("\r\n", "\n").replace("\r", "\n")
+        changes.append("回车符（_x000D_）改为换行")
+    if changes:
+        findings.append(finding("text-normalised", sheet=sheet, cell=cell_name(*key),
+                                params={"changes": "；".join(changes)}, text=v))
+    return clean
 
 
 def _read(path: str, pkg: Package, limits: ReadLimits) -> Workbook:
