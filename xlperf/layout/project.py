@@ -157,7 +157,10 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     proj = Project(sheet=sheet.name)
     header = None
     header_row = stop
+    header_rows = labels.index(sheet).get("indicator_header", {})
     for r in sheet.rows_between(anchor, stop):
+        if r not in header_rows:
+            continue  # no 一级指标 / 二级指标 / 三级指标 label on the row: no header there
         header = find_header(sheet, r)
         if header:
             header_row = r
