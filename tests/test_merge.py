@@ -6,10 +6,13 @@ from facts read off the seeds by eye (samples/source/SEEDS.md).
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import shutil
 import stat
+import subprocess
+import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +27,8 @@ from typer.testing import CliRunner
 
 from xlperf.cli import app
 from xlperf.errors import OutputError, UnreadableWorkbook
-from xlperf.importer import import_workbook
+from xlperf.importer import BATCH_GC_THRESHOLD, import_workbook
+from xlperf.isolation import run_isolated
 from xlperf.manifest import read_manifest
 from xlperf.merge import consolidate, discover
 from xlperf.model import Region
@@ -52,6 +56,21 @@ def hogging_import(path: str, *, region: Region | None = None, year: int | None 
     if "hog" in os.path.basename(path):
         bytearray(8 * 1024**3)
     return import_workbook(path, region=region, year=year)
+
+
+def batch_ready_import(path: str, *, region: Region | None = None, year: int | None = None):  # noqa: ANN201
+    """import_workbook, refusing to run in a worker that prepare_batch did not set up."""
+    if gc.get_threshold() != BATCH_GC_THRESHOLD or gc.get_freeze_count() == 0:
+        raise RuntimeError(f"worker not prepared: threshold {gc.get_threshold()}, frozen {gc.get_freeze_count()}")
+    return import_workbook(path, region=region, year=year)
+
+
+def gc_state(_item: int) -> tuple[tuple[int, int, int], int]:
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+def raise_threshold() -> None:
+    gc.set_threshold(12_345, 6, 7)
 
 
 def dated_import(path: str, *, region: Region | None = None, year: int | None = None):  # noqa: ANN201
@@ -359,6 +378,29 @@ def test_memory_blowup_is_contained_by_the_worker_limit(tmp_path: Path) -> None:
     assert _statuses(result) == {"hog.xlsx": "failed", "ok.xlsx": "imported"}
     assert "MemoryError" in result.sources.set_index("状态").loc["failed", "原因"]
     assert list(result.projects["项目名称"]) == ["乙"]
+
+
+def test_run_isolated_prepares_each_worker_not_the_caller() -> None:
+    before = gc.get_threshold()
+    outcomes = sorted(run_isolated(gc_state, [0, 1, 2], workers=2, prepare=raise_threshold), key=lambda o: o.index)
+    assert [o.value[0] for o in outcomes] == [(12_345, 6, 7)] * 3
+    assert gc.get_threshold() == before
+
+
+def test_merge_workers_are_prepared_for_a_batch(tmp_path: Path) -> None:
+    src = tiny_folder(tmp_path / "in", {"a.xlsx": [("甲", 1, None)], "b.xlsx": [("乙", 2, None)]})
+    write_manifest(src, [(n, "宁夏回族自治区", "固原市", c, "", "2025") for n, c in (("a.xlsx", "一县"), ("b.xlsx", "二县"))])
+    result = consolidate([str(src)], workers=2, import_fn=batch_ready_import)
+    assert _statuses(result) == {"a.xlsx": "imported", "b.xlsx": "imported"}
+
+
+def test_prepare_batch_loads_the_data_and_tunes_the_collector() -> None:
+    code = ("import gc; from xlperf.importer import prepare_batch, BATCH_GC_THRESHOLD; "
+            "from xlperf.taxonomy import load_taxonomy; prepare_batch(); "
+            "print(gc.get_threshold() == BATCH_GC_THRESHOLD, gc.get_freeze_count() > 1000, "
+            "load_taxonomy.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "1"]
 
 
 def test_unreadable_file_is_listed_and_the_batch_goes_on(tmp_path: Path) -> None:

@@ -121,13 +121,14 @@ def import_cmd(
     退出码：0 无错误；1 有错误级问题；2 有文件无法读取，或 --json 文件无法写入（原文件不变）。
     """
     from .errors import OutputError
-    from .importer import import_files
+    from .importer import import_files, prepare_batch
     from .render import print_import_summary, progress_iter
     from .writers.atomic import write_text_atomic
 
     if fmt not in ("table", "json"):
         err.print("--format 只能是 table 或 json", style="red", markup=False)
         raise typer.Exit(2)
+    prepare_batch()
     results = list(progress_iter(import_files([str(f) for f in files], region=_region(region), year=year),
                                  total=len(files), label="导入", console=err))
     subs = [r.submission for r in results if r.submission is not None]

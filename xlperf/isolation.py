@@ -53,8 +53,15 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+def _init_worker(limit: int | None, prepare: Callable[[], None] | None) -> None:
+    """Pool initializer: cap the address space, then run the caller's *prepare*."""
+    _limit_memory(limit)
+    if prepare is not None:
+        prepare()
+
+
 def _limit_memory(limit: int | None) -> None:
-    """Pool initializer: cap this worker's address space at *limit* bytes (Unix)."""
+    """Cap this worker's address space at *limit* bytes (Unix)."""
     if limit is None:
         return
     try:
@@ -83,13 +90,15 @@ def _crash_reason(limit: int | None) -> str:
 
 
 def run_isolated(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
-                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> Iterator[Outcome[R]]:
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+                 prepare: Callable[[], None] | None = None) -> Iterator[Outcome[R]]:
     """Yield one :class:`Outcome` per item of *items*, in completion order (collect by
     ``index`` for a deterministic result).
 
     *fn* must be picklable (a module-level function) and so must items and results.
     ``workers == 1`` runs in this process, without isolation (for debugging and for
-    callers that are already isolated). Exceptions raised by *fn* become failures;
+    callers that are already isolated). *prepare* (picklable, no arguments) runs once
+    in each worker process before its first task (not in this process). Exceptions raised by *fn* become failures;
     nothing is raised for a task.
     """
     if workers <= 1:
@@ -104,7 +113,8 @@ def run_isolated(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
     while pending:
         size = min(workers, len(pending))
         suspects: list[int] = []
-        with ProcessPoolExecutor(size, mp_context=ctx, initializer=_limit_memory, initargs=(memory_limit,)) as pool:
+        with ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker,
+                                 initargs=(memory_limit, prepare)) as pool:
             inflight: dict[Future[R], int] = {}
             while (pending or inflight) and not suspects:
                 while pending and len(inflight) < size:
@@ -129,13 +139,13 @@ def run_isolated(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
                         yield Outcome(i, value=value)
             suspects.extend(inflight.values())
         for i in sorted(suspects):
-            yield _alone(fn, items[i], i, ctx=ctx, memory_limit=memory_limit)
+            yield _alone(fn, items[i], i, ctx=ctx, memory_limit=memory_limit, prepare=prepare)
 
 
 def _alone(fn: Callable[[T], R], item: T, index: int, *, ctx: multiprocessing.context.BaseContext,
-           memory_limit: int | None) -> Outcome[R]:
+           memory_limit: int | None, prepare: Callable[[], None] | None) -> Outcome[R]:
     """Re-run one suspect in its own one-worker pool."""
-    with ProcessPoolExecutor(1, mp_context=ctx, initializer=_limit_memory, initargs=(memory_limit,)) as pool:
+    with ProcessPoolExecutor(1, mp_context=ctx, initializer=_init_worker, initargs=(memory_limit, prepare)) as pool:
         try:
             return Outcome(index, value=pool.submit(fn, item).result())
         except BrokenProcessPool:

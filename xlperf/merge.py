@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .consolidation import Consolidation, SourceFile, build_tables, local_time
 from .flatten import FileRows, ImportTask, import_and_flatten, project_columns
-from .importer import ImportResult, import_workbook
+from .importer import ImportResult, import_workbook, prepare_batch
 from .isolation import DEFAULT_MEMORY_LIMIT, Outcome, default_workers, run_isolated
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
 from .readers.xlsx import file_sha256
@@ -137,7 +137,7 @@ def consolidate(paths: list[str], *, progress: Progress | None = None, workers: 
         tasks.append(ImportTask(path, entry.region if entry else None, entry.year if entry else None, import_fn))
         todo.append(inp)  # todo[i] is the input of tasks[i]
     stream: Iterable[Outcome[FileRows]] = run_isolated(import_and_flatten, tasks, workers=workers or default_workers(),
-                                                       memory_limit=memory_limit)
+                                                       memory_limit=memory_limit, prepare=prepare_batch)
     for out in (progress(stream, len(tasks)) if progress else stream):
         _settle(todo[out.index], out)
     _resolve_keys(inputs)
