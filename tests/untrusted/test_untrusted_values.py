@@ -201,6 +201,7 @@ def test_values_that_are_not_numbers_are_reported_not_kept(reader: Callable[[Pat
     rows = '<row r="1">' + cell("A1", "NaN", t="n") + cell("B1", "1e999", t="n") + cell("C1", 2.5) + "</row>"
     wb = reader(raw_xlsx(tmp_path / "nan.xlsx", [("Sheet1", sheet_xml(rows))]))
     assert wb.sheets[0].cells == {(0, 2): 2.5}
+    assert wb.sheets[0].grid == {0: [(2, 2.5)]}  # the row index agrees (built with the cells on the calamine path)
     assert [(f.code, f.where, f.severity) for f in wb.findings] == [("number-invalid", "Sheet1!A1", "error"),
                                                                      ("number-invalid", "Sheet1!B1", "error")]
 

@@ -140,7 +140,11 @@ def _open_calamine(path: str, pkg: Package, entries: list[SheetEntry]) -> tuple[
 
 
 def _calamine_sheet(cwb: pc.CalamineWorkbook, index: int, scan: SheetScan) -> SheetData:
-    """Values and merged ranges of sheet *index* from calamine; the rest from *scan*."""
+    """Values and merged ranges of sheet *index* from calamine; the rest from *scan*.
+
+    The common sheet (no error cells, no text needing more than its ends trimmed) is
+    finished here in one pass over calamine's rows: cells, row index and trimmed texts
+    (``SheetData.grid``); any other goes through :func:`_cleaned` cell by cell."""
     csheet = cwb.get_sheet_by_index(index)
     rows = csheet.to_python(skip_empty_area=True)
     r0, c0 = csheet.start or (0, 0)
@@ -148,13 +152,36 @@ def _calamine_sheet(cwb: pc.CalamineWorkbook, index: int, scan: SheetScan) -> Sh
                     hidden_cols=scan.hidden_cols, max_row=scan.max_row, max_col=scan.max_col, row_major=True)
     out.merged = [(a[0], a[1], b[0], b[1]) for a, b in (csheet.merged_cell_ranges or [])]
     cells = out.cells
+    joined = "\n".join([v for row in rows for v in row if isinstance(v, str)])
+    if scan.errors or "\r" in joined or needs_cleaning(joined):
+        r = r0
+        for row in rows:  # row by row, left to right: the order SheetData.row_major promises
+            c = c0
+            for v in row:
+                if v != "" and v is not None:
+                    cells[(r, c)] = v
+                c += 1
+            r += 1
+        return out
+    grid = out.grid = {}
+    isfinite = math.isfinite
     r = r0
-    for row in rows:  # row by row, left to right: the order SheetData.row_major promises
+    for row in rows:
+        line = []
         c = c0
         for v in row:
             if v != "" and v is not None:
+                if isinstance(v, str):
+                    v = v.strip() or v  # as clean_cell_text: spaces alone are kept as typed
+                elif isinstance(v, float) and not isfinite(v):
+                    out.invalid.append(((r, c), v))
+                    c += 1
+                    continue
                 cells[(r, c)] = v
+                line.append((c, v))
             c += 1
+        if line:
+            grid[r] = line
         r += 1
     return out
 
@@ -194,6 +221,37 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
     sheet.merged = data.merged
     sheet.hidden_rows = frozenset(data.hidden_rows)
     sheet.hidden_cols = frozenset(data.hidden_cols)
+    errors = data.errors
+    if data.grid is not None:  # finished by _calamine_sheet
+        sheet.cells = cells = data.cells
+        sheet.grid = data.grid
+        for key, v in data.invalid:
+            findings.append(finding("number-invalid", sheet=name, cell=cell_name(*key), text=repr(v)))
+    else:
+        cells = sheet.cells
+        _clean_cells(sheet, data, findings)
+    for (r, c), err in sorted(errors.items()):
+        findings.append(finding("excel-error-value", sheet=name, cell=cell_name(r, c), params={"value": err}, text=err))
+    for (r, c) in sorted(data.no_value):
+        if (r, c) not in cells and (r, c) not in data.errors:
+            findings.append(finding("formula-no-cached-value", sheet=name, cell=cell_name(r, c)))
+    if sheet.state != "visible":
+        findings.append(finding("hidden-sheet", sheet=name, cell=None))
+    hidden_used = sorted({r for (r, _c) in cells if r in sheet.hidden_rows}) if sheet.hidden_rows else []
+    if hidden_used:
+        findings.append(finding("hidden-rows", sheet=name, cell=cell_name(hidden_used[0], 0),
+                                params={"rows": "、".join(str(r + 1) for r in hidden_used[:10])}))
+    hidden_cols_used = sorted({c for (_r, c) in cells if c in sheet.hidden_cols}) if sheet.hidden_cols else []
+    if hidden_cols_used:
+        findings.append(finding("hidden-columns", sheet=name, cell=cell_name(0, hidden_cols_used[0]),
+                                params={"cols": "、".join(cell_name(0, c)[:-1] for c in hidden_cols_used[:10])}))
+
+
+def _clean_cells(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
+    """Fill *sheet*'s cells and row index from *data*, cell by cell: texts normalised
+    (:func:`_clean_text`; only their ends trimmed when no text of the sheet needs more),
+    error cells left to the caller, non-finite numbers reported (``number-invalid``)."""
+    name = sheet.name
     cells = sheet.cells
     joined = "\n".join([v for v in data.cells.values() if isinstance(v, str)])
     # the common case, decided in one search: nothing to normalise but the ends
@@ -204,7 +262,7 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
     last = -1
     for key, v in (data.cells.items() if data.row_major else sorted(data.cells.items())):
         if errors and key in errors:
-            continue  # reported below
+            continue  # reported by the caller
         if isinstance(v, str):
             if plain:
                 v = v.strip() or v  # as clean_cell_text: spaces alone are kept as typed
@@ -221,21 +279,6 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
             line = grid[last] = []
         line.append((key[1], v))
     sheet.grid = grid  # the row index Sheet.grid would build, already in order
-    for (r, c), err in sorted(errors.items()):
-        findings.append(finding("excel-error-value", sheet=name, cell=cell_name(r, c), params={"value": err}, text=err))
-    for (r, c) in sorted(data.no_value):
-        if (r, c) not in cells and (r, c) not in data.errors:
-            findings.append(finding("formula-no-cached-value", sheet=name, cell=cell_name(r, c)))
-    if sheet.state != "visible":
-        findings.append(finding("hidden-sheet", sheet=name, cell=None))
-    hidden_used = sorted({r for (r, _c) in cells if r in sheet.hidden_rows}) if sheet.hidden_rows else []
-    if hidden_used:
-        findings.append(finding("hidden-rows", sheet=name, cell=cell_name(hidden_used[0], 0),
-                                params={"rows": "、".join(str(r + 1) for r in hidden_used[:10])}))
-    hidden_cols_used = sorted({c for (_r, c) in cells if c in sheet.hidden_cols}) if sheet.hidden_cols else []
-    if hidden_cols_used:
-        findings.append(finding("hidden-columns", sheet=name, cell=cell_name(0, hidden_cols_used[0]),
-                                params={"cols": "、".join(cell_name(0, c)[:-1] for c in hidden_cols_used[:10])}))
 
 
 def _clean_text(v: str, sheet: str, key: tuple[int, int], findings: list[Finding]) -> str:
