@@ -97,7 +97,9 @@ class Facts:
     def __init__(self, sub: Submission) -> None:
         self.named: list[list[Indicator]] = [
             [i for i in p.indicators if i.name and not _is_placeholder(i.name)] for p in sub.projects]
-        self.costs: list[list[Indicator]] = [[i for i in p.indicators if _is_cost(i)] for p in sub.projects]
+        cost_level2 = frozenset(_levels()["cost_level2"])
+        self.costs: list[list[Indicator]] = [
+            [i for i in p.indicators if i.level2 in cost_level2 or i.level1 == _COST] for p in sub.projects]
         self.targets: list[tuple[Indicator, str | None, Target]] = [
             (i, sheet, t) for i, sheet in _all_indicators(sub) for t in (i.target, i.period_target) if t is not None]
 
@@ -198,10 +200,6 @@ def _target_missing(sub: Submission, facts: Facts) -> Iterator[Finding]:
                 yield _at("target-missing", i.source, sheet=p.sheet, params={"name": i.name})
 
 
-def _is_cost(i: Indicator) -> bool:
-    return i.level2 in _levels()["cost_level2"] or i.level1 == _COST
-
-
 def _money(t: Target | None) -> list[Decimal]:
     """The 万元 readings of a cost target: one with a money unit, both (元 and 万元)
     for a bare number."""
@@ -281,11 +279,11 @@ def _ambiguous(sub: Submission, facts: Facts) -> Iterator[Finding]:
 
 @rule("indicator-suspect-level")
 def _suspect(sub: Submission, facts: Facts) -> Iterator[Finding]:
+    levels = _levels()
     for p, named in zip(sub.projects, facts.named):
         for i in named:
             name = i.name or ""
             suggested = None
-            levels = _levels()
             if "满意" in name and i.level2 is not None and i.level2 not in levels["satisfaction_level2"] \
                     and i.level1 != _SATISFACTION:
                 suggested = levels["suggest_satisfaction"][0]
