@@ -174,12 +174,7 @@ def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx:
         return reading.value
     if value is None or value == "":
         return None
-    if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
-        ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
-                                    params={"label": label}))
-    else:
-        ctx.findings.append(finding("amount-not-number", sheet=sheet.name, cell=cell_name(r, c),
-                                    text=format_value(value), params={"label": label}))
+    _report_unreadable(sheet, r, c, value, label=label, code="amount-not-number", ctx=ctx)
     return None
 
 
@@ -207,13 +202,21 @@ def read_percent(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx
     pct = percent(value)
     if pct is not None or value is None or value == "":
         return pct
+    _report_unreadable(sheet, r, c, value, label=label, code="percent-not-number", ctx=ctx)
+    return None
+
+
+def _report_unreadable(sheet: Sheet, r: int, c: int, value: object, *, label: str, code: str,
+                       ctx: ParseContext) -> None:
+    """Report a typed value that is not the number its cell needs: ``ambiguous-number``
+    for text with a comma between digits (``"2,8505"``), else *code*
+    (``amount-not-number`` / ``percent-not-number``), at (r, c) of *sheet*."""
     if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
         ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
                                     params={"label": label}))
     else:
-        ctx.findings.append(finding("percent-not-number", sheet=sheet.name, cell=cell_name(r, c),
+        ctx.findings.append(finding(code, sheet=sheet.name, cell=cell_name(r, c),
                                     text=format_value(value), params={"label": label}))
-    return None
 
 
 def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None

@@ -157,7 +157,8 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     proj = Project(sheet=sheet.name)
     header = None
     header_row = stop
-    header_rows = labels.index(sheet).get("indicator_header", {})
+    index = labels.index(sheet)
+    header_rows = index.get("indicator_header", {})
     for r in sheet.rows_between(anchor, stop):
         if r not in header_rows:
             continue  # no 一级指标 / 二级指标 / 三级指标 label on the row: no header there
@@ -167,7 +168,7 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
             break
     raw: dict[str, tuple[int, int, object]] = {}
     label_cells: dict[str, tuple[int, int]] = {}
-    project_labels = labels.index(sheet).get("project", {})  # what labels.match("project", v) says, per cell
+    project_labels = index.get("project", {})  # what labels.match("project", v) says, per cell
     for r in sheet.rows_between(anchor, header_row):
         cells = sheet.grid.get(r, ())
         row_hits = dict(project_labels.get(r, ()))

@@ -37,10 +37,7 @@ class SheetData:
     ranges ``(r0, c0, r1, c1)``, Excel error values and formulas without a cached value
     by cell, hidden rows and columns (0-based), and the extent seen (``max_row`` /
     ``max_col``, 1-based counts). ``row_major`` is true when ``cells`` was filled in
-    row-then-column order (python-calamine's rows), so no sort is needed. ``grid``,
-    when set, is the sheet's row index (:attr:`~xlperf.readers.grid.Sheet.grid`) and
-    ``cells`` are final: texts needed nothing but their ends trimmed, there are no
-    error cells, and non-finite numbers were left out and listed in ``invalid``."""
+    row-then-column order (python-calamine's rows), so no sort is needed."""
 
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -51,8 +48,6 @@ class SheetData:
     max_row: int = 0
     max_col: int = 0
     row_major: bool = False
-    grid: dict[int, list[tuple[int, object]]] | None = None
-    invalid: list[tuple[tuple[int, int], float]] = field(default_factory=list)
 
 
 def number_value(text: str, kind: str, *, date1904: bool) -> object:

@@ -140,11 +140,7 @@ def _open_calamine(path: str, pkg: Package, entries: list[SheetEntry]) -> tuple[
 
 
 def _calamine_sheet(cwb: pc.CalamineWorkbook, index: int, scan: SheetScan) -> SheetData:
-    """Values and merged ranges of sheet *index* from calamine; the rest from *scan*.
-
-    The common sheet (no error cells, no text needing more than its ends trimmed) is
-    finished here in one pass over calamine's rows: cells, row index and trimmed texts
-    (``SheetData.grid``); any other goes through :func:`_cleaned` cell by cell."""
+    """Values and merged ranges of sheet *index* from calamine; the rest from *scan*."""
     csheet = cwb.get_sheet_by_index(index)
     rows = csheet.to_python(skip_empty_area=True)
     r0, c0 = csheet.start or (0, 0)
@@ -152,36 +148,13 @@ def _calamine_sheet(cwb: pc.CalamineWorkbook, index: int, scan: SheetScan) -> Sh
                     hidden_cols=scan.hidden_cols, max_row=scan.max_row, max_col=scan.max_col, row_major=True)
     out.merged = [(a[0], a[1], b[0], b[1]) for a, b in (csheet.merged_cell_ranges or [])]
     cells = out.cells
-    joined = "\n".join([v for row in rows for v in row if isinstance(v, str)])
-    if scan.errors or "\r" in joined or needs_cleaning(joined):
-        r = r0
-        for row in rows:  # row by row, left to right: the order SheetData.row_major promises
-            c = c0
-            for v in row:
-                if v != "" and v is not None:
-                    cells[(r, c)] = v
-                c += 1
-            r += 1
-        return out
-    grid = out.grid = {}
-    isfinite = math.isfinite
     r = r0
-    for row in rows:
-        line = []
+    for row in rows:  # row by row, left to right: the order SheetData.row_major promises
         c = c0
         for v in row:
             if v != "" and v is not None:
-                if isinstance(v, str):
-                    v = v.strip() or v  # as clean_cell_text: spaces alone are kept as typed
-                elif isinstance(v, float) and not isfinite(v):
-                    out.invalid.append(((r, c), v))
-                    c += 1
-                    continue
                 cells[(r, c)] = v
-                line.append((c, v))
             c += 1
-        if line:
-            grid[r] = line
         r += 1
     return out
 
@@ -222,14 +195,8 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
     sheet.hidden_rows = frozenset(data.hidden_rows)
     sheet.hidden_cols = frozenset(data.hidden_cols)
     errors = data.errors
-    if data.grid is not None:  # finished by _calamine_sheet
-        sheet.cells = cells = data.cells
-        sheet.grid = data.grid
-        for key, v in data.invalid:
-            findings.append(finding("number-invalid", sheet=name, cell=cell_name(*key), text=repr(v)))
-    else:
-        cells = sheet.cells
-        _clean_cells(sheet, data, findings)
+    cells = sheet.cells
+    _clean_cells(sheet, data, findings)
     for (r, c), err in sorted(errors.items()):
         findings.append(finding("excel-error-value", sheet=name, cell=cell_name(r, c), params={"value": err}, text=err))
     for (r, c) in sorted(data.no_value):
