@@ -206,8 +206,6 @@ def write_workbook(sheets: list[GridSheet], target: Path | io.BytesIO, *, title:
     for sheet in sheets:
         ws = wb.add_worksheet(sheet.name)
         merged_at = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in sheet.merges}
-        covered = {(r, c) for r0, c0, r1, c1 in sheet.merges
-                   for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
         widths: dict[int, int] = {}
         for (r, c), cell in sheet.cells.items():
             if (r, c) not in merged_at:
@@ -216,8 +214,6 @@ def write_workbook(sheets: list[GridSheet], target: Path | io.BytesIO, *, title:
         for c in range(max([*widths, *(c1 for *_, c1 in sheet.merges)], default=-1) + 1):
             ws.set_column(c, c, min(40, max(8, widths.get(c, 8) + 2)))
         for (r, c), cell in sorted(sheet.cells.items()):
-            if (r, c) in covered and (r, c) not in merged_at:
-                raise GridError(f"{title}: sheet {sheet.name!r} row {r + 1} column {c + 1}: value inside a merged range")
             wrap = isinstance(cell.value, str) and ("\n" in cell.value or len(cell.value) > 20)
             f = fmt(wrap, cell.decimals)
             if (r, c) in merged_at:

@@ -1,0 +1,81 @@
+"""The corpus workbooks (corpus/workbooks/) are what scripts/build_corpus.py makes of the grids
+(corpus/grids/): rebuilt, they hold the same sheets, cell values and merged ranges as the
+committed files and as the grid says (read back with openpyxl, never compared as bytes)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from helpers import ROOT
+
+
+def _load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+bc = _load_script("build_corpus")
+GRIDS = sorted((ROOT / "corpus" / "grids").glob("*.tsv"))
+
+
+def _contents(path: Path) -> list[tuple[str, dict[tuple[int, int], object], list[str]]]:
+    wb = openpyxl.load_workbook(path)
+    out = []
+    for ws in wb.worksheets:
+        values = {(c.row - 1, c.column - 1): c.value for row in ws.iter_rows() for c in row if c.value is not None}
+        out.append((ws.title, values, sorted(str(r) for r in ws.merged_cells.ranges)))
+    return out
+
+
+def _from_grid(grid: Path) -> list[tuple[str, dict[tuple[int, int], object], list[str]]]:
+    out = []
+    for sheet in bc.read_grid(grid):
+        values = {pos: cell.value for pos, cell in sheet.cells.items()}
+        merges = sorted(f"{openpyxl.utils.get_column_letter(c0 + 1)}{r0 + 1}:{openpyxl.utils.get_column_letter(c1 + 1)}{r1 + 1}"
+                        for r0, c0, r1, c1 in sheet.merges)
+        out.append((sheet.name, values, merges))
+    return out
+
+
+def test_there_is_a_grid_per_corpus_file() -> None:
+    assert len(GRIDS) == 17
+
+
+@pytest.mark.parametrize("grid", GRIDS, ids=lambda p: p.stem)
+def test_rebuilt_workbook_equals_committed_one_and_its_grid(grid: Path, tmp_path: Path) -> None:
+    rebuilt = _contents(bc.build_one(grid, tmp_path))
+    committed = _contents(ROOT / "corpus" / "workbooks" / f"{grid.stem}.xlsx")
+    assert rebuilt == committed, "corpus/workbooks is stale: run python scripts/build_corpus.py"
+    assert rebuilt == _from_grid(grid)
+
+
+def test_grid_cells_numbers_escapes_and_merges() -> None:
+    sheets = bc.parse_grid("#!sheet 表1\n# a comment\n标题\t<\t<\n6.30\t'007\t≥90%\n"
+                           "总体\\n目标\t\\sx\\s\t\\<\n^\t500\t0.5\n", name="t.tsv")
+    (s,) = sheets
+    assert s.name == "表1"
+    assert s.cells[(0, 0)].value == "标题"
+    assert (s.cells[(1, 0)].value, s.cells[(1, 0)].decimals) == (6.3, 2)
+    assert s.cells[(1, 1)].value == "007" and s.cells[(1, 2)].value == "≥90%"
+    assert s.cells[(2, 0)].value == "总体\n目标" and s.cells[(2, 1)].value == " x " and s.cells[(2, 2)].value == "<"
+    assert s.cells[(3, 1)].value == 500.0 and s.cells[(3, 2)].value == 0.5
+    assert sorted(s.merges) == [(0, 0, 0, 2), (2, 0, 3, 0)]
+
+
+@pytest.mark.parametrize("text", [
+    "a\tb\n",  # a row before the first sheet
+    "#!sheet s\n<\tb\n",  # nothing on the left to join
+    "#!sheet s\na\t<\nb\t^\n",  # an L-shaped range
+    "#!sheet s\na\n^\t<\n",  # three cells of a square
+    "#!sheet s\na\\x\n",  # unknown escape
+])
+def test_bad_grids_are_refused_with_their_name(text: str) -> None:
+    with pytest.raises(bc.GridError, match="bad.tsv"):
+        bc.parse_grid(text, name="bad.tsv")
