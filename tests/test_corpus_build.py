@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import unicodedata
 from pathlib import Path
 
 import openpyxl
@@ -79,3 +80,40 @@ def test_grid_cells_numbers_escapes_and_merges() -> None:
 def test_bad_grids_are_refused_with_their_name(text: str) -> None:
     with pytest.raises(bc.GridError, match="bad.tsv"):
         bc.parse_grid(text, name="bad.tsv")
+
+
+def _page(stem: str) -> str:
+    text = (ROOT / "corpus" / "source" / f"{stem}.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    return _norm(text)
+
+
+def _norm(text: str) -> str:
+    """NFKC, all white space removed (as the scoring compares texts)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+# Grid cells that are not one run of the page text, each for a reason the grid's header says.
+NOT_IN_PAGE = {
+    ("chengdexian_minzhengju_2022_department", "9.2022年救助信息系统购置绩效目标表"): "sharing-site chunk marker removed",
+    ("chengdexian_minzhengju_2022_department", "20.2022年惠民殡葬、无名尸管理10.5万绩效目标表"): "sharing-site chunk marker removed",
+    ("handan_kunnanqunzhongjiuzhu_2019_project", "按服務(wù)對(duì)象滿意度評(píng)價(jià)"): "sharing-site chunk marker removed",
+    ("dongguan_gonganju_2020_project", "件精神,我局机关对60台符合相关条件的车辆进行\n报废更新"): "PDF lines interleaved",
+    ("dongguan_gonganju_2020_project", "精神,我局机关对20台符合相关条件的车辆进行报废\n更新"): "PDF lines interleaved",
+    ("dongguan_gonganju_2020_project", "预算(或投\n资规模)控\n制指标"): "PDF lines interleaved",
+    ("dongguan_gonganju_2020_project", "预算(或投资\n规模)控制指\n标"): "PDF lines interleaved",
+    ("unknown-province_canlian_2019_regional-transfer", "服务对象\n满意度指标"): "column-major page: split by a 三级 name",
+}
+
+
+@pytest.mark.parametrize("grid", GRIDS, ids=lambda p: p.stem)
+def test_grid_cells_are_the_page_text(grid: Path) -> None:
+    """Every cell of a grid is a run of its page text (white space aside): the grids rebuild
+    cell boundaries, they do not reword. The few exceptions are listed with their reason."""
+    page = _page(grid.stem)
+    foreign = []
+    for sheet in bc.read_grid(grid):
+        for cell in sheet.cells.values():
+            text = cell.value if isinstance(cell.value, str) else f"{cell.value:.{cell.decimals}f}"
+            if _norm(text) not in page and (grid.stem, text) not in NOT_IN_PAGE:
+                foreign.append(text)
+    assert not foreign

@@ -191,3 +191,29 @@ def test_scoring_department_plan_and_negatives(tmp_path: Path) -> None:
 def test_bad_truth_files_are_refused_with_their_name(tmp_path: Path, text: str) -> None:
     with pytest.raises(sc.TruthError, match="x.toml"):
         _truth(tmp_path, text)
+
+
+# Truth texts that are not one run of the page text: the 东莞 goals are two PDF fragments each.
+TRUTH_NOT_IN_PAGE = {("dongguan_gonganju_2020_project", "goal"), ("dongguan_gonganju_2020_project", "period_goal")}
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "truth").glob("*.toml")), ids=lambda p: p.stem)
+def test_truth_texts_are_written_as_the_page_has_them(path: Path) -> None:
+    """Names, goals, targets and their parts appear in the page text (white space aside):
+    the truth records what the page says, not a tidied version."""
+    page = sc.norm((CORPUS / "source" / f"{path.stem}.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1])
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    units = ([data["department"]] if "department" in data else []) + data.get("projects", [])
+    texts = []
+    for unit in units:
+        texts += [(k, unit[k]) for k in ("name", "goal", "period_goal") if k in unit]
+        texts += [("name_variants", v) for v in unit.get("name_variants", [])]
+        for row in unit.get("indicators", []):
+            texts += [(k, row[k]) for k in ("name", "period_target", "description") if k in row]
+            if "parts" in row:  # separate columns: the joined text is not on the page, each part is
+                texts += [("parts", v) for v in row["parts"].values()]
+            elif "target" in row:
+                texts.append(("target", row["target"]))
+            texts += [("targets", v) for v in {**row.get("targets", {}), **row.get("grades", {})}.values()]
+    foreign = [(k, t) for k, t in texts if sc.norm(t) not in page and (path.stem, k) not in TRUTH_NOT_IN_PAGE]
+    assert not foreign
