@@ -2,6 +2,7 @@
 
     python scripts/build_corpus.py                        # every grid -> corpus/workbooks/<stem>.xlsx
     python scripts/build_corpus.py corpus/grids/x.tsv     # only the grids named
+    python scripts/build_corpus.py --variants DIR         # perturbed target forms + their truth (scripts/corpus_variants.py)
 
 Each grid (corpus/grids/<stem>.tsv) is a hand transcription of one page text of
 corpus/source/ into the cells the county's published workbook would have. The grid format
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import io
 import os
 import re
 import sys
@@ -41,6 +41,7 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parents[1]
 GRIDS = ROOT / "corpus" / "grids"
 WORKBOOKS = ROOT / "corpus" / "workbooks"
+TRUTH = ROOT / "corpus" / "truth"
 
 MERGE_LEFT = "<"
 MERGE_UP = "^"
@@ -119,7 +120,11 @@ def parse_grid(text: str, *, name: str = "<grid>") -> list[GridSheet]:
         if line.startswith("#!sheet"):
             if sheets:
                 _close_sheet(sheets[-1], markers, name)
-            sheets.append(GridSheet(line[len("#!sheet"):].strip()))
+            title = line[len("#!sheet"):].strip()
+            if not title or len(title) > 31 or set(title) & set("[]:*?/\\") or title in {s.name for s in sheets}:
+                raise GridError(f"{name}:{lineno}: {title!r} cannot be a sheet name (1-31 characters, "
+                                "none of [ ] : * ? / \\, not twice)")
+            sheets.append(GridSheet(title))
             markers, row = {}, 0
             continue
         if line.startswith("#"):
@@ -175,7 +180,9 @@ def _close_sheet(sheet: GridSheet, markers: dict[tuple[int, int], str], name: st
 
 def read_grid(path: Path) -> list[GridSheet]:
     """Parse one grid file (see :func:`parse_grid`)."""
-    return parse_grid(path.read_text(encoding="utf-8"), name=str(path.relative_to(ROOT)))
+    path = path.resolve()
+    name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    return parse_grid(path.read_text(encoding="utf-8"), name=name)
 
 
 def _display_width(text: str) -> int:
@@ -183,10 +190,10 @@ def _display_width(text: str) -> int:
     return max((sum(2 if ord(ch) > 0x2E80 else 1 for ch in line) for line in text.split("\n")), default=0)
 
 
-def write_workbook(sheets: list[GridSheet], target: Path | io.BytesIO, *, title: str) -> None:
+def write_workbook(sheets: list[GridSheet], target: Path, *, title: str) -> None:
     """Write the sheets with xlsxwriter: typed writes (no formula or URL conversion),
     merged ranges, wrapped text for multi-line cells, fixed document properties."""
-    wb = xlsxwriter.Workbook(target if isinstance(target, io.BytesIO) else str(target),
+    wb = xlsxwriter.Workbook(str(target),
                              {"strings_to_formulas": False, "strings_to_urls": False,
                               "strings_to_numbers": False, "in_memory": True})
     wb.set_properties({"title": title, "created": _CREATED,
@@ -213,42 +220,38 @@ def write_workbook(sheets: list[GridSheet], target: Path | io.BytesIO, *, title:
                 widths[c] = max(widths.get(c, 0), _display_width(text))
         for c in range(max([*widths, *(c1 for *_, c1 in sheet.merges)], default=-1) + 1):
             ws.set_column(c, c, min(40, max(8, widths.get(c, 8) + 2)))
+        for (r0, c0), (r1, c1) in sorted(merged_at.items()):
+            cell = sheet.cells.get((r0, c0))
+            ws.merge_range(r0, c0, r1, c1, "", fmt(cell is not None and not cell.is_number, cell.decimals if cell else 0))
         for (r, c), cell in sorted(sheet.cells.items()):
-            wrap = isinstance(cell.value, str) and ("\n" in cell.value or len(cell.value) > 20)
-            f = fmt(wrap, cell.decimals)
-            if (r, c) in merged_at:
-                continue
+            text = cell.value if isinstance(cell.value, str) else ""
+            # a merged cell wraps its text; so does a long or multi-line one
+            f = fmt((r, c) in merged_at and not cell.is_number or "\n" in text or len(text) > 20, cell.decimals)
             if cell.is_number:
                 ws.write_number(r, c, cell.value, f)
             else:
-                ws.write_string(r, c, cell.value, f)
-        for (r0, c0), (r1, c1) in sorted(merged_at.items()):
-            cell = sheet.cells.get((r0, c0))
-            f = fmt(cell is not None and isinstance(cell.value, str), cell.decimals if cell else 0)
-            ws.merge_range(r0, c0, r1, c1, "", f)
-            if cell is None:
-                continue
-            if cell.is_number:
-                ws.write_number(r0, c0, cell.value, f)
-            else:
-                ws.write_string(r0, c0, cell.value, f)
+                ws.write_string(r, c, text, f)
     wb.close()
 
 
 def build_one(grid: Path, folder: Path) -> Path:
-    """Build ``folder/<stem>.xlsx`` from one grid file; written to a temporary file in the
-    same folder and moved into place, so a failure never leaves a half-written workbook."""
-    sheets = read_grid(grid)
+    """Build ``folder/<stem>.xlsx`` from one grid file (see :func:`write_atomically`)."""
     out = folder / f"{grid.stem}.xlsx"
-    fd, tmp = tempfile.mkstemp(prefix=f".{grid.stem}.", suffix=".xlsx", dir=folder)
+    write_atomically(read_grid(grid), out, grid.stem)
+    return out
+
+
+def write_atomically(sheets: list[GridSheet], out: Path, title: str) -> None:
+    """Write a workbook to a temporary file in the same folder and move it into place, so a
+    failure never leaves a half-written workbook."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlsx", dir=out.parent)
     os.close(fd)
     try:
-        write_workbook(sheets, Path(tmp), title=grid.stem)
+        write_workbook(sheets, Path(tmp), title=title)
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return out
 
 
 def grid_files() -> list[Path]:
@@ -260,7 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: build every workbook (exit 0), or report grid errors (exit 2)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("grids", nargs="*", type=Path, help="grid files (default: all of corpus/grids)")
+    parser.add_argument("--variants", type=Path, metavar="DIR",
+                        help="write perturbed versions of the target forms and their truth to DIR instead")
     args = parser.parse_args(argv)
+    if args.variants:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from corpus_variants import write_variants
+
+        for path in write_variants([g.resolve() for g in args.grids] or grid_files(), TRUTH, args.variants):
+            print(path)
+        return 0
     WORKBOOKS.mkdir(parents=True, exist_ok=True)
     status = 0
     for grid in args.grids or grid_files():

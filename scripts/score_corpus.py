@@ -3,6 +3,7 @@
     python scripts/score_corpus.py                     # a table per file, then the overall figures
     python scripts/score_corpus.py --json score.json   # the same figures for tools
     python scripts/score_corpus.py --details           # and, per file, what was missed or read wrong
+    python scripts/score_corpus.py --workbooks DIR --truth DIR   # the variants of build_corpus.py --variants DIR
 
 Every workbook of corpus/workbooks/ (built by scripts/build_corpus.py) is imported with
 ``xlperf.importer.import_workbook`` and compared with corpus/truth/<stem>.toml (format in
@@ -466,11 +467,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--details", action="store_true", help="also list, per file, what was missed or read wrong")
+    parser.add_argument("--workbooks", type=Path, default=WORKBOOKS, metavar="DIR",
+                        help="the workbooks to score (default corpus/workbooks)")
+    parser.add_argument("--truth", type=Path, default=TRUTH, metavar="DIR",
+                        help="their truth files (default corpus/truth); for variants the same DIR")
     parser.add_argument("--write-floors", type=Path, metavar="FILE",
                         help="write today's figures as floors/ceilings (corpus/floors.toml)")
     args = parser.parse_args(argv)
     try:
-        scores = score()
+        scores = score(workbooks=args.workbooks, truth_dir=args.truth)
     except (TruthError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -3,7 +3,6 @@ and the scoring itself must count what its doc says (checked on small hand-made 
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import tomllib
 from decimal import Decimal
@@ -17,15 +16,10 @@ CORPUS = ROOT / "corpus"
 EPSILON = 1e-9
 
 
-def _load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+if str(ROOT / "scripts") not in sys.path:  # the corpus scripts are run as scripts, not installed
+    sys.path.insert(0, str(ROOT / "scripts"))
+import score_corpus as sc  # noqa: E402
 
-
-sc = _load_script("score_corpus")
 FLOORS = tomllib.loads((CORPUS / "floors.toml").read_text(encoding="utf-8"))
 
 
