@@ -54,7 +54,7 @@ TRUTH = ROOT / "corpus" / "truth"
 KINDS = ("project", "department", "regional-transfer", "negative")
 _FILE_KEYS = {"kind", "note", "why", "projects", "department"}
 _UNIT_KEYS = {"name", "name_variants", "name_note", "unit", "amount", "amount_text", "amount_note", "goal",
-              "goal_note", "period_goal", "recipients", "note", "indicators"}
+              "goal_note", "long_term_goal", "recipients", "note", "indicators"}
 _INDICATOR_KEYS = {"level1", "level2", "name", "target", "parts", "period_target", "targets", "grades",
                    "description", "weight", "note"}
 _PART_KEYS = {"operator", "value", "unit"}

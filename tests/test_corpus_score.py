@@ -188,7 +188,7 @@ def test_bad_truth_files_are_refused_with_their_name(tmp_path: Path, text: str) 
 
 
 # Truth texts that are not one run of the page text: the 东莞 goals are two PDF fragments each.
-TRUTH_NOT_IN_PAGE = {("dongguan_gonganju_2020_project", "goal"), ("dongguan_gonganju_2020_project", "period_goal")}
+TRUTH_NOT_IN_PAGE = {("dongguan_gonganju_2020_project", "goal"), ("dongguan_gonganju_2020_project", "long_term_goal")}
 
 
 @pytest.mark.parametrize("path", sorted((CORPUS / "truth").glob("*.toml")), ids=lambda p: p.stem)
@@ -200,7 +200,7 @@ def test_truth_texts_are_written_as_the_page_has_them(path: Path) -> None:
     units = ([data["department"]] if "department" in data else []) + data.get("projects", [])
     texts = []
     for unit in units:
-        texts += [(k, unit[k]) for k in ("name", "goal", "period_goal") if k in unit]
+        texts += [(k, unit[k]) for k in ("name", "goal", "long_term_goal") if k in unit]
         texts += [("name_variants", v) for v in unit.get("name_variants", [])]
         for row in unit.get("indicators", []):
             texts += [(k, row[k]) for k in ("name", "period_target", "description") if k in row]
