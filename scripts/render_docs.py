@@ -21,6 +21,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from xlperf.data import load_data
 from xlperf.model import (
     CompositionRow,
     Department,
@@ -34,7 +35,6 @@ from xlperf.model import (
     Submission,
 )
 from xlperf.targets import parse_target
-from xlperf.taxonomy import load_data
 from xlperf.writers.template import write_template, write_workbook
 
 YEAR = 2026

@@ -193,7 +193,7 @@ def test_project_message_labels_come_from_labels_toml() -> None:
 
 def test_split_ref_one_home() -> None:
     from xlperf import flatten
-    from xlperf.readers.grid import sheet_ref, split_ref
+    from xlperf.cellref import sheet_ref, split_ref
 
     assert flatten.split_ref is split_ref  # still importable where it was
     assert split_ref(sheet_ref("第二部分 预算项目绩效目标", 4, 2)) == ("第二部分 预算项目绩效目标", "C5")

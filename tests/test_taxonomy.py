@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from xlperf.taxonomy import load_data, load_taxonomy, split_code
+from xlperf.data import load_data
+from xlperf.taxonomy import load_taxonomy, split_code
 
 TAX = load_taxonomy()
 

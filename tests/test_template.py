@@ -16,7 +16,8 @@ from openpyxl.cell.cell import MergedCell
 from typer.testing import CliRunner
 
 from xlperf.cli import app
-from xlperf.taxonomy import load_data, load_taxonomy
+from xlperf.data import load_data
+from xlperf.taxonomy import load_taxonomy
 from xlperf.writers.template import write_template
 from xlperf.writers.template_layout import load_layout
 

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .cellref import parse_cell_name, split_ref
+from .findings import finding
 from .importer import ImportResult, import_workbook
 from .model import (
     DepartmentPlan,
@@ -28,11 +30,6 @@ from .model import (
     Submission,
     Target,
 )
-from .readers.grid import (  # split_ref re-exported for its importers
-    parse_cell_name,
-    split_ref,
-)
-from .rules.catalog import finding
 from .taxonomy import load_taxonomy
 from .text import exceeds_cell
 

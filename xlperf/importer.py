@@ -14,14 +14,15 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from .cellref import cell_name
 from .errors import UnreadableWorkbook
+from .findings import catalog, finding
 from .layout.labels import load_labels
 from .layout.sheet import read_sheets
 from .model import Finding, Region, Source, Submission
-from .readers.grid import Workbook, cell_name, format_value
+from .readers.grid import Workbook, format_value
 from .readers.xlsx import read_workbook
 from .report import Report
-from .rules.catalog import catalog, finding
 from .rules.review import review
 from .taxonomy import load_taxonomy
 

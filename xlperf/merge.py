@@ -25,12 +25,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .consolidation import Consolidation, SourceFile, build_tables, local_time
+from .findings import finding
 from .flatten import FileRows, ImportTask, import_and_flatten, project_columns
 from .importer import ImportResult, import_workbook, prepare_batch
 from .isolation import DEFAULT_MEMORY_LIMIT, Outcome, default_workers, run_isolated
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
 from .readers.xlsx import file_sha256
-from .rules.catalog import finding
 
 __all__ = ["OUTPUT_MARK", "Consolidation", "consolidate", "discover"]
 

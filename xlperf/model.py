@@ -75,7 +75,7 @@ class _Model(BaseModel):
 class Finding(_Model):
     """One review finding: data, never an exception (GUIDE section 5 and 7).
 
-    ``code`` is a stable kebab-case identifier (see :mod:`xlperf.rules.catalog`),
+    ``code`` is a stable kebab-case identifier (see :mod:`xlperf.findings`),
     ``message`` is Chinese a clerk understands, ``sheet`` and ``cell`` (A1 style)
     point at the cell concerned; ``file`` is set once the finding leaves its workbook.
     ``text`` holds the offending text as typed, when there is one.

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from ..cellref import cell_name
+from ..data import load_data
+from ..findings import finding
 from ..model import Finding
-from ..readers.grid import Sheet, cell_name, format_value
-from ..rules.catalog import finding
+from ..readers.grid import Sheet, format_value
 from ..targets import parse_amount
-from ..taxonomy import load_data
 from ..text import label_key
 
 __all__ = [

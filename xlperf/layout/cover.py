@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..cellref import cell_name
+from ..findings import finding
 from ..model import Department, Region
-from ..readers.grid import Sheet, cell_name, form_date_from_serial, format_value
-from ..rules.catalog import finding
+from ..readers.grid import Sheet, form_date_from_serial, format_value
 from .common import ParseContext, parse_cn_date
 from .labels import load_labels
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 
+from ..cellref import cell_name
+from ..findings import finding
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
-from ..readers.grid import Sheet, cell_name, form_date_from_serial, format_value
-from ..rules.catalog import finding
+from ..readers.grid import Sheet, form_date_from_serial, format_value
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
 from .common import (

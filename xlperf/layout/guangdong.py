@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..cellref import cell_name, split_ref
+from ..findings import finding
 from ..model import Indicator, Project
-from ..readers.grid import Sheet, cell_name, format_value, split_ref
-from ..rules.catalog import finding
+from ..readers.grid import Sheet, format_value
 from ..targets import parse_target
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup

@@ -24,11 +24,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..cellref import cell_name, col_name, split_ref
+from ..data import load_data
+from ..findings import finding
 from ..model import Indicator
-from ..readers.grid import Sheet, cell_name, col_name, format_value, split_ref
-from ..rules.catalog import finding
+from ..readers.grid import Sheet, format_value
 from ..targets import target_fields
-from ..taxonomy import LevelMatch, Taxonomy, load_data
+from ..taxonomy import LevelMatch, Taxonomy
 from ..text import label_key
 from .common import ParseContext, is_signature, is_unit_note_or_title
 from .labels import load_labels

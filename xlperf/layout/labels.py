@@ -10,8 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..data import load_data
 from ..readers.grid import Sheet
-from ..taxonomy import load_data
 from ..text import label_key
 
 __all__ = ["LabelHit", "Labels", "load_labels"]

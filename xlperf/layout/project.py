@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from ..cellref import cell_name
+from ..findings import finding
 from ..model import Project, SpendingCheckpoint
-from ..readers.grid import Sheet, cell_name, format_value
-from ..rules.catalog import finding
+from ..readers.grid import Sheet, format_value
 from ..taxonomy import Taxonomy
 from ..text import strip_markup
 from .common import (

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..data import load_data
 from ..readers.grid import Sheet
-from ..taxonomy import load_data, load_taxonomy
+from ..taxonomy import load_taxonomy
 from ..text import label_key
 
 __all__ = ["is_template_text", "read_lists_sheet"]

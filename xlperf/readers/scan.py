@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .grid import MAX_COLS, MAX_ROWS
+from ..cellref import MAX_COLS, MAX_ROWS
 
 __all__ = ["SheetScan", "scan_sheet"]
 

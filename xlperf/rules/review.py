@@ -30,6 +30,9 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 
+from ..cellref import split_ref
+from ..data import load_data
+from ..findings import finding
 from ..model import (
     CompositionRow,
     DepartmentPlan,
@@ -39,11 +42,9 @@ from ..model import (
     Submission,
     Target,
 )
-from ..readers.grid import split_ref
 from ..targets import MONEY_UNITS, amount_in_wan
-from ..taxonomy import load_data, load_taxonomy
+from ..taxonomy import load_taxonomy
 from ..text import label_key
-from .catalog import finding
 
 __all__ = ["RULES", "review", "rule"]
 

@@ -33,10 +33,10 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_range
 
+from ..cellref import MAX_ROWS
 from ..consolidation import Consolidation
 from ..errors import OutputError
 from ..merge import OUTPUT_MARK
-from ..readers.grid import MAX_ROWS
 from ..text import EXCEL_TEXT_LIMIT, exceeds_cell
 from .atomic import atomic_path
 

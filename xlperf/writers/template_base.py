@@ -16,9 +16,9 @@ from decimal import Decimal
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..cellref import cell_name
+from ..findings import finding
 from ..model import Finding
-from ..readers.grid import cell_name
-from ..rules.catalog import finding
 from ..taxonomy import Taxonomy
 from ..text import EXCEL_TEXT_LIMIT, utf16_len
 from .template_layout import Layout

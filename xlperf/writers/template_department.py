@@ -31,8 +31,8 @@ from decimal import Decimal
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..cellref import cell_name
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
-from ..readers.grid import cell_name
 from ..text import label_key
 from .template_base import Book, SheetWriter
 from .template_dept_indicators import write_indicator_tables

@@ -14,8 +14,8 @@ with the same (一级, 二级, 三级); else a framework row with the same (一�
 
 from __future__ import annotations
 
+from ..cellref import cell_name
 from ..model import DepartmentPlan, Indicator, Target
-from ..readers.grid import cell_name
 from ..taxonomy import Taxonomy
 from ..text import label_key
 from .template_base import SheetWriter

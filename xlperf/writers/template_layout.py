@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..taxonomy import load_data
+from ..data import load_data
 from ..text import label_key
 
 __all__ = ["InputField", "Layout", "load_layout"]

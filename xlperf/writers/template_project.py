@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..cellref import cell_name
 from ..model import Indicator, Project
-from ..readers.grid import cell_name
 from ..taxonomy import Level, Taxonomy
 from ..text import label_key
 from .template_base import Book, SheetWriter, input_format

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
-from ..model import Finding
-from ..taxonomy import load_data
+from .data import load_data
+from .model import Finding
 
 __all__ = ["RuleSpec", "catalog", "finding"]
 
