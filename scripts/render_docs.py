@@ -140,7 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    layout = load_data("layouts.toml")
+    layout = load_data("template_sheets.toml")
     titles = [layout["cover"]["title"], layout["department"]["title"], layout["project"]["title"]]
     titles = [t.format(year=YEAR) for t in titles]
     with tempfile.TemporaryDirectory() as tmp:

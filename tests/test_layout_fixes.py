@@ -99,7 +99,7 @@ def test_spending_plan_fractions_read_exactly(tmp_path: Path) -> None:
 
 
 def test_percent_helper() -> None:
-    from xlperf.layout.common import percent  # moved here from department._percent
+    from xlperf.forms.common import percent
 
     assert percent(0.07) == Decimal("7") and percent(0.29) == Decimal("29")
     assert percent(0.1667) == Decimal("16.67") and percent(76.12) == Decimal("76.12")
@@ -120,7 +120,7 @@ class _CountingGrid(dict):
 
 
 def _department_plan(path: str):  # noqa: ANN202 - (DepartmentPlan, empty rows visited)
-    from xlperf.layout.sheet import read_sheets
+    from xlperf.forms.sheet import read_sheets
     from xlperf.readers.xlsx import read_workbook
     from xlperf.taxonomy import load_taxonomy
 
@@ -182,7 +182,7 @@ def test_review_level_names_come_from_the_taxonomy() -> None:
 
 
 def test_project_message_labels_come_from_labels_toml() -> None:
-    from xlperf.layout.project import _LABEL
+    from xlperf.forms.project import _LABEL
 
     assert _LABEL == {  # the table project.py kept before reading labels.toml
         "name": "项目名称", "code": "项目编码", "competent_department": "主管部门", "implementing_unit": "实施单位",

@@ -2,7 +2,7 @@
 taxonomy.toml, lists.toml, labels.toml, rules.toml, template_sheets.toml.
 
 Data, not code: the levels and aliases, list values, label wordings, the finding catalog
-and the template's sheet layout are edited there, never as literals in modules.
+and the template's sheets are edited there, never as literals in modules.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from .cellref import cell_name
 from .errors import UnreadableWorkbook
 from .findings import catalog, finding
-from .layout.labels import load_labels
-from .layout.sheet import read_sheets
+from .forms.labels import load_labels
+from .forms.sheet import read_sheets
 from .model import Finding, Region, Source, Submission
 from .readers.grid import Workbook, format_value
 from .readers.xlsx import read_workbook
@@ -159,7 +159,7 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
         return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading", path=path))
     try:
         sub, report = read_submission(wb, region=region, year=year)
-    except Exception as exc:  # noqa: BLE001 - a layout bug must not stop a batch: report it for this file
+    except Exception as exc:  # noqa: BLE001 - a form-reading bug must not stop a batch: report it for this file
         return _unreadable(path, UnreadableWorkbook(
             "import-failed",
             f"读取表格内容时程序出错（{type(exc).__name__}: {exc}），本文件未导入。请把文件发给 xlperf 维护人员。",

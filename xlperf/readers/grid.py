@@ -1,8 +1,8 @@
-"""The small reading interface every layout parser works on: a workbook of sheets of
+"""The small reading interface every form reader works on: a workbook of sheets of
 sparse cells, with merged ranges, hidden rows and sheet visibility.
 
 Coordinates are 0-based ``(row, col)``; :func:`xlperf.cellref.cell_name` turns them
-into ``A1`` names for findings. Readers (``xlsx.py``) build these objects; layout parsers only
+into ``A1`` names for findings. Readers (``xlsx.py``) build these objects; form readers only
 read them and mark the cells they consumed, so that every non-empty cell is either
 mapped into the model or reported (the "nothing lost" count).
 """
@@ -93,7 +93,7 @@ class Sheet:
     Values are ``str`` (normalised, see :func:`xlperf.text.clean_cell_text`),
     ``float``/``int``, ``bool`` or ``datetime``/``date``. ``merged`` holds inclusive
     ``(r0, c0, r1, c1)`` ranges; only their top-left cell has a value.
-    ``consumed`` collects the cells a layout parser mapped into the model.
+    ``consumed`` collects the cells a form reader mapped into the model.
     """
 
     name: str
@@ -137,7 +137,7 @@ class Sheet:
         return keys[bisect.bisect_left(keys, lo): bisect.bisect_left(keys, hi)]
 
     def ref(self, r: int, c: int) -> str:
-        """``Sheet!A1`` for (r, c), as :func:`xlperf.cellref.sheet_ref` gives it (layout parsers ask for a
+        """``Sheet!A1`` for (r, c), as :func:`xlperf.cellref.sheet_ref` gives it (form readers ask for a
         thousand per workbook: the quoted name is kept, columns up to ZZ are looked up)."""
         return f"{self._ref_prefix}{_COL_NAMES[c] if c < 702 else col_name(c)}{r + 1}"
 

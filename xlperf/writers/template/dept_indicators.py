@@ -1,5 +1,5 @@
 """The two indicator tables of the department sheet (seed 004 阳新): 长期绩效指标 and
-年度绩效指标, pre-filled with the standard framework rows of ``layouts.toml``.
+年度绩效指标, pre-filled with the standard framework rows of ``template_sheets.toml``.
 
 长期绩效指标: header row B 一级指标 | C 二级指标 | D 三级指标 | E:G 指标值 | H 指标值确定依据 |
 I 指标分类. 年度绩效指标: a group row (近两年指标值 over E:F), then the header row
@@ -14,11 +14,11 @@ with the same (一级, 二级, 三级); else a framework row with the same (一�
 
 from __future__ import annotations
 
-from ..cellref import cell_name
-from ..model import DepartmentPlan, Indicator, Target
-from ..taxonomy import Taxonomy
-from ..text import label_key
-from .template_base import SheetWriter
+from ...cellref import cell_name
+from ...model import DepartmentPlan, Indicator, Target
+from ...taxonomy import Taxonomy
+from ...text import label_key
+from .base import SheetWriter
 
 __all__ = ["place_department_indicators", "write_indicator_tables"]
 
@@ -85,21 +85,21 @@ def write_indicator_tables(sw: SheetWriter, row: int, plan: DepartmentPlan | Non
 
 def _table(sw: SheetWriter, row: int, indicators: list[Indicator], *, annual: bool) -> int:
     book = sw.book
-    lay = book.layout.section("department")
+    lay = book.spec.section("department")
     msgs = lay["messages"]
     spec = lay["annual" if annual else "long_term"]
-    header = [book.layout.label(ref) for ref in spec["header"]]
-    fw = book.layout.framework(core_rows=lay["core_output_rows"])
+    header = [book.spec.label(ref) for ref in spec["header"]]
+    fw = book.spec.framework(core_rows=lay["core_output_rows"])
     assigned, spare = place_department_indicators(indicators, fw, taxonomy=book.taxonomy)
     n_spare = max(lay["spare_rows"], len(spare) + lay["keep_blank"])
     head = row + 1 if annual else row
     end = head + len(fw) + n_spare
-    title = book.layout.label("department.annual_indicators" if annual else "department.long_term_indicators")
+    title = book.spec.label("department.annual_indicators" if annual else "department.long_term_indicators")
     sw.label(row, 0, title, fmt="section", last_row=end)
     if annual:  # group row: 近两年指标值 over 前年 / 上年
         for c in (1, 2, 3, 6, 7, 8):
             sw.label(row, c, "")
-        sw.label(row, 4, book.layout.label(spec["group"]), last_col=5)
+        sw.label(row, 4, book.spec.label(spec["group"]), last_col=5)
     # value columns: (first col, last col, header index)
     values = [(4, 4, 3), (5, 5, 4), (6, 6, 5), (7, 7, 6), (8, 8, 7)] if annual else [(4, 6, 3), (7, 7, 4), (8, 8, 5)]
     for c, text in enumerate(header[:3]):
@@ -153,7 +153,7 @@ def _values(sw: SheetWriter, r: int, ind: Indicator | None, values: list[tuple[i
         sw.put(r, c0, value, fmt="cell", field=header[h], last_col=c1)
     if ind is None:
         return
-    layout = sw.book.layout
+    spec = sw.book.spec
     lost = {"indicator_header.description": ind.description, "indicator_header.period_target": _raw(ind.period_target)}
     if not annual:
         lost |= {"indicator_header.two_years_ago": _raw(ind.value_two_years_ago),
@@ -161,4 +161,4 @@ def _values(sw: SheetWriter, r: int, ind: Indicator | None, values: list[tuple[i
     for ref, value in lost.items():
         if value not in (None, ""):
             sw.book.note("fill-field-not-held", sheet=sw.name, cell=cell_name(r, 3),
-                         params={"field": f"{ind.name or ''}的{layout.label(ref)}"}, text=value)
+                         params={"field": f"{ind.name or ''}的{spec.label(ref)}"}, text=value)

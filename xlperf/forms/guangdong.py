@@ -3,7 +3,7 @@
 One header row: 项目名称(含使用单位) | 总计 | 财政拨款 | 行政专户拨款 | 其他资金 | 绩效目标 |
 绩效指标. Below it: a 合计 row, unit rows (增城区司法局, 广州市增城区法律援助中心…:
 a name and amounts, no 绩效目标 nor 绩效指标) and project rows under them, each with its
-indicators packed into the 绩效指标 cell (:mod:`xlperf.layout.packed`). Amounts in 万元.
+indicators packed into the 绩效指标 cell (:mod:`xlperf.forms.packed`). Amounts in 万元.
 The 合计 and unit rows are checked against the projects they total
 (``summary-total-mismatch``).
 """

@@ -1,10 +1,10 @@
-"""The sheet layouts of the standard workbook, read from ``templates/layouts.toml``.
+"""The sheets of the standard workbook (the template), read from ``templates/template_sheets.toml``.
 
-Layout is data: the label block rows, column widths, input kinds and messages, the
+What goes where is data: the label block rows, column widths, input kinds and messages, the
 department framework rows (seed 004 阳新) and the cover instructions live in
-``layouts.toml``; label *words* come from ``labels.toml`` (the first label of a field is
+``template_sheets.toml``; label *words* come from ``labels.toml`` (the first label of a field is
 the standard wording, or a named alias the loader checks); list values from
-``lists.toml``. This module resolves those three files into one :class:`Layout`; it
+``lists.toml``. This module resolves those three files into one :class:`TemplateSheets`; it
 imports no spreadsheet library.
 """
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..data import load_data
-from ..text import label_key
+from ...data import load_data
+from ...text import label_key
 
-__all__ = ["InputField", "Layout", "load_layout"]
+__all__ = ["InputField", "TemplateSheets", "load_template_sheets"]
 
-#: Input kinds a field may have in layouts.toml (``list:<key>`` names a lists.toml list).
+#: Input kinds a field may have in template_sheets.toml (``list:<key>`` names a lists.toml list).
 KINDS = ("text", "longtext", "code", "amount", "percent", "year", "division_code")
 _MAX_MESSAGE = 255  # Excel's limit for a validation input message
 
@@ -40,11 +40,11 @@ class InputField:
 
 
 @dataclass(frozen=True)
-class Layout:
-    """``layouts.toml`` with the label words and list values it refers to.
+class TemplateSheets:
+    """``template_sheets.toml`` with the label words and list values it refers to.
 
-    ``data`` is the parsed layouts.toml, ``labels`` labels.toml, ``lists`` lists.toml
-    (treat all three as read-only). Raises :class:`ValueError` from :func:`load_layout`
+    ``data`` is the parsed template_sheets.toml, ``labels`` labels.toml, ``lists`` lists.toml
+    (treat all three as read-only). Raises :class:`ValueError` from :func:`load_template_sheets`
     when a label reference, an input kind or a message is invalid.
     """
 
@@ -63,15 +63,15 @@ class Layout:
         section, _, key = path.partition(".")
         choices = self.labels.get(section, {}).get(key)
         if not choices:
-            raise ValueError(f"layouts.toml: 未知的栏目 {path!r}")
+            raise ValueError(f"template_sheets.toml: 未知的栏目 {path!r}")
         if not alias:
             return choices[0]
         if label_key(alias) not in {label_key(c) for c in choices}:
-            raise ValueError(f"layouts.toml: {alias!r} 不是 labels.toml 中 {path} 的写法")
+            raise ValueError(f"template_sheets.toml: {alias!r} 不是 labels.toml 中 {path} 的写法")
         return alias
 
     def section(self, name: str) -> dict:
-        """One top-level table of layouts.toml (``"project"``, ``"department"`` …)."""
+        """One top-level table of template_sheets.toml (``"project"``, ``"department"`` …)."""
         return self.data[name]
 
     def list_values(self, key: str) -> list[str]:
@@ -107,27 +107,27 @@ class Layout:
     def _field(self, section: str, spec: dict, span: int, message: str) -> InputField:
         kind = spec["kind"]
         if kind not in KINDS and not (kind.startswith("list:") and kind[5:] in self.lists):
-            raise ValueError(f"layouts.toml: 未知的输入类型 {kind!r}")
+            raise ValueError(f"template_sheets.toml: 未知的输入类型 {kind!r}")
         if len(message) > _MAX_MESSAGE:
-            raise ValueError(f"layouts.toml: {spec['key']} 的提示超过 {_MAX_MESSAGE} 字")
+            raise ValueError(f"template_sheets.toml: {spec['key']} 的提示超过 {_MAX_MESSAGE} 字")
         return InputField(spec["key"], self.label(f"{section}.{spec['key']}"), kind, span, message)
 
 
-def load_layout() -> Layout:
-    """Read layouts.toml, labels.toml and lists.toml from ``templates/`` and check them.
+def load_template_sheets() -> TemplateSheets:
+    """Read template_sheets.toml, labels.toml and lists.toml from ``templates/`` and check them.
 
     Raises :class:`ValueError` when a label reference, kind or message is invalid and
     :class:`FileNotFoundError` when the package data is missing.
     """
-    layout = Layout(load_data("layouts.toml"), load_data("labels.toml"), load_data("lists.toml"))
-    layout.cover_fields()
-    layout.project_rows()
-    for ref in (*layout.data["project"]["indicators"]["header"], *layout.data["department"]["long_term"]["header"],
-                *layout.data["department"]["annual"]["header"], layout.data["department"]["annual"]["group"]):
-        layout.label(ref)
+    spec = TemplateSheets(load_data("template_sheets.toml"), load_data("labels.toml"), load_data("lists.toml"))
+    spec.cover_fields()
+    spec.project_rows()
+    for ref in (*spec.data["project"]["indicators"]["header"], *spec.data["department"]["long_term"]["header"],
+                *spec.data["department"]["annual"]["header"], spec.data["department"]["annual"]["group"]):
+        spec.label(ref)
     for section in ("project", "department"):
-        for msg in (*layout.data[section]["messages"].values(),
-                    *layout.data[section].get("indicators", {}).get("messages", {}).values()):
+        for msg in (*spec.data[section]["messages"].values(),
+                    *spec.data[section].get("indicators", {}).get("messages", {}).values()):
             if len(msg) > _MAX_MESSAGE:
-                raise ValueError(f"layouts.toml: [{section}] 的提示超过 {_MAX_MESSAGE} 字")
-    return layout
+                raise ValueError(f"template_sheets.toml: [{section}] 的提示超过 {_MAX_MESSAGE} 字")
+    return spec

@@ -1,6 +1,6 @@
 """The standard workbook: ``xlperf template`` (blank) and ``xlperf fill`` (a Submission).
 
-One writer for both. Sheets, in order (names from ``templates/layouts.toml``):
+One writer for both. Sheets, in order (names from ``templates/template_sheets.toml``):
 
 1. ``填报说明`` – cover: title, the submission block (年度, 省, 市, 县(区), 行政区划代码,
    部门名称, 填报人, 联系电话, 填报日期: labels A3..A11, inputs B3..B11), then the
@@ -24,15 +24,15 @@ import datetime
 import xlsxwriter
 import xlsxwriter.exceptions
 
-from ..errors import OutputError
-from ..model import Finding, Submission
-from ..taxonomy import load_taxonomy
-from .atomic import atomic_path
-from .template_base import Book, SheetWriter, input_format
-from .template_department import write_department_sheet
-from .template_layout import load_layout
-from .template_lists import write_lists_sheet
-from .template_project import write_project_sheet
+from ...errors import OutputError
+from ...model import Finding, Submission
+from ...taxonomy import load_taxonomy
+from ..atomic import atomic_path
+from .base import Book, SheetWriter, input_format
+from .department import write_department_sheet
+from .lists import write_lists_sheet
+from .project import write_project_sheet
+from .sheets import load_template_sheets
 
 __all__ = ["write_template", "write_workbook"]
 
@@ -66,9 +66,9 @@ def write_workbook(path: str, *, submission: Submission | None = None, year: int
     year = _default_year(submission, year)
     if projects < 0:
         raise ValueError("项目表张数不能为负数")
-    layout = load_layout()
+    spec = load_template_sheets()
     taxonomy = load_taxonomy()
-    wbl = layout.section("workbook")
+    wbl = spec.section("workbook")
     subs_projects = submission.projects if submission is not None else []
     n_projects = max(projects, len(subs_projects))
     with atomic_path(path) as tmp:
@@ -80,14 +80,14 @@ def write_workbook(path: str, *, submission: Submission | None = None, year: int
         dept = wb.add_worksheet(wbl["department_sheet"])
         sheets = [wb.add_worksheet(f"{wbl['project_sheet_prefix']}{i}") for i in range(1, n_projects + 1)]
         lists = wb.add_worksheet(wbl["lists_sheet"])
-        refs = write_lists_sheet(wb, lists, layout=layout, taxonomy=taxonomy)
-        book = Book(wb=wb, layout=layout, taxonomy=taxonomy, lists=refs)
+        refs = write_lists_sheet(wb, lists, spec=spec, taxonomy=taxonomy)
+        book = Book(wb=wb, spec=spec, taxonomy=taxonomy, lists=refs)
         _write_cover(book, cover, year=year, submission=submission)
         write_department_sheet(book, dept, year=year, plan=submission.department_plan if submission else None)
         for i, ws in enumerate(sheets):
             write_project_sheet(book, ws, year=year, project=subs_projects[i] if i < len(subs_projects) else None)
         cover.activate()
-        wb.set_properties({"title": layout.section("cover")["title"].format(year=year), "creator": "xlperf"})
+        wb.set_properties({"title": spec.section("cover")["title"].format(year=year), "creator": "xlperf"})
         try:
             wb.close()
         except (OSError, xlsxwriter.exceptions.XlsxWriterException) as exc:
@@ -99,7 +99,7 @@ def write_template(path: str, *, submission: Submission | None = None, year: int
                    projects: int = 10) -> list[Finding]:
     """Write the blank template (``submission`` None) or a filled workbook to *path*.
 
-    The one writer behind ``xlperf template`` and ``xlperf fill``: same arguments, layout,
+    The one writer behind ``xlperf template`` and ``xlperf fill``: same arguments, sheets,
     return value (the findings of writing, as data) and errors as :func:`write_workbook`.
     """
     return write_workbook(path, submission=submission, year=year, projects=projects)
@@ -107,7 +107,7 @@ def write_template(path: str, *, submission: Submission | None = None, year: int
 
 def _write_cover(book: Book, ws, *, year: int, submission: Submission | None) -> None:
     """填报说明: title, submission block (labels A3.., inputs B3..), instructions."""
-    lay = book.layout.section("cover")
+    lay = book.spec.section("cover")
     sw = SheetWriter(book, ws)
     sw.setup(widths=lay["widths"], freeze_rows=lay["freeze_rows"])
     sw.label(0, 0, lay["title"].format(year=year), fmt="title", last_col=1)
@@ -123,7 +123,7 @@ def _write_cover(book: Book, ws, *, year: int, submission: Submission | None) ->
         if dep.code:
             book.note("fill-field-not-held", sheet=sw.name, cell=None, params={"field": "部门编码"}, text=dep.code)
     row = lay["first_row"] - 1
-    for f in book.layout.cover_fields():
+    for f in book.spec.cover_fields():
         sw.label(row, 0, f.label)
         sw.put(row, 1, values.get(f.key), fmt=input_format(f.kind), field=f.label)  # type: ignore[arg-type]
         sw.validate(row, 1, row, 1, kind=f.kind, title=f.label, message=f.message)

@@ -2,7 +2,7 @@
 a filled template reports only what the clerk typed: the cover title, headings and
 instructions, and the hidden lists sheet (``_lists``) that feeds the dropdowns.
 
-Everything is read from ``templates/layouts.toml`` and the taxonomy / list data the
+Everything is read from ``templates/template_sheets.toml`` and the taxonomy / list data the
 template writer uses; a cell on the lists sheet that is not one of those values is left
 to the unmapped report (nothing hidden there is dropped silently).
 """
@@ -24,7 +24,7 @@ _NUMBERED_RE = re.compile(r"^\s*\d+\s*[.、．]\s*")
 
 @lru_cache(maxsize=1)
 def _texts() -> tuple[frozenset[str], re.Pattern[str]]:
-    lay = load_data("layouts.toml")
+    lay = load_data("template_sheets.toml")
     cover = lay["cover"]
     fixed = {cover["block_heading"], cover["instructions"]["heading"], *cover["instructions"]["lines"]}
     title = re.compile("^" + re.escape(cover["title"]).replace(re.escape("{year}"), r"\d{4}") + "$")
@@ -42,7 +42,7 @@ def is_template_text(text: object) -> bool:
 
 @lru_cache(maxsize=1)
 def _list_words() -> frozenset[str]:
-    lay = load_data("layouts.toml")
+    lay = load_data("template_sheets.toml")
     tax = load_taxonomy()
     words = set(lay["workbook"]["lists_headings"].values())
     for lv in tax.level1 + tax.level2 + tax.dept_level1 + tax.dept_level2:
@@ -56,8 +56,8 @@ def _list_words() -> frozenset[str]:
 
 def read_lists_sheet(sheet: Sheet) -> bool:
     """Consume the template's hidden lists sheet. Returns True when *sheet* is it (its
-    name is the layout's lists sheet, it is hidden and its row 1 holds the headings)."""
-    lay = load_data("layouts.toml")["workbook"]
+    name is the template's lists sheet, it is hidden and its row 1 holds the headings)."""
+    lay = load_data("template_sheets.toml")["workbook"]
     if sheet.name != lay["lists_sheet"] or sheet.state == "visible":
         return False
     first = {label_key(v) for (r, _c), v in sheet.cells.items() if r == 0 and isinstance(v, str)}

@@ -27,8 +27,8 @@ from .cover import read_cover
 from .department import find_department_form, read_department
 from .guangdong import find_summary_header, read_summary
 from .narrative import read_narrative
+from .own_template import is_template_text, read_lists_sheet
 from .project import find_project_anchors, read_projects
-from .template import is_template_text, read_lists_sheet
 
 __all__ = ["ParsedWorkbook", "read_sheets", "region_from_name"]
 

@@ -1,6 +1,6 @@
 """One project sheet (项目1 … 项目N): the project-level three-tier form of seed 000 彭阳.
 
-Layout (1-based rows, columns A..E; see ``templates/layouts.toml`` [project]):
+TemplateSheets (1-based rows, columns A..E; see ``templates/template_sheets.toml`` [project]):
 
 * row 1 title ``YYYY年部门项目支出预算绩效目标表``, row 2 ``单位：万元`` in E2;
 * rows 3-7 the label block of seed 000, input directly right of each label
@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..cellref import cell_name
-from ..model import Indicator, Project
-from ..taxonomy import Level, Taxonomy
-from ..text import label_key
-from .template_base import Book, SheetWriter, input_format
+from ...cellref import cell_name
+from ...model import Indicator, Project
+from ...taxonomy import Level, Taxonomy
+from ...text import label_key
+from .base import Book, SheetWriter, input_format
 
 __all__ = ["place_project_indicators", "write_project_sheet"]
 
@@ -79,16 +79,16 @@ def write_project_sheet(book: Book, ws: Worksheet, *, year: int, project: Projec
     form does not hold (项目类别, 行政专户拨款, 绩效指标描述, 实施周期指标值, 指标分类,
     前年 / 上年) become ``fill-field-not-held`` findings in ``book.notes``.
     """
-    lay = book.layout.section("project")
+    lay = book.spec.section("project")
     tax = book.taxonomy
     sw = SheetWriter(book, ws)
     sw.setup(widths=lay["widths"], freeze_rows=lay["freeze_rows"])
     sw.label(0, 0, lay["title"].format(year=year), fmt="title", last_col=_COLS - 1)
     sw.min_height(0, 30)
-    sw.label(1, _COLS - 1, book.layout.section("workbook")["unit_note"], fmt="unit")
+    sw.label(1, _COLS - 1, book.spec.section("workbook")["unit_note"], fmt="unit")
 
     row = lay["first_row"] - 1
-    for fields, height in book.layout.project_rows():
+    for fields, height in book.spec.project_rows():
         col = 0
         for f in fields:
             sw.label(row, col, f.label)
@@ -107,15 +107,15 @@ def write_project_sheet(book: Book, ws: Worksheet, *, year: int, project: Projec
             value = getattr(project, key)
             if value not in (None, ""):
                 book.note("fill-field-not-held", sheet=sw.name, cell=None,
-                          params={"field": book.layout.label(f"project.{key}")}, text=str(value))
+                          params={"field": book.spec.label(f"project.{key}")}, text=str(value))
 
 
 def _spending_plan(sw: SheetWriter, row: int, project: Project | None) -> int:
     """资金支出计划(%): label over two rows, checkpoint headers, cumulative % below. Returns the next row."""
     book = sw.book
-    lay = book.layout.section("project")
-    label = book.layout.label("project.spending_plan")
-    checkpoints = book.layout.list_values("spending_checkpoints")
+    lay = book.spec.section("project")
+    label = book.spec.label("project.spending_plan")
+    checkpoints = book.spec.list_values("spending_checkpoints")
     sw.label(row, 0, label, last_row=row + 1)
     values: dict[str, object] = {}
     if project is not None:
@@ -139,9 +139,9 @@ def _spending_plan(sw: SheetWriter, row: int, project: Project | None) -> int:
 def _indicator_table(sw: SheetWriter, row: int, project: Project | None, tax: Taxonomy) -> None:
     """Header row, the nine standard 二级 rows, then spare rows (grown to fit)."""
     book = sw.book
-    lay = book.layout.section("project")["indicators"]
+    lay = book.spec.section("project")["indicators"]
     msgs = lay["messages"]
-    header = [book.layout.label(ref) for ref in lay["header"]]
+    header = [book.spec.label(ref) for ref in lay["header"]]
     for c, text in enumerate(header):
         sw.label(row, c, text)
     sw.min_height(row, 24)
@@ -179,7 +179,7 @@ def _indicator_values(sw: SheetWriter, r: int, ind: Indicator | None, header: li
     sw.put(r, 4, ind.value_basis if ind else None, fmt="cell", field=header[4])
     if ind is None:
         return
-    layout = sw.book.layout
+    spec = sw.book.spec
     lost = {"indicator_header.description": ind.description,
             "indicator_header.period_target": ind.period_target.raw if ind.period_target else None,
             "indicator_header.indicator_class": ind.indicator_class,
@@ -188,4 +188,4 @@ def _indicator_values(sw: SheetWriter, r: int, ind: Indicator | None, header: li
     for ref, value in lost.items():
         if value not in (None, ""):
             sw.book.note("fill-field-not-held", sheet=sw.name, cell=cell_name(r, 2),
-                         params={"field": f"{ind.name or ''}的{layout.label(ref)}"}, text=str(value))
+                         params={"field": f"{ind.name or ''}的{spec.label(ref)}"}, text=str(value))

@@ -6,7 +6,7 @@ Sections read: 部门(单位)名称 / 填报人 / 联系电话 / 填报日期; �
 年度工作任务; 项目支出情况 (项目名称 | 支出项目类别 | 项目总预算 | 项目本年度预算 |
 项目主要支出方向和用途); 整体绩效总目标 (长期目标 with its 截止 year, 年度目标, also a
 ``年度目标:`` heading followed by numbered lines); 长期绩效指标 and 年度绩效指标 tables
-(the latter with 前年 / 上年 / 预期当年实现值), read by :mod:`xlperf.layout.indicators`
+(the latter with 前年 / 上年 / 预期当年实现值), read by :mod:`xlperf.forms.indicators`
 against the department framework. Amounts in 万元; 占比 in percent.
 
 A sheet holding a department form is owned by it whole (the seeds and the template

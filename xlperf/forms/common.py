@@ -1,4 +1,4 @@
-"""Shared layout helpers: boilerplate around forms (titles, unit notes, department
+"""Shared form-reading helpers: boilerplate around forms (titles, unit notes, department
 lines, dates) and small cell utilities used by every form parser.
 
 Boilerplate seen in the seeds: titles ``2024 年部门项目支出预算绩效目标表`` (000),

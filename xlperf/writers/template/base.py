@@ -4,7 +4,7 @@ Every submitted value goes through :meth:`SheetWriter.put`: strings with
 ``write_string``, amounts with ``write_number`` (never the generic ``write``), so a
 value starting with ``=`` stays text and ``http://…`` stays text. A string longer than
 Excel's cell limit (32,767 UTF-16 units) is never cut: the cell gets the explicit marker
-of ``layouts.toml`` and a ``fill-text-too-long`` finding names the cell.
+of ``template_sheets.toml`` and a ``fill-text-too-long`` finding names the cell.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from decimal import Decimal
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..cellref import cell_name
-from ..findings import finding
-from ..model import Finding
-from ..taxonomy import Taxonomy
-from ..text import EXCEL_TEXT_LIMIT, utf16_len
-from .template_layout import Layout
+from ...cellref import cell_name
+from ...findings import finding
+from ...model import Finding
+from ...taxonomy import Taxonomy
+from ...text import EXCEL_TEXT_LIMIT, utf16_len
+from .sheets import TemplateSheets
 
 __all__ = ["MAX_CELL_CHARS", "Book", "ListRefs", "SheetWriter", "input_format", "text_height"]
 
@@ -51,18 +51,18 @@ class ListRefs:
 
 @dataclass
 class Book:
-    """One workbook being written: the xlsxwriter workbook, its formats, the layout,
+    """One workbook being written: the xlsxwriter workbook, its formats, the sheet spec,
     the taxonomy, the list references and the findings of writing it (``notes``)."""
 
     wb: Workbook
-    layout: Layout
+    spec: TemplateSheets
     taxonomy: Taxonomy
     lists: ListRefs
     fmt: dict = field(init=False)  # format key -> xlsxwriter Format, built in __post_init__
     notes: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        wbl = self.layout.section("workbook")
+        wbl = self.spec.section("workbook")
         base = {"font_name": wbl["font_name"], "font_size": wbl["font_size"], "valign": "vcenter"}
         box = {**base, "border": 1, "text_wrap": True}
         specs = {
@@ -117,7 +117,7 @@ class SheetWriter:
         self.ws = ws
         self.name = ws.get_name()
         self.widths: list[float] = []
-        self.default_height = float(book.layout.section("workbook")["row_height"])
+        self.default_height = float(book.spec.section("workbook")["row_height"])
         self.heights: dict[int, float] = {}
 
     def min_height(self, row: int, height: float) -> None:
@@ -168,7 +168,7 @@ class SheetWriter:
         elif isinstance(value, str):
             n = utf16_len(value)
             if n > MAX_CELL_CHARS:
-                marker = self.book.layout.section("workbook")["overflow_marker"].format(length=n)
+                marker = self.book.spec.section("workbook")["overflow_marker"].format(length=n)
                 self.ws.write_string(row, col, marker, f)
                 self.book.note("fill-text-too-long", sheet=self.name, cell=cell_name(row, col),
                                params={"field": field, "length": n}, text=value[:200])
@@ -198,7 +198,7 @@ class SheetWriter:
         ``level1:proj|dept`` (strict) and ``level2:proj|dept`` (strict, dependent on
         *level1_cell*). Raises :class:`KeyError` for an unknown kind.
         """
-        kinds = self.book.layout.section("kinds")
+        kinds = self.book.spec.section("kinds")
         refs = self.book.lists
         opts: dict[str, object]
         style = "stop"
@@ -216,7 +216,7 @@ class SheetWriter:
         elif kind.startswith("list:"):
             key = kind[5:]
             opts = {"validate": "list", "source": "=" + refs.ranges[key]}
-            style = "warning" if self.book.layout.list_open(key) else "stop"
+            style = "warning" if self.book.spec.list_open(key) else "stop"
             err = kinds["list_open"] if style == "warning" else kinds["list_strict"]
         elif kind.startswith("level1:"):
             opts, err = {"validate": "list", "source": "=" + refs.ranges[kind[7:] + "_level1"]}, kinds["list_strict"]
@@ -248,7 +248,7 @@ class SheetWriter:
         self.ws.fit_to_pages(1, 0)
         self.ws.center_horizontally()
         self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        self.ws.set_footer(self.book.layout.section("workbook")["footer"])
+        self.ws.set_footer(self.book.spec.section("workbook")["footer"])
         if repeat_rows:
             self.ws.repeat_rows(0, repeat_rows - 1)
         self.ws.protect("", {"format_cells": False, "format_columns": True, "format_rows": True,

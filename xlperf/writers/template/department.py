@@ -1,7 +1,7 @@
 """The department sheet (部门整体绩效目标): the department-wide form of seed 004 阳新.
 
-Layout of the blank template (1-based rows, columns A..I; column A holds the section
-labels, merged down over their section; see ``templates/layouts.toml`` [department]):
+TemplateSheets of the blank template (1-based rows, columns A..I; column A holds the section
+labels, merged down over their section; see ``templates/template_sheets.toml`` [department]):
 
 * row 1 title ``YYYY年部门整体绩效目标申报表``; row 2 填报日期 A2 → B2:C2, ``单位：万元`` G2:I2;
 * row 3 部门(单位)名称 A3 → B3:I3; row 4 填报人 A4 → B4:C4, 联系电话 D4 → E4:I4;
@@ -31,11 +31,11 @@ from decimal import Decimal
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..cellref import cell_name
-from ..model import CompositionRow, DepartmentPlan, ProjectSpending
-from ..text import label_key
-from .template_base import Book, SheetWriter
-from .template_dept_indicators import write_indicator_tables
+from ...cellref import cell_name
+from ...model import CompositionRow, DepartmentPlan, ProjectSpending
+from ...text import label_key
+from .base import Book, SheetWriter
+from .dept_indicators import write_indicator_tables
 
 __all__ = ["previous_years", "write_department_sheet"]
 
@@ -58,9 +58,9 @@ def write_department_sheet(book: Book, ws: Worksheet, *, year: int, plan: Depart
     Amounts are numbers in 万元; texts typed strings; 占比 and 合计 formulas with cached
     values. Values the form has no place for become ``fill-*`` findings in ``book.notes``.
     """
-    lay = book.layout.section("department")
+    lay = book.spec.section("department")
     msgs = lay["messages"]
-    L = book.layout.label
+    L = book.spec.label
     sw = SheetWriter(book, ws)
     sw.setup(widths=lay["widths"], freeze_rows=lay["freeze_rows"], freeze_cols=lay["freeze_cols"],
              landscape=True, repeat_rows=1)
@@ -68,7 +68,7 @@ def write_department_sheet(book: Book, ws: Worksheet, *, year: int, plan: Depart
     sw.min_height(0, 30)
     # -- 填报日期, 单位, 部门(单位)名称, 填报人, 联系电话
     _field(sw, 1, 0, L("department.fill_date"), plan.fill_date if plan else None, 2, "code", msgs["fill_date"])
-    sw.label(1, 6, book.layout.section("workbook")["unit_note"], fmt="unit", last_col=_LAST)
+    sw.label(1, 6, book.spec.section("workbook")["unit_note"], fmt="unit", last_col=_LAST)
     _field(sw, 2, 0, L("department.name"), plan.name if plan else None, _LAST, "cell", msgs["name"])
     _field(sw, 3, 0, L("department.filled_by"), plan.filled_by if plan else None, 2, "cell", msgs["filled_by"])
     _field(sw, 3, 3, L("department.phone"), plan.phone if plan else None, _LAST, "code", msgs["phone"])
@@ -104,10 +104,10 @@ def _amount_key(key: str) -> int | None:
 def _composition(sw: SheetWriter, row: int, year: int, plan: DepartmentPlan | None) -> int:
     """部门总体资金情况: group row, header row, 收入构成 and 支出构成 blocks. Returns the next row."""
     book = sw.book
-    L = book.layout.label
-    msgs = book.layout.section("department")["messages"]
+    L = book.spec.label
+    msgs = book.spec.section("department")["messages"]
     years = previous_years(plan, year)
-    comp = book.layout.labels["composition"]
+    comp = book.spec.labels["composition"]
     blocks = [("revenue", comp["revenue"], plan.revenue if plan else [], plan.revenue_total if plan else None),
               ("expenditure", comp["expenditure"], plan.expenditure if plan else [], plan.expenditure_total if plan else None)]
     end = row + 1 + sum(len(items) + 1 for _, items, _, _ in blocks)
@@ -201,11 +201,11 @@ def _previous_total(total: CompositionRow, year: int) -> Decimal | None:
 def _project_spending(sw: SheetWriter, row: int, rows: list[ProjectSpending]) -> int:
     """项目支出情况: header row and at least ``project_spending_rows`` rows. Returns the next row."""
     book = sw.book
-    lay = book.layout.section("department")
+    lay = book.spec.section("department")
     msgs = lay["messages"]
-    hdr = book.layout.labels["project_spending_header"]
+    hdr = book.spec.labels["project_spending_header"]
     n = max(lay["project_spending_rows"], len(rows) + lay["keep_blank"])
-    sw.label(row, 0, book.layout.label("department.project_spending"), fmt="section", last_row=row + n)
+    sw.label(row, 0, book.spec.label("department.project_spending"), fmt="section", last_row=row + n)
     cols = [("name", 1, 2, "cell", "text", "ps_name"), ("spending_category", 3, 3, "cell", "list:spending_category", "ps_category"),
             ("total_budget", 4, 4, "amount", "amount", "ps_total"), ("annual_budget", 5, 5, "amount", "amount", "ps_annual"),
             ("purpose", 6, _LAST, "cell", "text", "ps_purpose")]
@@ -223,9 +223,9 @@ def _project_spending(sw: SheetWriter, row: int, rows: list[ProjectSpending]) ->
 def _goals(sw: SheetWriter, row: int, year: int, plan: DepartmentPlan | None) -> int:
     """整体绩效总目标: 长期目标(截止YYYY年) and 年度目标, each label with its input right of it."""
     book = sw.book
-    lay = book.layout.section("department")
+    lay = book.spec.section("department")
     msgs = lay["messages"]
-    L = book.layout.label
+    L = book.spec.label
     horizon = plan.long_term_horizon if plan and plan.long_term_horizon else year + lay["horizon_offset"]
     long_label = lay["long_term_label"].format(label=L("department.long_term_goal"), horizon=horizon)
     sw.label(row, 0, L("department.overall_goal"), last_row=row + 1)
