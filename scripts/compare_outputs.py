@@ -28,6 +28,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +59,7 @@ def build_inputs(folder: Path) -> None:
     run_cli(sys.executable, ["template", "-o", str(built / "template_blank.xlsx"), "--year", "2026", "--projects", "2"])
     run_cli(sys.executable, ["fill", str(built / "submission.json"), "-o", str(built / "template_filled.xlsx")])
     _date_variants(built / "template_filled.xlsx", built, openpyxl)
+    _total_variant(ROOT / "samples" / "003_zengcheng_2024.xlsx", built / "zengcheng_total_off.xlsx", openpyxl)
     bench = folder / "bench"
     bench.mkdir(exist_ok=True)
     for i in range(30):
@@ -77,13 +79,32 @@ def _date_variants(filled: Path, out: Path, openpyxl) -> None:  # noqa: ANN001 -
         wb.save(out / f"filled_{name}.xlsx")
 
 
+def _total_variant(source: Path, out: Path, openpyxl) -> None:  # noqa: ANN001 - module
+    """The Guangdong summary table with its 合计 and first unit row one 万元 off: the
+    stated totals the review checks (``summary-total-mismatch``)."""
+    wb = openpyxl.load_workbook(source)
+    ws = wb.worksheets[0]
+    changed = 0
+    for row in ws.iter_rows():
+        name = row[0].value
+        if changed < 2 and isinstance(name, str) and (name.strip() == "合计" or name.strip().endswith("司法局")):
+            amount = row[1]
+            if isinstance(amount.value, (int, float)) or (isinstance(amount.value, str) and amount.value.strip()):
+                amount.value = float(str(amount.value).replace(",", "")) + 1
+                changed += 1
+    wb.save(out)
+
+
 # ------------------------------------------------------------------ dump
 
 
-def run_cli(python: str, args: list[str], *, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``xlperf ARGS`` with *python*; exit codes 0-2 are results, anything else fails."""
-    proc = subprocess.run([python, "-c", CLI, *args], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, "COLUMNS": "200"})
+def run_cli(python: str, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``xlperf ARGS`` with *python*, from a neutral folder (``python -c`` puts the
+    working directory first on ``sys.path``: run from a checkout, it would import that
+    checkout's package whatever *python* is); exit codes 0-2 are results, others fail."""
+    with tempfile.TemporaryDirectory() as neutral:
+        proc = subprocess.run([python, "-c", CLI, *args], capture_output=True, text=True, cwd=neutral,
+                              env={**os.environ, "COLUMNS": "200"})
     if proc.returncode not in (0, 1, 2):
         raise SystemExit(f"xlperf {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return proc
@@ -120,7 +141,7 @@ def _read_tables(folder: Path) -> dict[str, object]:
             out[p.name] = {"dtypes": [str(t) for t in df.dtypes], "columns": list(df.columns),
                            "rows": json.loads(df.to_json(orient="values", force_ascii=False, date_format="iso"))}
         elif p.suffix == ".csv":
-            out[p.name] = p.read_bytes().decode("utf-8-sig")
+            out[p.name] = p.read_bytes().decode("utf-8-sig").split("\n")
     return out
 
 
@@ -192,10 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("b", type=Path)
     args = parser.parse_args(argv)
     if args.cmd == "inputs":
-        build_inputs(args.dir)
+        build_inputs(args.dir.resolve())
         return 0
     if args.cmd == "dump":
-        dump(args.inputs.resolve(), args.out, args.python)
+        dump(args.inputs.resolve(), args.out.resolve(), args.python)
         return 0
     return diff(args.a, args.b)
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from .cellref import cell_name
 from .errors import UnreadableWorkbook
 from .findings import catalog, finding
+from .forms.dispatch import read_sheets
 from .forms.labels import load_labels
-from .forms.sheet import read_sheets
 from .model import Finding, Region, Source, Submission
 from .readers.grid import Workbook, format_value
 from .readers.xlsx import read_workbook
 from .report import Report
-from .rules.review import review
+from .review import review
 from .taxonomy import load_taxonomy
 
 __all__ = ["UNMAPPED_LISTED_PER_SHEET", "ImportResult", "import_files", "import_workbook", "prepare_batch",
@@ -127,14 +127,7 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
         sub.region = Region(**{k: v for k, v in {**sub.region.model_dump(), **region.model_dump(exclude_none=True)}.items()})
     if year is not None:
         sub.year = year
-    if not parsed.found_form:
-        findings.append(finding("no-form-found", sheet=None, cell=None))
-    findings.extend(review(sub))
-    missing = [name for name, v in (("省", sub.region.province), ("市", sub.region.city), ("县", sub.region.county)) if not v]
-    if missing:
-        findings.append(finding("region-unknown", sheet=None, cell=None, params={"missing": "、".join(missing)}))
-    if sub.year is None:
-        findings.append(finding("year-unknown", sheet=None, cell=None))
+    findings.extend(review(sub, parsed.facts))
     path = wb.path
     findings = [f if f.file else f.model_copy(update={"file": path}) for f in findings]
     sub.findings = findings

@@ -18,9 +18,10 @@ from functools import lru_cache
 
 from ..cellref import cell_name
 from ..data import load_data
+from ..facts import StatedTotal
 from ..findings import finding
 from ..model import Finding
-from ..readers.grid import Sheet, format_value
+from ..readers.grid import Sheet, form_date_from_serial, format_value
 from ..targets import parse_amount
 from ..text import label_key
 
@@ -35,6 +36,7 @@ __all__ = [
     "parse_cn_date",
     "percent",
     "read_amount",
+    "read_fill_date",
     "read_percent",
     "take_department_line",
     "title_year",
@@ -120,6 +122,19 @@ def parse_cn_date(value: object) -> str | None:
         return None
 
 
+def read_fill_date(sheet: Sheet, r: int, c: int, value: object, ctx: ParseContext) -> str:
+    """The 填报日期 typed in cell (r, c) (the value cell, which is also the cell a
+    reviewer is sent to), as ISO text where it reads as a date: a date cell, ``2025 年
+    10 月 20 日`` / ``2025-10-20``, or a number that is an Excel date serial (``45678``,
+    reported ``date-as-number`` at (r, c) with the date it was read as); anything else
+    as typed. One reader for the template's cover block and the department form."""
+    iso = parse_cn_date(value)
+    if iso is None and (iso := form_date_from_serial(value)) is not None:
+        ctx.findings.append(finding("date-as-number", sheet=sheet.name, cell=cell_name(r, c), text=format_value(value),
+                                    params={"label": "填报日期", "date": iso}))
+    return iso or format_value(value).strip()
+
+
 @dataclass
 class ParseContext:
     """What a form parser collects besides its form: findings, document facts seen on
@@ -128,6 +143,8 @@ class ParseContext:
     findings: list[Finding] = field(default_factory=list)
     title_years: list[int] = field(default_factory=list)
     departments: list[tuple[str | None, str, str]] = field(default_factory=list)  # (code, name, where)
+    previous_years: list[int] = field(default_factory=list)  # the 近两年 years of department forms
+    stated_totals: list[StatedTotal] = field(default_factory=list)  # totals a form states (facts for review)
 
 
 def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Callable[[object], bool] | None = None) -> None:

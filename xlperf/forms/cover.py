@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..cellref import cell_name
-from ..findings import finding
 from ..model import Department, Region
-from ..readers.grid import Sheet, form_date_from_serial, format_value
-from .common import ParseContext, parse_cn_date
+from ..readers.grid import Sheet, format_value
+from .base import FormReader, FormRun
+from .common import ParseContext, read_fill_date
 from .labels import load_labels
 
-__all__ = ["CoverInfo", "read_cover"]
+__all__ = ["READER", "CoverInfo", "find_cover", "read_cover"]
 
 
 @dataclass
@@ -24,33 +23,34 @@ class CoverInfo:
     department: Department
 
 
-def read_cover(sheet: Sheet, ctx: ParseContext) -> CoverInfo | None:
-    """Read the cover block if *sheet* has one (at least 年度, 省 or 县(区), and 部门名称
-    labels, each with its value directly right). Returns ``None`` otherwise."""
-    labels = load_labels()
+def find_cover(sheet: Sheet, owned: set[int]) -> dict[str, tuple[int, int, object]] | None:
+    """The cover block's labels on *sheet*: field -> (row, col of the label, value right
+    of it), when there are at least 年度, 省 or 县(区), and 部门名称, each label alone in
+    its cell. ``None`` otherwise."""
     found: dict[str, tuple[int, int, object]] = {}
-    for r, hits in labels.index(sheet).get("cover", {}).items():
+    for r, hits in load_labels().index(sheet).get("cover", {}).items():
         for c, hit in hits:
             if hit.inline is None and hit.field not in found:
                 found[hit.field] = (r, c, sheet.cells.get((r, c + 1)))
     if not ({"year", "department"} <= set(found) and ({"province", "county"} & set(found))):
         return None
+    return found
+
+
+def read_cover(sheet: Sheet, found: dict[str, tuple[int, int, object]], ctx: ParseContext) -> CoverInfo:
+    """Read the cover block whose labels :func:`find_cover` found; consumes the labels
+    and their values."""
     values: dict[str, str | None] = {}
+    fill_date = None
     for fld, (r, c, v) in found.items():
         sheet.consumed.add((r, c))
-        if v not in (None, ""):
-            sheet.consumed.add((r, c + 1))
-            values[fld] = format_value(v).strip()
-        else:
+        if v in (None, ""):
             values[fld] = None
-    fill_date = values.get("fill_date")
-    if "fill_date" in found and found["fill_date"][2] not in (None, ""):
-        r, c, raw = found["fill_date"]
-        fill_date = parse_cn_date(raw) or fill_date
-        if (serial := form_date_from_serial(raw)) is not None:
-            fill_date = serial
-            ctx.findings.append(finding("date-as-number", sheet=sheet.name, cell=cell_name(r, c + 1), text=format_value(raw),
-                                        params={"label": "填报日期", "date": serial}))
+            continue
+        sheet.consumed.add((r, c + 1))
+        values[fld] = format_value(v).strip()
+        if fld == "fill_date":
+            fill_date = read_fill_date(sheet, r, c + 1, v, ctx)
     year = None
     if values.get("year"):
         digits = "".join(ch for ch in values["year"] if ch.isdigit())
@@ -60,6 +60,13 @@ def read_cover(sheet: Sheet, ctx: ParseContext) -> CoverInfo | None:
                       division_code=values.get("division_code")),
         year=year,
         department=Department(name=values.get("department"), filled_by=values.get("filled_by"),
-                              phone=values.get("phone"),
-                              fill_date=fill_date),
+                              phone=values.get("phone"), fill_date=fill_date),
     )
+
+
+def _read_into(sheet: Sheet, found: dict[str, tuple[int, int, object]], run: FormRun) -> set[int]:
+    run.out.cover = read_cover(sheet, found, run.ctx)
+    return set()
+
+
+READER = FormReader("cover", find=find_cover, read=_read_into)

@@ -17,24 +17,23 @@ from __future__ import annotations
 
 import re
 
-from ..cellref import cell_name
-from ..findings import finding
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
-from ..readers.grid import Sheet, form_date_from_serial, format_value
+from ..readers.grid import Sheet, format_value
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
+from .base import FormReader, FormRun
 from .common import (
     ParseContext,
     is_title,
     is_unit_note,
-    parse_cn_date,
     read_amount,
+    read_fill_date,
     read_percent,
 )
 from .indicators import find_header, read_table
 from .labels import load_labels
 
-__all__ = ["find_department_form", "read_department"]
+__all__ = ["READER", "find_department_form", "read_department"]
 
 _STRONG = {"name", "revenue", "expenditure", "functions", "long_term_indicators", "annual_indicators",
            "project_spending", "funding_overview"}
@@ -88,14 +87,10 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
             setattr(plan, fld, text)
             plan.cells[fld] = sheet.ref(r, val[0]) if isinstance(val, tuple) else sheet.ref(r, c)
     for r, c, inline in hits.get("fill_date", [])[:1]:
-        val = inline if inline is not None else (_right(sheet, r, c) or (None, None))[1]
+        vc, val = (c, inline) if inline is not None else (_right(sheet, r, c) or (None, None))
         if val is not None:
-            iso = parse_cn_date(val)
-            if iso is None and (iso := form_date_from_serial(val)) is not None:
-                ctx.findings.append(finding("date-as-number", sheet=sheet.name, cell=cell_name(r, c), text=format_value(val),
-                                            params={"label": "填报日期", "date": iso}))
-            plan.fill_date = iso or format_value(val).strip()
-            plan.cells["fill_date"] = sheet.ref(r, c)
+            plan.fill_date = read_fill_date(sheet, r, vc, val, ctx)
+            plan.cells["fill_date"] = sheet.ref(r, vc)
     _composition(sheet, plan, hits, ctx)
     _project_spending(sheet, plan, hits, ctx)
     _goals(sheet, plan, hits)
@@ -273,3 +268,30 @@ def _goals(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
                 texts.append("\n".join(lines))
         if texts:
             setattr(plan, fld, strip_markup("\n".join(texts)))
+
+
+def _blank_plan(plan: DepartmentPlan) -> bool:
+    """An empty department form (the template's, unfilled): no typed value anywhere;
+    the template's 合计 / 占比 formulas compute 0 and do not count."""
+    return not (plan.name or plan.filled_by or plan.phone or plan.functions or plan.annual_tasks
+                or plan.long_term_goal or plan.annual_goal or plan.project_spending
+                or plan.long_term_indicators or plan.annual_indicators or plan.narrative
+                or any(r.current_amount is not None or any(v is not None for v in r.previous_amounts.values())
+                       for r in plan.revenue + plan.expenditure))
+
+
+def _read_into(sheet: Sheet, rows: set[int], run: FormRun) -> set[int]:
+    """The first department form that holds anything is the submission's plan; the
+    近两年 years of every one are noted (a hint at the budget year)."""
+    plan, owned = read_department(sheet, rows, tax=run.tax, ctx=run.ctx)
+    if run.out.department_plan is None and not _blank_plan(plan):
+        run.out.department_plan = plan
+    run.ctx.previous_years.extend(int(y) for y in plan.previous_years if y.isdigit())
+    return owned
+
+
+def _find(sheet: Sheet, owned: set[int]) -> set[int] | None:
+    return find_department_form(sheet)
+
+
+READER = FormReader("department", find=_find, read=_read_into)

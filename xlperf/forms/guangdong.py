@@ -4,27 +4,29 @@ One header row: 项目名称(含使用单位) | 总计 | 财政拨款 | 行政�
 绩效指标. Below it: a 合计 row, unit rows (增城区司法局, 广州市增城区法律援助中心…:
 a name and amounts, no 绩效目标 nor 绩效指标) and project rows under them, each with its
 indicators packed into the 绩效指标 cell (:mod:`xlperf.forms.packed`). Amounts in 万元.
-The 合计 and unit rows are checked against the projects they total
-(``summary-total-mismatch``).
+The 合计 and unit rows are recorded with the projects they total, for the review to
+check (``summary-total-mismatch``).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from ..cellref import cell_name, split_ref
+from ..cellref import CellRef, cell_name
+from ..facts import StatedTotal
 from ..findings import finding
 from ..model import Indicator, Project
 from ..readers.grid import Sheet, format_value
 from ..targets import parse_target
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
+from .base import FormReader, FormRun
 from .common import ParseContext, read_amount
-from .indicators import _Carry, level_fields, report_levels
+from .indicators import LevelCarry, level_fields, report_levels
 from .labels import load_labels
 from .packed import parse_packed
 
-__all__ = ["find_summary_header", "read_summary"]
+__all__ = ["READER", "find_summary_header", "read_summary"]
 
 _AMOUNTS = ("annual_amount", "fiscal_funds", "special_account_funds", "other_funds")
 
@@ -49,8 +51,8 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
             sheet.consumed.add((header, c))
     dept = _department_above(sheet, header, ctx)
     projects: list[Project] = []
-    units: list[tuple[str, Decimal | None, str, list[Project]]] = []
-    grand: tuple[Decimal | None, str] | None = None
+    units: list[tuple[str, Decimal | None, CellRef, list[Project]]] = []
+    grand: tuple[Decimal | None, CellRef] | None = None
     rows = sorted(r for r in sheet.grid if r > header)
     for r in rows:
         row = {c: v for c, v in sheet.grid[r] if (r, c) not in sheet.consumed}
@@ -65,11 +67,12 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
         goal = row.get(cols.get("performance_target", -1))
         packed = row.get(cols.get("indicators", -1))
         ref = sheet.ref(r, cols["name"])
+        where = CellRef(sheet.name, r, cols["name"])
         if label_key(name) in ("合计", "总计"):
-            grand = (_take(sheet, r, cols["name"], amounts, label=name, ctx=ctx), ref)
+            grand = (_take(sheet, r, cols["name"], amounts, label=name, ctx=ctx), where)
             continue
         if goal in (None, "") and packed in (None, ""):
-            units.append((name, _take(sheet, r, cols["name"], amounts, label=f"{name}（总计）", ctx=ctx), ref, []))
+            units.append((name, _take(sheet, r, cols["name"], amounts, label=f"{name}（总计）", ctx=ctx), where, []))
             continue
         proj = Project(name=name, sheet=sheet.name, implementing_unit=units[-1][0] if units else None,
                        competent_department=dept[0] if dept else None)
@@ -96,7 +99,7 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
         projects.append(proj)
         if units:
             units[-1][3].append(proj)
-    _check_totals(sheet, projects, units, grand, ctx)
+    _state_totals(projects, units, grand, ctx)
     return projects, set(rows) | {header}
 
 
@@ -133,8 +136,8 @@ def _indicators(sheet: Sheet, r: int, c: int, text: str, *, tax: Taxonomy, ctx: 
     ref = sheet.ref(r, c)
     out = []
     for item in parse_packed(text, tax=tax):
-        l1 = _Carry(item.level1_text, item.level1, ref)
-        l2 = _Carry(item.level2_text, item.level2, ref)
+        l1 = LevelCarry(item.level1_text, item.level1, ref)
+        l2 = LevelCarry(item.level2_text, item.level2, ref)
         ind = Indicator(
             name=item.name, description=item.description, raw_text=item.raw, source=ref,
             level1_text=item.level1_text, level2_text=item.level2_text,
@@ -150,20 +153,25 @@ def _indicators(sheet: Sheet, r: int, c: int, text: str, *, tax: Taxonomy, ctx: 
     return out
 
 
-def _check_totals(sheet: Sheet, projects: list[Project], units: list[tuple[str, Decimal | None, str, list[Project]]],
-                  grand: tuple[Decimal | None, str] | None, ctx: ParseContext) -> None:
-    """合计 = sum of the projects; a unit row = sum of its projects (or, for the first
-    unit, the 合计 itself: the department row that totals every unit below it)."""
-    def total(ps: list[Project]) -> Decimal:
-        return sum((p.annual_amount for p in ps if p.annual_amount is not None), Decimal(0))
-
-    if grand is not None and grand[0] is not None and projects and total(projects) != grand[0]:
-        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=split_ref(grand[1])[1],
-                                    params={"label": "合计", "total": grand[0], "sum": total(projects)}))
-    for i, (name, amount, ref, ps) in enumerate(units):
+def _state_totals(projects: list[Project], units: list[tuple[str, Decimal | None, CellRef, list[Project]]],
+                  grand: tuple[Decimal | None, CellRef] | None, ctx: ParseContext) -> None:
+    """Record what the table states for the review (``summary-total-mismatch``, see
+    :mod:`xlperf.review.summary`): the 合计 over every project, each unit row over the
+    projects under it (the first unit may instead equal the 合计: the department row
+    totalling every unit below it)."""
+    if grand is not None and grand[0] is not None and projects:
+        ctx.stated_totals.append(StatedTotal("合计", grand[0], grand[1], tuple(projects)))
+    for i, (name, amount, where, ps) in enumerate(units):
         if amount is None or not ps:
             continue
-        if amount == total(ps) or (i == 0 and grand is not None and amount == grand[0]):
-            continue
-        ctx.findings.append(finding("summary-total-mismatch", sheet=sheet.name, cell=split_ref(ref)[1],
-                                    params={"label": name, "total": amount, "sum": total(ps)}))
+        also = grand[0] if i == 0 and grand is not None else None
+        ctx.stated_totals.append(StatedTotal(name, amount, where, tuple(ps), also_accepted=also))
+
+
+def _read_into(sheet: Sheet, header: int, run: FormRun) -> set[int]:
+    projects, rows = read_summary(sheet, header, tax=run.tax, ctx=run.ctx)
+    run.out.projects.extend(projects)
+    return rows
+
+
+READER = FormReader("guangdong-summary", find=find_summary_header, read=_read_into)

@@ -86,7 +86,7 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
 
 
 @dataclass
-class _Carry:
+class LevelCarry:
     text: str | None = None
     match: LevelMatch | None = None
     source: str | None = None
@@ -134,14 +134,14 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         for c, v in sheet.grid[r]:
             if isinstance(v, str) and is_unit_note_or_title(v):
                 sheet.consumed.add((r, c))
-    l1, l2 = _Carry(), _Carry()
+    l1, l2 = LevelCarry(), LevelCarry()
     # a 一级 written in the header row itself (seed 002: 1-产出指标 | 一级指标 | 二级指标 …)
     for c, v in sheet.grid.get(header.row, ()):
         if (header.row, c) not in sheet.consumed:
             m = match_l1(format_value(v))
             if m:
                 sheet.consumed.add((header.row, c))
-                l1 = _Carry(format_value(v), m, sheet.ref(header.row, c))
+                l1 = LevelCarry(format_value(v), m, sheet.ref(header.row, c))
     _align_header(sheet, header, rows, match_l2, ctx)
     cols = header.cols
     c1, c2, cn = cols["level1"], cols["level2"], cols["name"]
@@ -151,7 +151,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     shifted: list[tuple[int, int, int | str]] = []
     out: list[Indicator] = []
     vocab = _vocab()
-    levels_of: tuple[_Carry | None, _Carry | None] = (None, None)
+    levels_of: tuple[LevelCarry | None, LevelCarry | None] = (None, None)
     levels: dict[str, str | None] = {}
     grid = sheet.grid
     consumed = sheet.consumed
@@ -194,12 +194,12 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         # -- carry levels ----------------------------------------------------------------------
         if tok1 is not None:
             consumed.add((r, tok1[0]))
-            l1 = _Carry(tok1[1], tok1[2], sheet.ref(r, tok1[0]))
+            l1 = LevelCarry(tok1[1], tok1[2], sheet.ref(r, tok1[0]))
             if tok2 is None:
-                l2 = _Carry()
+                l2 = LevelCarry()
         if tok2 is not None:
             consumed.add((r, tok2[0]))
-            l2 = _Carry(tok2[1], tok2[2], sheet.ref(r, tok2[0]))
+            l2 = LevelCarry(tok2[1], tok2[2], sheet.ref(r, tok2[0]))
         if not content:
             continue
         # -- map content to roles --------------------------------------------------------------
@@ -373,7 +373,7 @@ def _token_mode(content: list[tuple[int, str]], cols: dict[str, int], vocab: _Vo
     return values, extras
 
 
-def _indicator(sheet: Sheet, r: int, values: dict[str, tuple[int, str]], l1: _Carry, l2: _Carry,
+def _indicator(sheet: Sheet, r: int, values: dict[str, tuple[int, str]], l1: LevelCarry, l2: LevelCarry,
                ctx: ParseContext, levels: dict[str, str | None]) -> Indicator:
     """The indicator of row *r* from its role -> (col, text) *values*, the carried level
     cells and their canonical *levels* (:func:`level_fields`, computed once per pair)."""
@@ -400,7 +400,7 @@ _TEXT_ROLES = frozenset({"name", "description", "value_basis", "indicator_class"
 _ROLE_FIELD = {"two_years_ago": "value_two_years_ago", "last_year": "value_last_year"}
 
 
-def level_fields(l1: _Carry, l2: _Carry, *, tax: Taxonomy, department: bool) -> dict[str, str | None]:
+def level_fields(l1: LevelCarry, l2: LevelCarry, *, tax: Taxonomy, department: bool) -> dict[str, str | None]:
     """Canonical level fields from the carried level cells: the 二级 decides the 一级
     (a 二级 has one parent); a 一级 alone gives the 一级. Unknown levels give None."""
     out: dict[str, str | None] = {}
@@ -415,7 +415,7 @@ def level_fields(l1: _Carry, l2: _Carry, *, tax: Taxonomy, department: bool) -> 
     return out
 
 
-def report_levels(l1: _Carry, l2: _Carry, *, sheet_name: str | None, ctx: ParseContext) -> None:
+def report_levels(l1: LevelCarry, l2: LevelCarry, *, sheet_name: str | None, ctx: ParseContext) -> None:
     """Report unknown levels, code/name conflicts and a 二级 under the wrong 一级, once
     per level cell (the carries remember what they reported)."""
     if l1.reported and l2.reported:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
-from ..model import NarrativeSection
+from ..model import DepartmentPlan, NarrativeSection
 from ..readers.grid import Sheet, format_value
+from .base import FormReader, FormRun
 from .common import is_title
 
-__all__ = ["read_narrative"]
+__all__ = ["READER", "read_narrative"]
 
 _HEADING_RE = re.compile(r"^[一二三四五六七八九十]+、\s*\S{2,20}$")
 
@@ -43,3 +44,19 @@ def read_narrative(sheet: Sheet) -> list[NarrativeSection]:
             sheet.consumed.add((r, c))
     flush()
     return sections
+
+
+def _find(sheet: Sheet, owned: set[int]) -> list[NarrativeSection] | None:
+    """The sections of a prose sheet (read while recognising it: a sheet of headings
+    only gives none, and is then no form)."""
+    return read_narrative(sheet) or None
+
+
+def _read_into(sheet: Sheet, sections: list[NarrativeSection], run: FormRun) -> set[int]:
+    plan = run.out.department_plan or DepartmentPlan(sheet=sheet.name)
+    plan.narrative.extend(sections)
+    run.out.department_plan = plan
+    return set()
+
+
+READER = FormReader("narrative", find=_find, read=_read_into, fallback=True)

@@ -25,6 +25,7 @@ from ..model import Project, SpendingCheckpoint
 from ..readers.grid import Sheet, format_value
 from ..taxonomy import Taxonomy
 from ..text import strip_markup
+from .base import FormReader, FormRun
 from .common import (
     ParseContext,
     consume_boilerplate,
@@ -39,7 +40,7 @@ from .common import (
 from .indicators import find_header, read_table
 from .labels import LabelHit, load_labels
 
-__all__ = ["find_project_anchors", "read_projects"]
+__all__ = ["READER", "find_project_anchors", "read_projects"]
 
 _TEXT_FIELDS = ("name", "code", "competent_department", "implementing_unit", "attribute", "duration",
                 "supervising_office", "category", "fund_use", "performance_target")
@@ -296,3 +297,25 @@ def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, 
             proj.cells[fld] = ref
     for fld, (r, c) in label_cells.items():
         proj.cells.setdefault(f"{fld}_label", sheet.ref(r, c))
+
+
+def _blank(p: Project) -> bool:
+    """An empty project form (a spare sheet of the template): labels only, no values."""
+    return not (p.name or p.code or p.annual_amount is not None or p.annual_amount_text or p.performance_target
+                or p.competent_department or p.implementing_unit or p.fund_use
+                or any(i.name or (i.target and i.target.raw) for i in p.indicators))
+
+
+def _find(sheet: Sheet, owned: set[int]) -> list[int] | None:
+    return find_project_anchors(sheet, owned) or None
+
+
+def _read_into(sheet: Sheet, anchors: list[int], run: FormRun) -> set[int]:
+    """Every project form from the anchors to the end of the sheet; empty ones (spare
+    template sheets) are dropped, their labels stay consumed."""
+    projects = read_projects(sheet, anchors, tax=run.tax, ctx=run.ctx, end=max(sheet.grid) + 1)
+    run.out.projects.extend(p for p in projects if not _blank(p))
+    return set()
+
+
+READER = FormReader("project", find=_find, read=_read_into)
