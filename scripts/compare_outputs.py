@@ -158,15 +158,15 @@ def dump(inputs: Path, out: Path, python: str) -> None:
                             "total_amount": r["total_amount"], "errors": r["errors"], "warnings": r["warnings"],
                             "findings": [{k: f.get(k) for k in ("code", "severity", "sheet", "cell", "text", "message")}
                                          for f in r["findings"]]} for r in results}
-    (out / "findings.json").write_text(json.dumps(findings, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    (out / "findings.json").write_text(json.dumps(findings, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8")
     subs = json.loads((work / "subs.json").read_text(encoding="utf-8"))
-    (out / "submissions.json").write_text(json.dumps(subs, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    (out / "submissions.json").write_text(json.dumps(subs, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8")
     merged: dict[str, object] = {}
     for name, target in (("samples", inputs / "samples"), ("all", inputs)):
         book, data = work / f"merge_{name}.xlsx", work / f"data_{name}"
         proc = run_cli(python, ["merge", str(target), "-o", str(book), "--parquet", str(data), "--csv", str(data)])
         merged[name] = {"exit": proc.returncode, "workbook": _read_xlsx(book), "data": _read_tables(data)}
-    (out / "merge.json").write_text(json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    (out / "merge.json").write_text(json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8")
     written: dict[str, object] = {}
     run_cli(python, ["template", "-o", str(work / "template.xlsx"), "--year", "2026", "--projects", "3"])
     written["template"] = _read_xlsx(work / "template.xlsx")
@@ -178,7 +178,7 @@ def dump(inputs: Path, out: Path, python: str) -> None:
         proc = run_cli(python, ["fill", str(src), "-o", str(work / f"filled_{sub.stem}.xlsx")])
         written[f"fill {sub.name}"] = {"exit": proc.returncode, "stdout": proc.stdout.replace(str(work), "WORK"),
                                        "workbook": _read_xlsx(work / f"filled_{sub.stem}.xlsx")}
-    (out / "written.json").write_text(json.dumps(written, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    (out / "written.json").write_text(json.dumps(written, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8")
 
 
 def diff(a: Path, b: Path) -> int:

@@ -66,7 +66,6 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
                 amounts[fld] = (cols[fld], row[cols[fld]])
         goal = row.get(cols.get("performance_target", -1))
         packed = row.get(cols.get("indicators", -1))
-        ref = sheet.ref(r, cols["name"])
         where = CellRef(sheet.name, r, cols["name"])
         if label_key(name) in ("合计", "总计"):
             grand = (_take(sheet, r, cols["name"], amounts, label=name, ctx=ctx), where)
@@ -76,31 +75,41 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
             continue
         proj = Project(name=name, sheet=sheet.name, implementing_unit=units[-1][0] if units else None,
                        competent_department=dept[0] if dept else None)
-        proj.cells["name"] = ref
-        if dept:
-            proj.cells["competent_department"] = dept[1]
-        sheet.consumed.add((r, cols["name"]))
-        for fld, (c, v) in amounts.items():
-            sheet.consumed.add((r, c))
-            proj.cells[fld] = sheet.ref(r, c)
-            amount = read_amount(sheet, r, c, v, label=labels.standard["guangdong_header"][fld], ctx=ctx)
-            if amount is not None:
-                setattr(proj, fld, amount)
-            if fld == "annual_amount":
-                proj.annual_amount_text = format_value(v)
-        if isinstance(goal, str) and goal.strip():
-            proj.performance_target = strip_markup(goal.strip())
-            proj.cells["performance_target"] = sheet.ref(r, cols["performance_target"])
-            sheet.consumed.add((r, cols["performance_target"]))
-        if isinstance(packed, str) and packed.strip():
-            c = cols["indicators"]
-            sheet.consumed.add((r, c))
-            proj.indicators = _indicators(sheet, r, c, packed, tax=tax, ctx=ctx)
+        _read_project(sheet, r, cols, proj, dept, amounts, goal, packed, tax=tax, ctx=ctx)
         projects.append(proj)
         if units:
             units[-1][3].append(proj)
     _state_totals(projects, units, grand, ctx)
     return projects, set(rows) | {header}
+
+
+def _read_project(sheet: Sheet, r: int, cols: dict[str, int], proj: Project, dept: tuple[str, str] | None,
+                  amounts: dict[str, tuple[int, object]], goal: object, packed: object, *, tax: Taxonomy,
+                  ctx: ParseContext) -> None:
+    """A project row: its name, amounts (万元, under the column's label), 绩效目标 and
+    packed 绩效指标, each cell consumed and recorded (the department line above the
+    table, *dept*, recorded as its 主管部门's cell)."""
+    labels = load_labels()
+    proj.cells["name"] = sheet.ref(r, cols["name"])
+    if dept:
+        proj.cells["competent_department"] = dept[1]
+    sheet.consumed.add((r, cols["name"]))
+    for fld, (c, v) in amounts.items():
+        sheet.consumed.add((r, c))
+        proj.cells[fld] = sheet.ref(r, c)
+        amount = read_amount(sheet, r, c, v, label=labels.standard["guangdong_header"][fld], ctx=ctx)
+        if amount is not None:
+            setattr(proj, fld, amount)
+        if fld == "annual_amount":
+            proj.annual_amount_text = format_value(v)
+    if isinstance(goal, str) and goal.strip():
+        proj.performance_target = strip_markup(goal.strip())
+        proj.cells["performance_target"] = sheet.ref(r, cols["performance_target"])
+        sheet.consumed.add((r, cols["performance_target"]))
+    if isinstance(packed, str) and packed.strip():
+        c = cols["indicators"]
+        sheet.consumed.add((r, c))
+        proj.indicators = _indicators(sheet, r, c, packed, tax=tax, ctx=ctx)
 
 
 def _take(sheet: Sheet, r: int, name_col: int, amounts: dict[str, tuple[int, object]], *, label: str,

@@ -268,6 +268,13 @@ def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, 
             sheet.consumed.discard((name[0], name[1]))  # the displaced value stays reported
         raw["name"] = (r, c, text)
     raw.pop("_name_shifted", None)
+    _set_fields(sheet, proj, raw, label_cells, ctx)
+
+
+def _set_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, object]],
+                label_cells: dict[str, tuple[int, int]], ctx: ParseContext) -> None:
+    """Set each field from its raw value (amounts in 万元; a text Excel turned into a
+    date, or one that does not fit its label, reported) and record the label cells."""
     for fld, (r, c, value) in raw.items():
         ref = sheet.ref(r, c)
         if fld in _AMOUNT_FIELDS:
