@@ -10,7 +10,7 @@ from pathlib import Path
 from badfiles import CASES
 from helpers import SAMPLES
 
-from xlperf.merge import consolidate
+from xlperf.consolidate.merge import consolidate
 
 # the same bytes as legacy.xls (real-xls, built by the same builder): found duplicate, not failed
 DUPLICATES = {"xls-renamed-xlsx", "wps-et"}

@@ -1,11 +1,11 @@
-"""The consolidated tables of ``xlperf merge`` (issue 6) as pandas DataFrames.
+"""The consolidated tables of ``xlperf merge`` as pandas DataFrames.
 
-:class:`Consolidation` is what :func:`xlperf.merge.consolidate` returns and what the
-writers (:mod:`xlperf.writers.consolidated`) and the CLI render. :func:`build_tables`
-turns the merge's per-file results (:class:`SourceFile`, rows from :mod:`xlperf.flatten`)
-into one DataFrame per sheet. Columns are the Chinese terms of the README glossary;
-cells hold ``str``, ``int``, :class:`~decimal.Decimal` (amounts in 万元) or ``None``
-(``dtype=object``, so nothing is turned into a float NaN).
+:func:`build_tables` turns the merge's per-file results (:class:`SourceFile`, named rows
+from :mod:`xlperf.consolidate.flatten`) into a
+:class:`~xlperf.consolidate.tables.Consolidation`, one DataFrame per sheet, with the
+columns of the schema (:mod:`xlperf.consolidate.tables`); cells hold ``str``, ``int``,
+:class:`~decimal.Decimal` (amounts in 万元) or ``None`` (``dtype=object``, so nothing is
+turned into a float NaN).
 """
 
 from __future__ import annotations
@@ -17,24 +17,21 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .flatten import (
-    DEPARTMENT_INDICATOR_COLUMNS,
-    INDICATOR_COLUMNS,
-    FileRows,
+from ..model import Finding
+from .flatten import FileRows
+from .tables import (
+    DEPARTMENT_INDICATORS,
+    FINDINGS,
+    INDICATORS,
+    OVERVIEW,
+    SOURCES,
+    Consolidation,
+    Table,
     department_columns,
-    project_columns,
+    projects_table,
 )
-from .model import Finding
 
-__all__ = [
-    "FINDING_COLUMNS",
-    "OVERVIEW_COLUMNS",
-    "SOURCE_COLUMNS",
-    "Consolidation",
-    "SourceFile",
-    "build_tables",
-    "local_time",
-]
+__all__ = ["STATUS_ZH", "SourceFile", "build_tables", "local_time"]
 
 STATUS_ZH = {"imported": "已导入", "replaced": "已被替代", "duplicate": "重复", "failed": "无法读取"}
 _SEVERITY_ZH = {"error": "错误", "warning": "警告"}
@@ -43,36 +40,6 @@ _SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 def local_time(ns: int) -> str:
     """A file time (ns since the epoch) as local ``YYYY-MM-DD HH:MM:SS``."""
     return datetime.fromtimestamp(ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
-
-
-@dataclass
-class Consolidation:
-    """The consolidated tables (one DataFrame per workbook sheet; columns are the Chinese
-    glossary headers; cells hold ``str``, ``int``, ``Decimal`` amounts in 万元 or ``None``):
-
-    ``overview`` 概览 (per 省/市/县), ``departments`` 部门 (per department-wide plan),
-    ``projects`` 项目, ``indicators`` 指标, ``department_indicators`` 部门指标,
-    ``findings`` 问题 (every finding of every file and of the merge), ``sources`` 来源
-    (every input file; ``状态`` is imported / replaced / duplicate / failed).
-    ``exit_code``: 0 no error, 1 error-severity findings in what was consolidated,
-    2 some input could not be read (or none was found).
-    """
-
-    overview: pd.DataFrame
-    departments: pd.DataFrame
-    projects: pd.DataFrame
-    indicators: pd.DataFrame
-    department_indicators: pd.DataFrame
-    findings: pd.DataFrame
-    sources: pd.DataFrame
-    exit_code: int = 0
-
-    def sheets(self) -> list[tuple[str, str, pd.DataFrame]]:
-        """(sheet name, English table name, DataFrame) in workbook order."""
-        return [("概览", "overview", self.overview), ("部门", "departments", self.departments),
-                ("项目", "projects", self.projects), ("指标", "indicators", self.indicators),
-                ("部门指标", "department_indicators", self.department_indicators),
-                ("问题", "findings", self.findings), ("来源", "sources", self.sources)]
 
 
 @dataclass
@@ -97,7 +64,8 @@ class SourceFile:
         return own + self.extra
 
 
-def _frame(rows: Iterable[tuple] | Iterable[list], columns: list[str]) -> pd.DataFrame:
+def _frame(rows: Iterable[tuple] | Iterable[list], table: Table | list[str]) -> pd.DataFrame:
+    columns = table.headers if isinstance(table, Table) else table
     return pd.DataFrame(list(rows), columns=columns, dtype=object)
 
 
@@ -121,22 +89,14 @@ def build_tables(inputs: list[SourceFile], merge_findings: list[Finding]) -> Con
     return Consolidation(
         overview=_overview(kept, per_file),
         departments=_frame(([r.get(c) for c in dept_cols] for r in dept_rows), dept_cols),
-        projects=_frame((row for i in kept for row in i.rows.projects), project_columns()),  # type: ignore[union-attr]
-        indicators=_frame((row for i in kept for row in i.rows.indicators), INDICATOR_COLUMNS),  # type: ignore[union-attr]
+        projects=_frame((row for i in kept for row in i.rows.projects), projects_table()),  # type: ignore[union-attr]
+        indicators=_frame((row for i in kept for row in i.rows.indicators), INDICATORS),  # type: ignore[union-attr]
         department_indicators=_frame((row for i in kept for row in i.rows.department_indicators),  # type: ignore[union-attr]
-                                     DEPARTMENT_INDICATOR_COLUMNS),
-        findings=_frame(finding_rows, FINDING_COLUMNS),
-        sources=_frame((_source_row(i, per_file[i.path]) for i in inputs), SOURCE_COLUMNS),
+                                     DEPARTMENT_INDICATORS),
+        findings=_frame(finding_rows, FINDINGS),
+        sources=_frame((_source_row(i, per_file[i.path]) for i in inputs), SOURCES),
         exit_code=2 if failed else (1 if any(f.severity == "error" for f in counted) else 0),
     )
-
-
-FINDING_COLUMNS = ["级别", "代码", "说明", "省", "市", "县(区)", "部门", "项目名称", "文件", "工作表", "单元格", "原文",
-                   "文件状态"]
-SOURCE_COLUMNS = ["文件", "sha256", "状态", "状态说明", "原因", "省", "市", "县(区)", "行政区划代码", "部门", "年度",
-                  "填报日期", "修改时间", "地区年度依据", "项目数", "项目指标数", "部门指标数", "错误", "警告"]
-OVERVIEW_COLUMNS = ["省", "市", "县(区)", "部门数", "项目数", "项目年度金额合计（万元）", "金额未识别项目数",
-                    "项目指标数", "部门指标数", "错误", "警告"]
 
 
 def _region(inp: SourceFile | None) -> tuple:
@@ -147,9 +107,8 @@ def _region(inp: SourceFile | None) -> tuple:
 
 
 def _finding_row(f: Finding, inp: SourceFile | None, project: str | None) -> tuple:
-    return (_SEVERITY_ZH.get(f.severity, f.severity), f.code, f.message, *_region(inp), project, f.file, f.sheet, f.cell,
-            f.text,
-            STATUS_ZH[inp.status] if inp is not None else None)
+    return FINDINGS.row(_SEVERITY_ZH.get(f.severity, f.severity), f.code, f.message, *_region(inp), project, f.file,
+                        f.sheet, f.cell, f.text, STATUS_ZH[inp.status] if inp is not None else None)
 
 
 def _counts(fs: list[Finding]) -> tuple[int, int]:
@@ -160,13 +119,13 @@ def _counts(fs: list[Finding]) -> tuple[int, int]:
 def _source_row(inp: SourceFile, fs: list[Finding]) -> tuple:
     r = inp.rows if inp.status != "failed" else None
     region = r.region if r is not None and r.region is not None else None
-    return (inp.path, inp.sha256, inp.status, STATUS_ZH[inp.status], inp.reason or None,
-            *((region.province, region.city, region.county, region.division_code) if region else (None,) * 4),
-            r.department if r else None, r.year if r else None, r.fill_date if r else None,
-            local_time(inp.mtime) if inp.mtime is not None else None,
-            inp.manifest_row or ("工作簿内容" if r else None),
-            len(r.projects) if r else 0, len(r.indicators) if r else 0, len(r.department_indicators) if r else 0,
-            *_counts(fs))
+    return SOURCES.row(inp.path, inp.sha256, inp.status, STATUS_ZH[inp.status], inp.reason or None,
+                       *((region.province, region.city, region.county, region.division_code) if region else (None,) * 4),
+                       r.department if r else None, r.year if r else None, r.fill_date if r else None,
+                       local_time(inp.mtime) if inp.mtime is not None else None,
+                       inp.manifest_row or ("工作簿内容" if r else None),
+                       len(r.projects) if r else 0, len(r.indicators) if r else 0,
+                       len(r.department_indicators) if r else 0, *_counts(fs))
 
 
 def _overview(kept: list[SourceFile], per_file: dict[str, list[Finding]]) -> pd.DataFrame:
@@ -187,5 +146,6 @@ def _overview(kept: list[SourceFile], per_file: dict[str, list[Finding]]) -> pd.
         a["errors"] += errors
         a["warnings"] += warnings
     order = sorted(acc, key=lambda k: tuple(x or "" for x in k))
-    return _frame(((*k, len(acc[k]["depts"]), acc[k]["projects"], acc[k]["amount"], acc[k]["unread"], acc[k]["ind"],
-                    acc[k]["dind"], acc[k]["errors"], acc[k]["warnings"]) for k in order), OVERVIEW_COLUMNS)
+    return _frame((OVERVIEW.row(*k, len(acc[k]["depts"]), acc[k]["projects"], acc[k]["amount"], acc[k]["unread"],
+                                acc[k]["ind"], acc[k]["dind"], acc[k]["errors"], acc[k]["warnings"]) for k in order),
+                  OVERVIEW)

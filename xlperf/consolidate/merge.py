@@ -24,18 +24,17 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .consolidation import Consolidation, SourceFile, build_tables, local_time
-from .findings import finding
-from .flatten import FileRows, ImportTask, import_and_flatten, project_columns
-from .importer import ImportResult, import_workbook, prepare_batch
-from .isolation import DEFAULT_MEMORY_LIMIT, Outcome, default_workers, run_isolated
+from ..findings import finding
+from ..importer import ImportResult, import_workbook, prepare_batch
+from ..isolation import DEFAULT_MEMORY_LIMIT, Outcome, default_workers, run_isolated
+from ..readers.xlsx import file_sha256
+from .build import SourceFile, build_tables, local_time
+from .flatten import FileRows, ImportTask, import_and_flatten
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
-from .readers.xlsx import file_sha256
+from .tables import OUTPUT_MARK, Consolidation
 
-__all__ = ["OUTPUT_MARK", "Consolidation", "consolidate", "discover"]
+__all__ = ["consolidate", "discover"]
 
-#: Custom document property value that marks a workbook written by ``xlperf merge``.
-OUTPUT_MARK = "xlperf-consolidated"
 # Spreadsheet files searched in folders: .xlsx / .xlsm are read; the others (.xls, WPS
 # .et, .ods, .csv) are taken too, so that a submission in a format xlperf cannot read is
 # listed as failed with "另存为 .xlsx" instead of being skipped without a word.
@@ -169,15 +168,13 @@ def _settle(inp: SourceFile, out: Outcome[FileRows]) -> None:
 
 
 def _project_duplicates(inp: SourceFile) -> None:
-    cols = project_columns()
-    code_i, name_i, sheet_i, cell_i = (cols.index(c) for c in ("项目编码", "项目名称", "工作表", "单元格"))
-    keys = [row[code_i] or row[name_i] for row in inp.rows.projects]  # type: ignore[union-attr]
+    keys = [row.code or row.name for row in inp.rows.projects]  # type: ignore[union-attr]
     counts = Counter(k for k in keys if k)
     for key, n in counts.items():
         if n > 1:
             second = [row for row, k in zip(inp.rows.projects, keys) if k == key][1]  # type: ignore[union-attr]
-            inp.extra.append((finding("project-duplicate", sheet=second[sheet_i], cell=second[cell_i], file=inp.path,
-                                      params={"project": key, "count": n}), second[name_i]))
+            inp.extra.append((finding("project-duplicate", sheet=second.sheet, cell=second.cell, file=inp.path,
+                                      params={"project": key, "count": n}), second.name))
 
 
 def _key(inp: SourceFile) -> tuple | None:

@@ -1,18 +1,18 @@
-"""Write a :class:`~xlperf.merge.Consolidation`: the consolidated workbook and the
-Parquet / CSV data files (``xlperf merge``, issue 6).
+"""The consolidated workbook of a :class:`~xlperf.consolidate.tables.Consolidation`
+(``xlperf merge -o``), one output format of :mod:`xlperf.writers.outputs`.
 
 The workbook has one sheet per table (概览, 部门, 项目, 指标, 部门指标, 问题, 来源), each
 an Excel table with filters and a frozen header, Chinese-aware column widths and a CJK
 font; 概览 adds a totals row and a chart of amounts by county. Amounts are numbers
 shown with the decimals they were entered with (``0.000000`` for 0.288161 万元).
 
-Submitted text is untrusted (GUIDE section 9): it is written only with
+Submitted text is untrusted (docs/untrusted-input.md): it is written only with
 ``write_string`` in a workbook opened with ``strings_to_formulas`` /
 ``strings_to_urls`` / ``strings_to_numbers`` off, so ``=HYPERLINK(...)``, ``+1``,
 ``@SUM(1)`` or ``http://…`` stay plain text. A text longer than an Excel cell holds
 (32,767 characters) is written as its first 32,000 characters plus
-:data:`TRUNCATION_MARK` (the merge reports it as ``text-too-long``); Parquet and CSV
-keep it whole. Sheets past Excel's 1,048,576 rows continue in ``指标 (2)`` … .
+:data:`TRUNCATION_MARK` (the merge reports it as ``text-too-long``); the Parquet and CSV
+formats keep it whole. Sheets past Excel's 1,048,576 rows continue in ``指标 (2)`` … .
 
 Everything goes through :func:`~xlperf.writers.atomic.atomic_path`: a failure leaves
 any earlier output untouched and no temporary file behind. Content is deterministic:
@@ -22,25 +22,21 @@ the document's creation date is fixed and no sheet holds a timestamp of the run.
 from __future__ import annotations
 
 import contextlib
-import os
 from datetime import datetime
 from decimal import Decimal
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_range
 
-from ..cellref import MAX_ROWS
-from ..consolidation import Consolidation
-from ..errors import OutputError
-from ..merge import OUTPUT_MARK
-from ..text import EXCEL_TEXT_LIMIT, exceeds_cell
-from .atomic import atomic_path
+from ...cellref import MAX_ROWS
+from ...consolidate.tables import OUTPUT_MARK, OVERVIEW, Consolidation
+from ...errors import OutputError
+from ...text import EXCEL_TEXT_LIMIT, exceeds_cell
+from ..atomic import atomic_path
 
-__all__ = ["EXCEL_MAX_ROWS", "TRUNCATION_MARK", "write_consolidated", "write_data_files"]
+__all__ = ["EXCEL_MAX_ROWS", "TRUNCATION_MARK", "write", "write_consolidated"]
 
 EXCEL_MAX_ROWS = MAX_ROWS
 TRUNCATE_AT = 32_000
@@ -143,7 +139,7 @@ def _fill(wb: xlsxwriter.Workbook, result: Consolidation, max_rows: int) -> None
             chunk = df.iloc[start:start + per_sheet]
             ws = wb.add_worksheet(sheet if part == 0 else f"{sheet} ({part + 1})")
             _write_table(ws, chunk, name=table if part == 0 else f"{table}_{part + 1}", fmts=fmts)
-            if table == "overview":
+            if table == OVERVIEW.name:
                 _overview_extras(wb, ws, chunk, fmts=fmts, sheet=sheet)
 
 
@@ -221,8 +217,8 @@ def _overview_extras(wb: xlsxwriter.Workbook, ws: object, df: pd.DataFrame, *, f
         ws.write_number(total_row, c, float(total), fmts.decimals(places, total=True))  # type: ignore[attr-defined]
     if not n:
         return
-    amount = list(df.columns).index("项目年度金额合计（万元）")
-    county = list(df.columns).index("县(区)")
+    amount = list(df.columns).index(OVERVIEW.header("amount_total"))
+    county = list(df.columns).index(OVERVIEW.header("county"))
     chart = wb.add_chart({"type": "column"})
     font = {"name": FONT}
     chart.add_series({
@@ -240,49 +236,7 @@ def _overview_extras(wb: xlsxwriter.Workbook, ws: object, df: pd.DataFrame, *, f
     ws.insert_chart(total_row + 2, 0, chart)  # type: ignore[attr-defined]
 
 
-def write_data_files(result: Consolidation, folder: str, *, fmt: str) -> list[str]:
-    """Write one file per table into *folder*: ``overview.parquet`` … (``fmt="parquet"``,
-    pyarrow; amounts as decimals) or ``overview.csv`` … (``fmt="csv"``, UTF-8 with BOM
-    so Excel shows Chinese). Full text, any number of rows. In CSV a text starting
-    with ``=`` ``+`` ``-`` ``@`` gets a leading ``'`` so Excel does not run it as a
-    formula; Parquet keeps every value exactly. Each file is written atomically.
-    Returns the paths written; raises ``ValueError`` for another *fmt* and
-    :class:`~xlperf.errors.OutputError` when a file cannot be written."""
-    if fmt not in ("parquet", "csv"):
-        raise ValueError(f"fmt must be 'parquet' or 'csv', not {fmt!r}")
-    written = []
-    for _, table, df in result.sheets():
-        target = os.path.join(folder, f"{table}.{fmt}")
-        with atomic_path(target) as tmp:
-            try:
-                if fmt == "parquet":
-                    pq.write_table(_arrow(df), tmp)
-                else:
-                    _csv_safe(df).to_csv(tmp, index=False, encoding="utf-8-sig")
-            except OSError as exc:
-                raise OutputError(f"写入 {target} 失败：{exc.strerror or exc}") from exc
-        written.append(target)
-    return written
-
-
-def _arrow(df: pd.DataFrame) -> pa.Table:
-    """DataFrame of Python values -> Arrow table, column by column; a column pyarrow
-    cannot type (mixed values) is stored as text rather than lost."""
-    arrays = []
-    for col in df.columns:
-        values = list(df[col])
-        try:
-            arrays.append(pa.array(values))
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-            arrays.append(pa.array([None if v is None else str(v) for v in values], type=pa.string()))
-    return pa.Table.from_arrays(arrays, names=[str(c) for c in df.columns])
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        out[col] = [("'" + v) if type(v) is str and v.startswith(_FORMULA_START) else v for v in out[col]]
-    return out
+def write(result: Consolidation, path: str) -> list[str]:
+    """The registry entry (:mod:`xlperf.writers.outputs`): :func:`write_consolidated` to *path*."""
+    write_consolidated(result, path)
+    return [path]

@@ -25,9 +25,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .cellref import cell_name
-from .findings import finding
-from .model import Finding, Region
+from ..cellref import cell_name
+from ..findings import finding
+from ..model import Finding, Region
 
 __all__ = ["MANIFEST_NAME", "Manifest", "ManifestEntry", "read_manifest"]
 
