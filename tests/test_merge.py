@@ -1,4 +1,4 @@
-"""xlperf merge (issue 6): the consolidated workbook, read back with openpyxl.
+"""xlperf merge: the consolidated workbook, read back with openpyxl.
 
 Expected counts come from importing each sample on its own (``import_workbook``) and
 from facts read off the seeds by eye (samples/source/SEEDS.md).

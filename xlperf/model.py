@@ -73,7 +73,7 @@ class _Model(BaseModel):
 
 
 class Finding(_Model):
-    """One review finding: data, never an exception (GUIDE section 5 and 7).
+    """One review finding: data, never an exception (docs/review-rules.md).
 
     ``code`` is a stable kebab-case identifier (see :mod:`xlperf.findings`),
     ``message`` is Chinese a clerk understands, ``sheet`` and ``cell`` (A1 style)
@@ -125,7 +125,7 @@ class Department(_Model):
 
 
 class Target(_Model):
-    """A target value (绩效值 / 指标值), parsed per GUIDE section 4.
+    """A target value (绩效值 / 指标值), parsed per docs/targets.md.
 
     ``raw`` is always the text as typed. ``kind`` is ``quantitative`` (comparator,
     number and unit known), ``qualitative`` (text such as 进一步提升), ``ambiguous``

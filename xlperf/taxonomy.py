@@ -2,7 +2,7 @@
 
 The levels live in ``templates/taxonomy.toml`` (installed as ``xlperf.templates``),
 versioned; lists and labels in ``templates/lists.toml`` and ``templates/labels.toml``.
-Normalisation maps any alias to the canonical level (GUIDE section 3); an unknown level
+Normalisation maps any alias to the canonical level (docs/taxonomy.md); an unknown level
 is never guessed: :meth:`Taxonomy.match_level1` / :meth:`Taxonomy.match_level2` return
 ``None`` and the caller keeps the text and reports it.
 """

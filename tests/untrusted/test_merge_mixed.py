@@ -1,6 +1,6 @@
 """xlperf merge over a folder mixing the five samples with every bad file of the suite:
 every good submission is consolidated, every bad file is listed in 来源 and 问题 with its
-reason, and the batch never stops (issue 7, done-when)."""
+reason, and the batch never stops."""
 
 from __future__ import annotations
 

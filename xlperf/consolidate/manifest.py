@@ -1,4 +1,4 @@
-"""The consolidator's manifest: which county sent which file (``xlperf merge``, issue 6).
+"""The consolidator's manifest: which county sent which file (``xlperf merge``).
 
 A folder of submissions may hold ``manifest.csv`` with one row per file::
 

@@ -1,10 +1,10 @@
-"""Consolidate many submissions into one set of tables (``xlperf merge``, issue 6).
+"""Consolidate many submissions into one set of tables (``xlperf merge``).
 
 :func:`consolidate` finds the workbooks under the given paths, imports each exactly as
 ``xlperf import`` does (in isolated worker processes, see :mod:`xlperf.isolation`),
-applies the folder's ``manifest.csv`` (:mod:`xlperf.manifest`), resolves duplicates and
-resubmissions, and returns a :class:`Consolidation` of pandas DataFrames. It writes
-nothing: :mod:`xlperf.writers.consolidated` writes the workbook, Parquet and CSV.
+applies the folder's ``manifest.csv`` (:mod:`xlperf.consolidate.manifest`), resolves duplicates and
+resubmissions, and returns a :class:`~xlperf.consolidate.tables.Consolidation` of pandas DataFrames. It
+writes nothing: the output formats of :mod:`xlperf.writers.outputs` do.
 
 Keys: a submission is keyed by (省, 市, 县(区), 部门, 年度); a key is used only when
 县(区), 部门 and 年度 are known, so two submissions of unknown origin never replace each

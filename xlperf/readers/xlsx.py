@@ -1,6 +1,6 @@
 """Read an .xlsx / .xlsm into :class:`~xlperf.readers.grid.Workbook`, safely and fast.
 
-Order of work for one file (GUIDE sections 8 and 9):
+Order of work for one file (docs/untrusted-input.md):
 
 1. :func:`~xlperf.readers.sniff.check_container`: what the file is by its first
    bytes; zip sizes, ratios and structure, before anything is inflated;
