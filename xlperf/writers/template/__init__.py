@@ -6,9 +6,9 @@ One writer for both. Sheets, in order (names from ``templates/template_sheets.to
    部门名称, 填报人, 联系电话, 填报日期: labels A3..A11, inputs B3..B11), then the
    instructions;
 2. ``部门整体绩效目标`` – the department-wide form of seed 004 阳新
-   (:mod:`.template_department`);
-3. ``项目1`` … ``项目N`` – the project form of seed 000 彭阳 (:mod:`.template_project`);
-4. ``_lists`` – hidden: the dropdown lists (:mod:`.template_lists`).
+   (:mod:`.department`);
+3. ``项目1`` … ``项目N`` – the project form of seed 000 彭阳 (:mod:`.project`);
+4. ``_lists`` – hidden: the dropdown lists (:mod:`.lists`).
 
 Labels are locked, inputs unlocked, every sheet protected without a password; every
 input has an input message and a validation. Submitted values are written with typed
