@@ -4,7 +4,8 @@
     python scripts/compare_outputs.py dump DIR OUT [--python PY]  # run one checkout over it
     python scripts/compare_outputs.py diff OUT_A OUT_B            # exit 1 and list what differs
 
-``inputs`` writes into ``DIR``: the five samples (and their manifest), the untrusted suite
+``inputs`` writes into ``DIR``: the five samples (and their manifest), the corpus workbooks of
+other provinces (``corpus/workbooks``, where the checkout has them), the untrusted suite
 (``tests/untrusted/badfiles.py``, as ``scripts/make_bad_files.py`` writes it), the small
 workbooks of ``tests/helpers.py``, a blank and a filled template, 30 workbooks of
 ``bench/bench_import.py``'s generator and a few fill-date variants. Build it once and point
@@ -50,6 +51,8 @@ def build_inputs(folder: Path) -> None:
     samples = folder / "samples"
     shutil.copytree(ROOT / "samples", samples, dirs_exist_ok=True, ignore=shutil.ignore_patterns("source"))
     write_bad_files(folder / "bad")
+    if (ROOT / "corpus" / "workbooks").is_dir():  # the real forms of other provinces
+        shutil.copytree(ROOT / "corpus" / "workbooks", folder / "corpus", dirs_exist_ok=True)
     built = folder / "built"
     built.mkdir(exist_ok=True)
     build_project_workbook(built / "project_default.xlsx")
