@@ -9,7 +9,7 @@ the same process and the same run measures, per repeat:
 
 * ``calamine``: python-calamine opening each file and reading every sheet's values
   (``to_python``) -- the floor a reader cannot beat;
-* ``safety checks``: only what issue 7 requires before calamine may open a submission
+* ``safety checks``: only the checks docs/untrusted-input.md requires before calamine may open a submission
   (:func:`~xlperf.readers.sniff.check_container`, every XML part inflated and checked for
   DTDs / encodings, the sheet list read with defusedxml, each sheet's extent pre-scan);
 * ``read_workbook``: the whole reading layer (the checks, calamine, text cleaning,
@@ -23,7 +23,7 @@ The process and the pool's workers first call :func:`xlperf.importer.prepare_bat
 same garbage-collector settings).
 
 Reports medians of the repeats (files/s and ms/file), each stage's ratio to calamine
-and the ratio import/calamine. Targets (issue 4): at least 100 workbooks/s on 2 cores;
+and the ratio import/calamine. Targets: at least 100 workbooks/s on 2 cores;
 within 2.5x of raw calamine.
 """
 

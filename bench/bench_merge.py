@@ -43,10 +43,10 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from xlperf.consolidation import Consolidation  # noqa: E402
+from xlperf.consolidate.merge import consolidate
+from xlperf.consolidate.tables import Consolidation
 from xlperf.isolation import default_workers  # noqa: E402
-from xlperf.merge import consolidate  # noqa: E402
-from xlperf.writers.consolidated import write_consolidated  # noqa: E402
+from xlperf.writers.outputs.xlsx import write_consolidated
 
 GENERATOR_VERSION = "2"
 PROVINCES = {

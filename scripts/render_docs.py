@@ -21,6 +21,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from xlperf.data import load_data
 from xlperf.model import (
     CompositionRow,
     Department,
@@ -34,7 +35,6 @@ from xlperf.model import (
     Submission,
 )
 from xlperf.targets import parse_target
-from xlperf.taxonomy import load_data
 from xlperf.writers.template import write_template, write_workbook
 
 YEAR = 2026
@@ -140,7 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    layout = load_data("layouts.toml")
+    layout = load_data("template_sheets.toml")
     titles = [layout["cover"]["title"], layout["department"]["title"], layout["project"]["title"]]
     titles = [t.format(year=YEAR) for t in titles]
     with tempfile.TemporaryDirectory() as tmp:

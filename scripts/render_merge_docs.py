@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from render_docs import to_pdf  # noqa: E402 - same folder: LibreOffice printing with a throw-away profile
 
-from xlperf.merge import consolidate  # noqa: E402
-from xlperf.writers.consolidated import write_consolidated  # noqa: E402
+from xlperf.consolidate.merge import consolidate
+from xlperf.writers.outputs.xlsx import write_consolidated
 
 OUT = ROOT / "docs" / "img" / "merge_overview.png"
 DPI = 100

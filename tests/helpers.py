@@ -1,4 +1,4 @@
-"""Shared test builders (GUIDE section 7), imported by the tests as ``helpers``; the
+"""Shared test builders , imported by the tests as ``helpers``; the
 pytest fixtures built on them are in conftest.py."""
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def soffice_convert(src: Path, outdir: Path, fmt: str, *, timeout: float = 180) 
     assert proc.returncode == 0 and out.exists(), f"LibreOffice failed: {proc.returncode} {proc.stdout} {proc.stderr}"
     return out
 
-# ---------------------------------------------------------------- merge (issue 6) builders
+# ---------------------------------------------------------------- merge builders
 
 #: A full indicator set in the 彭阳 (seed 000) form: (一级, 二级, 三级, 绩效值).
 STANDARD_INDICATORS = [

@@ -6,7 +6,7 @@ import re
 
 from helpers import ROOT
 
-from xlperf.rules.catalog import catalog, finding
+from xlperf.findings import catalog, finding
 
 
 def test_catalog_entries_are_well_formed() -> None:

@@ -54,17 +54,17 @@ def test_merge_says_which_outputs_were_written_when_a_later_one_fails(tmp_path, 
     rather than claim every file was left as it was."""
     from helpers import build_project_workbook
 
-    import xlperf.writers.consolidated as consolidated
+    import xlperf.writers.outputs.parquet as parquet_output
     from xlperf.errors import OutputError
 
     src = tmp_path / "in"
     src.mkdir()
     build_project_workbook(src / "a.xlsx")
 
-    def full_disk(result, folder, *, fmt):  # noqa: ANN001, ANN202
-        raise OutputError(f"写入 {folder}/projects.{fmt} 失败：磁盘已满，原文件未改动")
+    def full_disk(result, folder):  # noqa: ANN001, ANN202
+        raise OutputError(f"写入 {folder}/projects.parquet 失败：磁盘已满，原文件未改动")
 
-    monkeypatch.setattr(consolidated, "write_data_files", full_disk)
+    monkeypatch.setattr(parquet_output, "write", full_disk)
     out = tmp_path / "c.xlsx"
     result = runner.invoke(app, ["merge", str(src), "-o", str(out), "--parquet", str(tmp_path / "pq"), "--csv",
                                  str(tmp_path / "csv")], env={"COLUMNS": "400"})

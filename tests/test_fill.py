@@ -15,7 +15,7 @@ from xlperf.cli import app
 from xlperf.model import ProjectSpending, Submission
 from xlperf.taxonomy import load_taxonomy
 from xlperf.writers.template import write_template, write_workbook
-from xlperf.writers.template_project import place_project_indicators
+from xlperf.writers.template.project import place_project_indicators
 
 TAX = load_taxonomy()
 

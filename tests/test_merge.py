@@ -1,4 +1,4 @@
-"""xlperf merge (issue 6): the consolidated workbook, read back with openpyxl.
+"""xlperf merge: the consolidated workbook, read back with openpyxl.
 
 Expected counts come from importing each sample on its own (``import_workbook``) and
 from facts read off the seeds by eye (samples/source/SEEDS.md).
@@ -26,23 +26,24 @@ from openpyxl.utils.cell import range_boundaries
 from typer.testing import CliRunner
 
 from xlperf.cli import app
+from xlperf.consolidate.manifest import read_manifest
+from xlperf.consolidate.merge import consolidate, discover
+from xlperf.consolidate.tables import department_columns, projects_table, tables
 from xlperf.errors import OutputError, UnreadableWorkbook
-from xlperf.importer import BATCH_GC_THRESHOLD, import_workbook
+from xlperf.importer import import_workbook
 from xlperf.isolation import run_isolated
-from xlperf.manifest import read_manifest
-from xlperf.merge import consolidate, discover
 from xlperf.model import Region
-from xlperf.writers.consolidated import (
-    TRUNCATION_MARK,
-    write_consolidated,
-    write_data_files,
-)
+from xlperf.writers.outputs.csv import write as write_csv
+from xlperf.writers.outputs.parquet import write as write_parquet
+from xlperf.writers.outputs.xlsx import TRUNCATION_MARK, write_consolidated
 
-SHEETS = ["概览", "部门", "项目", "指标", "部门指标", "问题", "来源"]
+SHEETS = [t.sheet for t in tables()]
 INJECTION = ['=HYPERLINK("http://example.com","x")', "+1", "-1", "@SUM(1)", "http://example.com/a", "mailto:a@b.cn"]
 
 
 # ---------------------------------------------------------------- helpers (module level: workers import them)
+
+PYTHON_GC_THRESHOLD = 700  # Python's first-generation default: a batch-ready process collects less eagerly
 
 def crashing_import(path: str, *, region: Region | None = None, year: int | None = None):  # noqa: ANN201
     """Kills its worker process for a file named *crash*: a native crash, as calamine's abort."""
@@ -60,7 +61,7 @@ def hogging_import(path: str, *, region: Region | None = None, year: int | None 
 
 def batch_ready_import(path: str, *, region: Region | None = None, year: int | None = None):  # noqa: ANN201
     """import_workbook, refusing to run in a worker that prepare_batch did not set up."""
-    if gc.get_threshold() != BATCH_GC_THRESHOLD or gc.get_freeze_count() == 0:
+    if gc.get_threshold()[0] <= PYTHON_GC_THRESHOLD or gc.get_freeze_count() == 0:
         raise RuntimeError(f"worker not prepared: threshold {gc.get_threshold()}, frozen {gc.get_freeze_count()}")
     return import_workbook(path, region=region, year=year)
 
@@ -127,6 +128,22 @@ def test_sheets_are_tables_with_filters_and_frozen_header(merged) -> None:  # no
         assert max_row == max(len(rows[name]), 1) + 1, name
         assert ws.freeze_panes == "A2", name
     assert wb.properties.created.year == 2000  # fixed: no timestamp of the run
+
+
+def test_headers_are_the_schema(merged, tmp_path: Path) -> None:  # noqa: ANN001
+    """Every output's columns are the schema's headers (the 部门 items vary between forms)."""
+    result, _, _, wb = merged
+    assert SHEETS == ["概览", "部门", "项目", "指标", "部门指标", "问题", "来源"]
+    write_parquet(result, str(tmp_path / "pq"))
+    for table in tables():
+        header = [c.value for c in next(wb[table.sheet].iter_rows(max_row=1))]
+        parquet = list(pd.read_parquet(tmp_path / "pq" / f"{table.name}.parquet").columns)
+        if table.name == "departments":
+            assert header == parquet == department_columns(merged[2]["部门"])
+            assert set(table.headers) <= set(header)
+        else:
+            assert header == parquet == table.headers, table.name
+    assert "产出指标数" in projects_table().headers  # one count per 一级 of the taxonomy
 
 
 def test_counts_equal_what_import_gives_per_file(merged) -> None:  # noqa: ANN001
@@ -238,8 +255,8 @@ def test_formula_injection_comes_out_as_plain_text(tmp_path: Path) -> None:
     assert [c.data_type for c in cells] == ["s"] * len(INJECTION)
     assert not ws._hyperlinks  # noqa: SLF001 - openpyxl keeps a sheet's links here
     # CSV for Excel: a leading ' so no formula runs; Parquet keeps the text exactly
-    write_data_files(result, str(tmp_path / "csv"), fmt="csv")
-    write_data_files(result, str(tmp_path / "pq"), fmt="parquet")
+    write_csv(result, str(tmp_path / "csv"))
+    write_parquet(result, str(tmp_path / "pq"))
     csv = pd.read_csv(tmp_path / "csv" / "indicators.csv", encoding="utf-8-sig", dtype=str)
     assert list(csv["三级指标"]) == ["'" + s if s[0] in "=+-@" else s for s in INJECTION]
     assert list(pd.read_parquet(tmp_path / "pq" / "indicators.parquet")["三级指标"]) == INJECTION
@@ -261,8 +278,8 @@ def test_text_longer_than_a_cell_is_marked_not_cut_silently(tmp_path: Path) -> N
     out = tmp_path / "c.xlsx"
     result = consolidate([str(src)], workers=1, import_fn=long_goal_import)
     write_consolidated(result, str(out))
-    write_data_files(result, str(tmp_path / "pq"), fmt="parquet")
-    write_data_files(result, str(tmp_path / "csv"), fmt="csv")
+    write_parquet(result, str(tmp_path / "pq"))
+    write_csv(result, str(tmp_path / "csv"))
     wb = openpyxl.load_workbook(out)
     ws = wb["项目"]
     col = [c.value for c in ws[1]].index("年度总体绩效目标") + 1
@@ -395,9 +412,9 @@ def test_merge_workers_are_prepared_for_a_batch(tmp_path: Path) -> None:
 
 
 def test_prepare_batch_loads_the_data_and_tunes_the_collector() -> None:
-    code = ("import gc; from xlperf.importer import prepare_batch, BATCH_GC_THRESHOLD; "
+    code = ("import gc; from xlperf.importer import prepare_batch; "
             "from xlperf.taxonomy import load_taxonomy; prepare_batch(); "
-            "print(gc.get_threshold() == BATCH_GC_THRESHOLD, gc.get_freeze_count() > 1000, "
+            f"print(gc.get_threshold()[0] > {PYTHON_GC_THRESHOLD}, gc.get_freeze_count() > 1000, "
             "load_taxonomy.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "True", "1"]
@@ -461,8 +478,8 @@ def test_big_sheets_continue_on_numbered_sheets(tmp_path: Path) -> None:
 
 def test_data_files_hold_every_table(merged, tmp_path: Path) -> None:  # noqa: ANN001
     result = merged[0]
-    pq_files = write_data_files(result, str(tmp_path / "pq"), fmt="parquet")
-    csv_files = write_data_files(result, str(tmp_path / "csv"), fmt="csv")
+    pq_files = write_parquet(result, str(tmp_path / "pq"))
+    csv_files = write_csv(result, str(tmp_path / "csv"))
     assert [Path(p).name for p in pq_files] == [f"{t}.parquet" for _, t, _ in result.sheets()]
     projects = pd.read_parquet(tmp_path / "pq" / "projects.parquet")
     assert len(projects) == 60

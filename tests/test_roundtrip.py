@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from helpers import SAMPLES
 
+from xlperf.consolidate.manifest import read_manifest
 from xlperf.importer import import_workbook
-from xlperf.manifest import read_manifest
 from xlperf.model import Project, Submission
 from xlperf.writers.template import write_template
 

@@ -224,7 +224,7 @@ def test_yangxin_department_plan(imported: dict[str, ImportResult]) -> None:
         "91.03%", "93.51%", "92.31%", "预算支出标准")
     legal = [i for i in plan.annual_indicators if i.name == "法律援助合格案件数"][0]
     assert (legal.value_two_years_ago.raw, legal.value_last_year.raw, legal.target.raw) == ("1364", "1544", "≥800 件")
-    # the totals checks pass on 阳新 (GUIDE section 5)
+    # the totals checks pass on 阳新 (docs/review-rules.md)
     codes = {f.code for f in r.report.findings}
     assert not codes & {"dept-total-mismatch", "dept-share-sum", "dept-share-mismatch", "dept-project-spending-mismatch"}
 

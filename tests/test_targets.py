@@ -1,4 +1,4 @@
-"""Target-value parsing against the seed corpus and the GUIDE section 4 table."""
+"""Target-value parsing against the seed corpus and the table of docs/targets.md."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_seed_corpus(row: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     "raw, cmp, value, unit",
     [
-        # GUIDE section 4 table, plus the spellings it lists
+        # the docs/targets.md table, plus the spellings it lists
         ("24 人", "=", "24", "人"),
         ("≥95%", "≥", "95", "%"),
         ("≥ 95 %", "≥", "95", "%"),
@@ -63,7 +63,7 @@ def test_seed_corpus(row: dict[str, str]) -> None:
         ("<=2%", "≤", "2", "%"),
     ],
 )
-def test_guide_table(raw: str, cmp: str, value: str, unit: str) -> None:
+def test_documented_targets(raw: str, cmp: str, value: str, unit: str) -> None:
     t = parse_target(raw)
     assert (t.kind, t.comparator, t.value, t.unit) == ("quantitative", cmp, Decimal(value), unit)
 
@@ -107,7 +107,7 @@ def test_parse_amount(cell: object, value: Decimal | None, ambiguous: bool) -> N
 
 
 def test_money_in_wan() -> None:
-    # GUIDE 4: ≤250000元 against an amount of 25 万元 compares in one unit
+    # docs/targets.md: ≤250000元 against an amount of 25 万元 compares in one unit
     assert amount_in_wan(parse_target("≤250000元")) == Decimal(25)
     assert amount_in_wan(parse_target("≤31.9 万元")) == Decimal("31.9")
     assert amount_in_wan(parse_target("≥95%")) is None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from xlperf.taxonomy import load_data, load_taxonomy, split_code
+from xlperf.data import load_data
+from xlperf.taxonomy import load_taxonomy, split_code
 
 TAX = load_taxonomy()
 
@@ -31,7 +32,7 @@ def test_level1_aliases(text: str, name: str, code: str) -> None:
         ("11-数量指标", "数量指标", "11"),
         ("数量指标", "数量指标", "11"),
         ("14-成本指标", "成本指标", "14"),
-        ("社会效益指标", "社会效益", "22"),  # GUIDE 3: 社会效益指标 = 22-社会效益
+        ("社会效益指标", "社会效益", "22"),  # docs/taxonomy.md: 社会效益指标 = 22-社会效益
         ("22-社会效益", "社会效益", "22"),
         ("可持续影响指标", "可持续影响", "24"),
         ("服务对象满意度指标", "服务对象满意度", "31"),

@@ -16,13 +16,14 @@ from openpyxl.cell.cell import MergedCell
 from typer.testing import CliRunner
 
 from xlperf.cli import app
-from xlperf.taxonomy import load_data, load_taxonomy
+from xlperf.data import load_data
+from xlperf.taxonomy import load_taxonomy
 from xlperf.writers.template import write_template
-from xlperf.writers.template_layout import load_layout
+from xlperf.writers.template.sheets import load_template_sheets
 
 LABELS = load_data("labels.toml")
 TAX = load_taxonomy()
-LAYOUT = load_layout()
+LAYOUT = load_template_sheets()
 SHEETS = ["填报说明", "部门整体绩效目标", "项目1", "项目2", "项目3", "_lists"]
 
 

@@ -2,7 +2,7 @@
 
 from .readers.safety import check_xml_safety
 
-# Untrusted workbooks: refuse to start without defusedxml (GUIDE section 9).
+# Untrusted workbooks: refuse to start without defusedxml (docs/untrusted-input.md).
 check_xml_safety()
 
 from .model import (

@@ -7,6 +7,7 @@ Messages are in Chinese for clerks; ``--help`` on every command.
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -150,44 +151,60 @@ def import_cmd(
     raise typer.Exit(max((r.exit_code for r in results), default=0))
 
 
-@app.command("merge")
 def merge_cmd(
     paths: Annotated[list[Path], typer.Argument(help="报送文件或文件夹（递归查找 .xlsx/.xlsm）")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="汇总工作簿 .xlsx")] = Path("consolidated.xlsx"),
-    parquet: Annotated[Path | None, typer.Option("--parquet", help="另存 Parquet 数据文件的文件夹")] = None,
-    csv: Annotated[Path | None, typer.Option("--csv", help="另存 CSV 数据文件的文件夹")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只审核并报告，不写任何文件")] = False,
+    **targets: Path | None,
 ) -> None:
     """把多个部门、多个县的报送汇总成一个工作簿（概览、部门、项目、指标、问题、来源）。
 
     退出码：0 无错误；1 有错误级问题；2 有文件无法读取。
     """
+    from .consolidate.merge import consolidate
     from .errors import OutputError
-    from .merge import consolidate
     from .render import print_merge_summary, progress_iter
-    from .writers.consolidated import write_consolidated, write_data_files
+    from .writers.outputs import FORMATS
 
     result = consolidate([str(p) for p in paths], progress=lambda it, n: progress_iter(it, total=n, label="汇总", console=err))
     if result.sources.empty:
         err.print(f"在 {'、'.join(str(p) for p in paths)} 中没有找到 .xlsx / .xlsm 报送文件，未写入任何文件。", style="red", markup=False)
         raise typer.Exit(2)
-    write = not dry_run
     written: list[str] = []  # outputs already in place when a later one fails
     try:
-        if write:
-            write_consolidated(result, str(output))
-            written.append(str(output))
-            for folder, fmt in ((parquet, "parquet"), (csv, "csv")):
-                if folder is not None:
-                    write_data_files(result, str(folder), fmt=fmt)
-                    written.append(f"{folder}（{fmt}）")
+        for fmt in FORMATS if not dry_run else ():
+            target = targets.get(fmt.name)
+            if target is not None:
+                fmt.write(result, str(target))
+                written.append(str(target) if fmt.target == "file" else f"{target}（{fmt.name}）")
     except OutputError as exc:
         err.print(str(exc), style="red", markup=False)
         done = f"；此前已写入：{'、'.join(written)}" if written else ""
         err.print(f"出错的文件保持原样{done}。", markup=False)
         raise typer.Exit(2) from None
-    print_merge_summary(result, console=out, output=str(output) if write else None)
+    main_output = targets.get(FORMATS[0].name)
+    print_merge_summary(result, console=out, output=str(main_output) if not dry_run and main_output else None)
     raise typer.Exit(result.exit_code)
+
+
+def _with_format_options(fn):  # noqa: ANN001, ANN202 - the merge command
+    """Give *fn* one option per registered output format (``-o``, ``--parquet DIR``,
+    ``--csv DIR`` …), declared from :data:`xlperf.writers.outputs.FORMATS`."""
+    from .writers.outputs import FORMATS
+
+    sig = inspect.signature(fn, eval_str=True)
+    params = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    options = []
+    for fmt in FORMATS:
+        default = Path(fmt.default) if fmt.default else None
+        options.append(inspect.Parameter(
+            fmt.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default,
+            annotation=Annotated[Path if default else Path | None, typer.Option(*fmt.flags, help=fmt.help)]))
+    params = [params[0], *options, *params[1:]]  # the paths, the outputs, then the other options
+    fn.__signature__ = sig.replace(parameters=params)
+    return fn
+
+
+app.command("merge")(_with_format_options(merge_cmd))
 
 
 def main() -> None:  # pragma: no cover - console entry point

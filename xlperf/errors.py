@@ -1,4 +1,4 @@
-"""Exceptions: only for "cannot go on" (GUIDE section 7). Everything else is a Finding."""
+"""Exceptions: only for "cannot go on". Everything else is a Finding (docs/review-rules.md)."""
 
 from __future__ import annotations
 

@@ -14,15 +14,16 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from .cellref import cell_name
 from .errors import UnreadableWorkbook
-from .layout.labels import load_labels
-from .layout.sheet import read_sheets
+from .findings import catalog, finding
+from .forms.dispatch import read_sheets
+from .forms.labels import load_labels
 from .model import Finding, Region, Source, Submission
-from .readers.grid import Workbook, cell_name, format_value
+from .readers.grid import Workbook, format_value
 from .readers.xlsx import read_workbook
 from .report import Report
-from .rules.catalog import catalog, finding
-from .rules.review import review
+from .review import review
 from .taxonomy import load_taxonomy
 
 __all__ = ["UNMAPPED_LISTED_PER_SHEET", "ImportResult", "import_files", "import_workbook", "prepare_batch",
@@ -126,14 +127,7 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
         sub.region = Region(**{k: v for k, v in {**sub.region.model_dump(), **region.model_dump(exclude_none=True)}.items()})
     if year is not None:
         sub.year = year
-    if not parsed.found_form:
-        findings.append(finding("no-form-found", sheet=None, cell=None))
-    findings.extend(review(sub))
-    missing = [name for name, v in (("省", sub.region.province), ("市", sub.region.city), ("县", sub.region.county)) if not v]
-    if missing:
-        findings.append(finding("region-unknown", sheet=None, cell=None, params={"missing": "、".join(missing)}))
-    if sub.year is None:
-        findings.append(finding("year-unknown", sheet=None, cell=None))
+    findings.extend(review(sub, parsed.facts))
     path = wb.path
     findings = [f if f.file else f.model_copy(update={"file": path}) for f in findings]
     sub.findings = findings
@@ -158,7 +152,7 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
         return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading", path=path))
     try:
         sub, report = read_submission(wb, region=region, year=year)
-    except Exception as exc:  # noqa: BLE001 - a layout bug must not stop a batch: report it for this file
+    except Exception as exc:  # noqa: BLE001 - a form-reading bug must not stop a batch: report it for this file
         return _unreadable(path, UnreadableWorkbook(
             "import-failed",
             f"读取表格内容时程序出错（{type(exc).__name__}: {exc}），本文件未导入。请把文件发给 xlperf 维护人员。",

@@ -1,6 +1,6 @@
 """Run one function over many inputs in worker processes, containing crashes.
 
-Submissions are untrusted (GUIDE section 9): one workbook can make a reader allocate
+Submissions are untrusted (docs/untrusted-input.md): one workbook can make a reader allocate
 gigabytes, or abort the interpreter from native code (python-calamine on a cell at
 ``XFD1048576``). ``xlperf merge`` therefore imports each file in a worker process of a
 :class:`concurrent.futures.ProcessPoolExecutor` whose initializer caps the worker's

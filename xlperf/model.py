@@ -73,9 +73,9 @@ class _Model(BaseModel):
 
 
 class Finding(_Model):
-    """One review finding: data, never an exception (GUIDE section 5 and 7).
+    """One review finding: data, never an exception (docs/review-rules.md).
 
-    ``code`` is a stable kebab-case identifier (see :mod:`xlperf.rules.catalog`),
+    ``code`` is a stable kebab-case identifier (see :mod:`xlperf.findings`),
     ``message`` is Chinese a clerk understands, ``sheet`` and ``cell`` (A1 style)
     point at the cell concerned; ``file`` is set once the finding leaves its workbook.
     ``text`` holds the offending text as typed, when there is one.
@@ -125,7 +125,7 @@ class Department(_Model):
 
 
 class Target(_Model):
-    """A target value (绩效值 / 指标值), parsed per GUIDE section 4.
+    """A target value (绩效值 / 指标值), parsed per docs/targets.md.
 
     ``raw`` is always the text as typed. ``kind`` is ``quantitative`` (comparator,
     number and unit known), ``qualitative`` (text such as 进一步提升), ``ambiguous``

@@ -21,6 +21,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from .consolidate.tables import SOURCES, Consolidation
+
 __all__ = ["print_findings", "print_import_summary", "print_merge_summary", "progress_iter"]
 
 T = TypeVar("T")
@@ -82,7 +84,7 @@ def print_import_summary(results: list, *, console: Console) -> None:  # noqa: A
     print_findings(findings, console=console)
 
 
-def print_merge_summary(result, *, console: Console, output: str | None) -> None:  # noqa: ANN001 - Consolidation
+def print_merge_summary(result: Consolidation, *, console: Console, output: str | None) -> None:
     """The 概览 table of a consolidation and where it was written."""
     df = result.overview
     t = Table(title="汇总概览")
@@ -93,14 +95,16 @@ def print_merge_summary(result, *, console: Console, output: str | None) -> None
         t.add_row(*["" if v is None or v != v else escape(str(v)) for v in row])
     console.print(t)
     sources = result.sources
-    failed = sources[sources["状态"] == "failed"]
-    others = sources[sources["状态"] != "imported"]
+    status = SOURCES.header("status")
+    failed = sources[sources[status] == "failed"]
+    others = sources[sources[status] != "imported"]
     if len(others):
         t = Table(title="未汇总或被替代的文件")
         for col in ("文件", "状态", "原因"):
             t.add_column(col, overflow="fold")
-        for path, status, reason in others[["文件", "状态说明", "原因"]].itertuples(index=False, name=None):
-            t.add_row(escape(str(path)), escape(str(status)), escape(str(reason or "")))
+        shown = [SOURCES.header(f) for f in ("file", "status_text", "reason")]
+        for path, text, reason in others[shown].itertuples(index=False, name=None):
+            t.add_row(escape(str(path)), escape(str(text)), escape(str(reason or "")))
         console.print(t)
     console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条（详见汇总工作簿“问题”表）。")
     if output:

@@ -1,4 +1,4 @@
-"""The review report: findings and statistics as data (frictionless style, GUIDE 7).
+"""The review report: findings and statistics as data (docs/review-rules.md).
 
 A :class:`Report` is never raised and never printed by the library; the CLI renders it.
 ``valid`` is true when no finding has severity ``error``. ``flatten()`` gives compact

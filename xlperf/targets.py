@@ -1,6 +1,6 @@
 """Target-value parsing (绩效值 / 指标值) and amount reading.
 
-Grammar (GUIDE section 4, every form checked against the seed corpus in
+Grammar (docs/targets.md, every form checked against the seed corpus in
 ``tests/data/target_corpus.tsv``):
 
 * ``[comparator] number [unit]``: ``24 人``, ``≥95%``, ``≥ 95 %``, ``>=95%``, ``≧95%``,

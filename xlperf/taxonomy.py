@@ -2,7 +2,7 @@
 
 The levels live in ``templates/taxonomy.toml`` (installed as ``xlperf.templates``),
 versioned; lists and labels in ``templates/lists.toml`` and ``templates/labels.toml``.
-Normalisation maps any alias to the canonical level (GUIDE section 3); an unknown level
+Normalisation maps any alias to the canonical level (docs/taxonomy.md); an unknown level
 is never guessed: :meth:`Taxonomy.match_level1` / :meth:`Taxonomy.match_level2` return
 ``None`` and the caller keeps the text and reports it.
 """
@@ -10,34 +10,21 @@ is never guessed: :meth:`Taxonomy.match_level1` / :meth:`Taxonomy.match_level2` 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
+from .data import load_data
 from .text import label_key
 
 __all__ = [
     "Level",
     "LevelMatch",
     "Taxonomy",
-    "load_data",
     "load_taxonomy",
     "split_code",
 ]
 
 _CODE_RE = re.compile(r"^\s*([0-9０-９]{1,4})\s*[-－—–_.、]+\s*(.*?)\s*$", re.DOTALL)
-
-
-@cache
-def load_data(name: str) -> dict:
-    """Read one TOML data file from ``templates/`` (e.g. ``"labels.toml"``), once.
-
-    The returned dict is shared: callers must not modify it.
-    Raises :class:`FileNotFoundError` when the package data is missing.
-    """
-    text = resources.files("xlperf.templates").joinpath(name).read_text(encoding="utf-8")
-    return tomllib.loads(text)
 
 
 def split_code(text: str) -> tuple[str | None, str]:

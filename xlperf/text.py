@@ -7,7 +7,7 @@ Two different jobs, kept apart:
   aliases in ``templates/labels.toml``) find the same field. It never changes data.
 * :func:`clean_cell_text` normalises a value that is *kept*: invisible characters
   (NBSP, zero-width), control characters, Excel's ``_x000D_`` escape, full-width digits. It returns the
-  list of changes it made so the caller can report each one (GUIDE section 9).
+  list of changes it made so the caller can report each one (docs/untrusted-input.md).
 """
 
 from __future__ import annotations

@@ -208,7 +208,7 @@ INDICATORS: tuple[tuple[str, str, str, str], ...] = (
     ("2-效益指标", "24-可持续影响", "法律援助持续开展", "长期"),
     ("3-满意度指标", "31-服务对象满意度", "受援人满意度", "≥95%"),
 )
-#: Strings a spreadsheet would turn into formulas or links (GUIDE section 9).
+#: Strings a spreadsheet would turn into formulas or links (docs/untrusted-input.md).
 INJECTIONS: tuple[str, ...] = ('=HYPERLINK("http://example.com","x")', "+1", "-1", "@SUM(1)",
                                "http://example.com/a", "mailto:someone@example.com")
 

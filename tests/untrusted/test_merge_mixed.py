@@ -1,6 +1,6 @@
 """xlperf merge over a folder mixing the five samples with every bad file of the suite:
 every good submission is consolidated, every bad file is listed in 来源 and 问题 with its
-reason, and the batch never stops (issue 7, done-when)."""
+reason, and the batch never stops."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from badfiles import CASES
 from helpers import SAMPLES
 
-from xlperf.merge import consolidate
+from xlperf.consolidate.merge import consolidate
 
 # the same bytes as legacy.xls (real-xls, built by the same builder): found duplicate, not failed
 DUPLICATES = {"xls-renamed-xlsx", "wps-et"}

@@ -1,4 +1,4 @@
-"""Start-up check that XML from submissions is parsed safely (GUIDE section 9).
+"""Start-up check that XML from submissions is parsed safely (docs/untrusted-input.md).
 
 openpyxl expands billion-laughs entities unless ``defusedxml`` is installed (and the
 ``OPENPYXL_DEFUSEDXML`` environment variable is not set to anything but ``True``);

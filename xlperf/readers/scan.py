@@ -2,7 +2,7 @@
 
 python-calamine builds a dense range from the first to the last used cell: one stray
 cell at ``XFD1048576`` is a 17-billion-cell allocation and a Rust abort Python cannot
-catch (GUIDE section 9); a lower-case ``xfd1048576`` or a row number that overflows
+catch (docs/untrusted-input.md); a lower-case ``xfd1048576`` or a row number that overflows
 32 bits are read the same way. So calamine gets a sheet only when this scan proves
 its extent small: every ``<c>`` and ``<row>`` start tag carries exactly one
 well-formed, double-quoted ``r`` inside ``A1:XFD1048576``, and (last row) x (last
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .grid import MAX_COLS, MAX_ROWS
+from ..cellref import MAX_COLS, MAX_ROWS
 
 __all__ = ["SheetScan", "scan_sheet"]
 

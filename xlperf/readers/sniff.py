@@ -1,5 +1,5 @@
 """Identify a submitted file by its first bytes and check its zip container, before
-any parser sees it (GUIDE section 9).
+any parser sees it (docs/untrusted-input.md).
 
 Encrypted .xlsx, real .xls, WPS .et, HTML or CSV renamed .xlsx all fail inside a zip
 library as "not a zip file"; :func:`check_container` says what the file really is, in

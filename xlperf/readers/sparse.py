@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.handler import ContentHandler
 
+from ..cellref import MAX_COLS, MAX_ROWS, parse_cell_name
 from ..errors import UnreadableWorkbook
-from .grid import MAX_COLS, MAX_ROWS, excel_serial_to_datetime, parse_cell_name
+from .grid import excel_serial_to_datetime
 from .parts import Styles, broken, local, parse_xml, unescape_ooxml
 
 __all__ = ["SheetData", "number_value", "read_sheet_sparse"]

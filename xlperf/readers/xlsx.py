@@ -1,6 +1,6 @@
 """Read an .xlsx / .xlsm into :class:`~xlperf.readers.grid.Workbook`, safely and fast.
 
-Order of work for one file (GUIDE sections 8 and 9):
+Order of work for one file (docs/untrusted-input.md):
 
 1. :func:`~xlperf.readers.sniff.check_container`: what the file is by its first
    bytes; zip sizes, ratios and structure, before anything is inflated;
@@ -32,11 +32,12 @@ from dataclasses import dataclass
 
 import python_calamine as pc
 
+from ..cellref import cell_name
 from ..errors import UnreadableWorkbook
+from ..findings import finding
 from ..model import Finding
-from ..rules.catalog import finding
 from ..text import clean_cell_text, needs_cleaning
-from .grid import Sheet, Workbook, cell_name
+from .grid import Sheet, Workbook
 from .parts import Package, SheetEntry, Styles, broken
 from .scan import SheetScan, scan_sheet
 from .sniff import ContainerLimits, check_container

@@ -1,7 +1,7 @@
 """Atomic output: write to a temporary file beside the target, then ``os.replace``.
 
 xlsxwriter writes straight over its target; a failed close (disk full, file locked)
-would leave a broken file where the good one was (GUIDE section 9). Every xlperf output
+would leave a broken file where the good one was (docs/untrusted-input.md). Every xlperf output
 (filled template, consolidated workbook, JSON, CSV, Parquet) goes through
 :func:`atomic_path`: on any failure the earlier file is untouched and the temporary
 file is removed.

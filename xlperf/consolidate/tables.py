@@ -1,0 +1,247 @@
+"""The one schema of the consolidated tables (``xlperf merge``): each table's sheet name,
+data-file stem and columns as (field identifier, Chinese header, kind), the named row
+type built from them, and :class:`Consolidation`, the tables as pandas DataFrames.
+
+Used by the flattening (rows), the table building, every output format, the CLI's
+summary and the tests; nothing else defines a column. Headers are the Chinese terms of
+the README glossary (the workbook, Parquet and CSV all use them); field identifiers are
+the glossary's English identifiers. Kinds: ``text``; ``amount`` (:class:`~decimal.Decimal`
+in 万元); ``number`` (a target's value, Decimal); ``count`` and ``year`` (``int``).
+Cells hold ``str``, ``int``, ``Decimal`` or ``None``, never a float NaN.
+
+The 项目 table has one count column per 一级 of the taxonomy (``产出指标数`` …), so its
+schema is built from templates/taxonomy.toml (:func:`projects_table`); the 部门 table has
+one column per 收入构成 / 支出构成 item its rows hold (:func:`department_columns`), so
+its rows are dicts keyed by header.
+
+Only this module and the writers know :data:`OUTPUT_MARK`, the document property that
+marks a workbook written by ``xlperf merge`` (merge skips its own output).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..taxonomy import load_taxonomy
+
+if TYPE_CHECKING:  # the schema itself needs no pandas; Consolidation holds DataFrames
+    import pandas as pd
+
+__all__ = [
+    "DEPARTMENTS",
+    "DEPARTMENTS_HEAD",
+    "DEPARTMENTS_TAIL",
+    "DEPARTMENT_INDICATORS",
+    "FINDINGS",
+    "INDICATORS",
+    "OUTPUT_MARK",
+    "OVERVIEW",
+    "PROJECT_FIELDS",
+    "SOURCES",
+    "Column",
+    "Consolidation",
+    "Table",
+    "department_columns",
+    "projects_table",
+    "tables",
+]
+
+#: Custom document property value that marks a workbook written by ``xlperf merge``.
+OUTPUT_MARK = "xlperf-consolidated"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: ``field`` (English identifier, the named row's attribute), ``header``
+    (Chinese, as written in every output) and ``kind`` (see the module doc)."""
+
+    field: str
+    header: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One consolidated table: ``name`` (the data-file stem and the Excel table name,
+    ``projects``), ``sheet`` (the workbook sheet, ``项目``) and its ``columns``."""
+
+    name: str
+    sheet: str
+    columns: tuple[Column, ...]
+
+    @property
+    def headers(self) -> list[str]:
+        """The Chinese headers in column order."""
+        return [c.header for c in self.columns]
+
+    def header(self, field: str) -> str:
+        """The header of the column *field*; :class:`KeyError` for an unknown field."""
+        for c in self.columns:
+            if c.field == field:
+                return c.header
+        raise KeyError(field)
+
+    @property
+    def row(self) -> type[tuple]:
+        """The named row type of this table: a NamedTuple whose fields are the columns'
+        identifiers in order (``row.sheet``, ``row.cell`` …)."""
+        return _row_type(self.name, tuple(c.field for c in self.columns))
+
+
+@lru_cache(maxsize=None)
+def _row_type(name: str, fields: tuple[str, ...]) -> type[tuple]:
+    cls_name = "".join(part.title() for part in name.split("_")) + "Row"
+    return NamedTuple(cls_name, [(f, Any) for f in fields])  # type: ignore[return-value]
+
+
+def _cols(*spec: tuple[str, str] | tuple[str, str, str]) -> tuple[Column, ...]:
+    return tuple(Column(*s) for s in spec)
+
+
+REGION = _cols(("province", "省"), ("city", "市"), ("county", "县(区)"), ("division_code", "行政区划代码"),
+               ("department", "部门"), ("year", "年度", "year"))
+#: where a row was read from: the file, sheet and cell
+SOURCE_CELL = _cols(("source_file", "来源文件"), ("sheet", "工作表"), ("cell", "单元格"))
+
+#: the project fields copied from :class:`~xlperf.model.Project` (identifier = attribute)
+PROJECT_FIELDS = _cols(
+    ("code", "项目编码"), ("name", "项目名称"), ("competent_department", "主管部门"),
+    ("implementing_unit", "实施单位"), ("attribute", "项目属性"), ("duration", "项目期限"),
+    ("supervising_office", "项目主管处室"), ("category", "项目类别"),
+    ("annual_amount", "项目年度金额（万元）", "amount"), ("annual_amount_text", "项目年度金额（原文）"),
+    ("fiscal_funds", "财政拨款（万元）", "amount"), ("special_account_funds", "行政专户拨款（万元）", "amount"),
+    ("other_funds", "其他资金（万元）", "amount"), ("fund_use", "资金用途"),
+)
+UNKNOWN_LEVEL1 = "未识别一级"
+
+_TARGET = _cols(("comparator", "比较符"), ("value", "数值", "number"), ("unit", "单位"), ("target_kind", "绩效值类型"))
+
+INDICATORS = Table("indicators", "指标", (
+    *REGION, *_cols(("project_code", "项目编码"), ("project_name", "项目名称"), ("level1", "一级指标"),
+                    ("level2", "二级指标"), ("name", "三级指标"), ("description", "绩效指标描述"),
+                    ("target_raw", "绩效值（原文）")),
+    *_TARGET, *_cols(("period_target_raw", "实施周期指标值"), ("value_basis", "指标值确定依据"),
+                     ("level1_text", "一级指标（原文）"), ("level2_text", "二级指标（原文）")),
+    *SOURCE_CELL))
+
+DEPARTMENT_INDICATORS = Table("department_indicators", "部门指标", (
+    *REGION, *_cols(("category", "类别"), ("level1", "一级指标"), ("level2", "二级指标"), ("name", "三级指标"),
+                    ("target_raw", "指标值（当年，原文）")),
+    *_TARGET, *_cols(("value_two_years_ago_raw", "前年（原文）"), ("value_last_year_raw", "上年（原文）"),
+                     ("value_basis", "指标值确定依据"), ("indicator_class", "指标分类"),
+                     ("level1_text", "一级指标（原文）"), ("level2_text", "二级指标（原文）")),
+    *SOURCE_CELL))
+
+FINDINGS = Table("findings", "问题", _cols(
+    ("severity", "级别"), ("code", "代码"), ("message", "说明"), ("province", "省"), ("city", "市"),
+    ("county", "县(区)"), ("department", "部门"), ("project_name", "项目名称"), ("file", "文件"), ("sheet", "工作表"),
+    ("cell", "单元格"), ("text", "原文"), ("file_status", "文件状态")))
+
+SOURCES = Table("sources", "来源", _cols(
+    ("file", "文件"), ("sha256", "sha256"), ("status", "状态"), ("status_text", "状态说明"), ("reason", "原因"),
+    ("province", "省"), ("city", "市"), ("county", "县(区)"), ("division_code", "行政区划代码"), ("department", "部门"),
+    ("year", "年度", "year"), ("fill_date", "填报日期"), ("modified", "修改时间"), ("region_basis", "地区年度依据"),
+    ("projects", "项目数", "count"), ("indicators", "项目指标数", "count"),
+    ("department_indicators", "部门指标数", "count"), ("errors", "错误", "count"), ("warnings", "警告", "count")))
+
+OVERVIEW = Table("overview", "概览", _cols(
+    ("province", "省"), ("city", "市"), ("county", "县(区)"), ("departments", "部门数", "count"),
+    ("projects", "项目数", "count"), ("amount_total", "项目年度金额合计（万元）", "amount"),
+    ("amount_unread", "金额未识别项目数", "count"), ("indicators", "项目指标数", "count"),
+    ("department_indicators", "部门指标数", "count"), ("errors", "错误", "count"), ("warnings", "警告", "count")))
+
+DEPARTMENTS_HEAD = (*REGION, *_cols(("filled_by", "填报人"), ("fill_date", "填报日期")))
+DEPARTMENTS_TAIL = _cols(
+    ("project_spending_count", "项目支出情况数", "count"), ("project_spending_total", "项目支出情况合计（万元）", "amount"),
+    ("long_term_goal", "长期目标"), ("long_term_horizon", "长期目标截止年度", "year"), ("annual_goal", "年度目标"),
+    ("narrative", "整体绩效目标（文字）"), ("long_term_indicator_count", "长期绩效指标数", "count"),
+    ("annual_indicator_count", "年度绩效指标数", "count"), ("findings_count", "问题数", "count"),
+    ("source_file", "来源文件"), ("sheet", "工作表"))
+REVENUE_TOTAL = Column("revenue_total", "收入合计（万元）", "amount")
+EXPENDITURE_TOTAL = Column("expenditure_total", "支出合计（万元）", "amount")
+#: the 部门 table's fixed columns; the item columns between them vary (:func:`department_columns`)
+DEPARTMENTS = Table("departments", "部门", (*DEPARTMENTS_HEAD, REVENUE_TOTAL, EXPENDITURE_TOTAL, *DEPARTMENTS_TAIL))
+
+
+# The named row types, at module level so rows pickle across the merge's worker processes.
+OverviewRow = OVERVIEW.row
+IndicatorsRow = INDICATORS.row
+DepartmentIndicatorsRow = DEPARTMENT_INDICATORS.row
+FindingsRow = FINDINGS.row
+SourcesRow = SOURCES.row
+
+
+def __getattr__(name: str) -> object:
+    """``ProjectsRow``: the 项目 table's row type, built from the taxonomy on first use."""
+    if name == "ProjectsRow":
+        return projects_table().row
+    raise AttributeError(name)
+
+
+def composition_header(part: str, item: str) -> str:
+    """The 部门 column of one 收入构成 / 支出构成 item (*part* ``收入`` or ``支出``),
+    its 当年金额 in 万元: ``收入：财政拨款（万元）``."""
+    return f"{part}：{item}（万元）"
+
+
+@lru_cache(maxsize=1)
+def projects_table() -> Table:
+    """The 项目 table: region, every project field, 资金支出计划, 年度总体绩效目标, an
+    indicator count per 一级 of the taxonomy (``level1_count_0`` … ``产出指标数`` …), the
+    count under no known 一级 and the total, then the source file / sheet / cell."""
+    counts = tuple(Column(f"level1_count_{i}", f"{lv.name}数", "count") for i, lv in enumerate(load_taxonomy().level1))
+    return Table("projects", "项目", (
+        *REGION, *PROJECT_FIELDS, Column("spending_plan", "资金支出计划"),
+        Column("performance_target", "年度总体绩效目标"), *counts,
+        Column("unknown_level1_count", f"{UNKNOWN_LEVEL1}指标数", "count"),
+        Column("indicator_count", "指标数", "count"), *SOURCE_CELL))
+
+
+def department_columns(rows: Iterable[dict[str, object]]) -> list[str]:
+    """The 部门 table's headers for these rows (dicts keyed by header): region, 填报人 /
+    填报日期, the 收入构成 items in the order first seen, 收入合计, the 支出构成 items,
+    支出合计, then :data:`DEPARTMENTS_TAIL`."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update(dict.fromkeys(row))
+    revenue = [c for c in seen if c.startswith("收入：")]
+    expenditure = [c for c in seen if c.startswith("支出：")]
+    return [*(c.header for c in DEPARTMENTS_HEAD), *revenue, REVENUE_TOTAL.header, *expenditure,
+            EXPENDITURE_TOTAL.header, *(c.header for c in DEPARTMENTS_TAIL)]
+
+
+@dataclass
+class Consolidation:
+    """The consolidated tables, one DataFrame per workbook sheet (columns: the Chinese
+    headers of the schema; cells ``str``, ``int``, ``Decimal`` amounts in 万元 or ``None``):
+
+    ``overview`` 概览 (per 省/市/县), ``departments`` 部门 (per department-wide plan),
+    ``projects`` 项目, ``indicators`` 指标, ``department_indicators`` 部门指标,
+    ``findings`` 问题 (every finding of every file and of the merge), ``sources`` 来源
+    (every input file; ``状态`` is imported / replaced / duplicate / failed).
+    ``exit_code``: 0 no error, 1 error-severity findings in what was consolidated,
+    2 some input could not be read (or none was found).
+    """
+
+    overview: pd.DataFrame
+    departments: pd.DataFrame
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    department_indicators: pd.DataFrame
+    findings: pd.DataFrame
+    sources: pd.DataFrame
+    exit_code: int = 0
+
+    def sheets(self) -> list[tuple[str, str, pd.DataFrame]]:
+        """(sheet name, table name, DataFrame) in workbook order."""
+        return [(t.sheet, t.name, getattr(self, t.name)) for t in tables()]
+
+
+def tables() -> tuple[Table, ...]:
+    """Every table in workbook order (the 部门 table's columns vary: see
+    :func:`department_columns`)."""
+    return (OVERVIEW, DEPARTMENTS, projects_table(), INDICATORS, DEPARTMENT_INDICATORS,
+            FINDINGS, SOURCES)

@@ -1,0 +1,253 @@
+"""Shared form-reading helpers: boilerplate around forms (titles, unit notes, department
+lines, dates) and small cell utilities used by every form parser.
+
+Boilerplate seen in the seeds: titles ``2024 年部门项目支出预算绩效目标表`` (000),
+``1.法律援助绩效目标表`` (001), ``项目支出绩效目标表(含转移支付项目)`` (003),
+``部门整体绩效目标申报表`` / ``附件 2`` (004), part headings ``第二部分`` (001);
+unit notes ``单位：万元``; department lines ``315002乐亭县司法局`` (001), ``彭阳县司法局``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from ..cellref import cell_name
+from ..data import load_data
+from ..facts import StatedTotal
+from ..findings import finding
+from ..model import Finding
+from ..readers.grid import Sheet, form_date_from_serial, format_value
+from ..targets import parse_amount
+from ..text import label_key
+
+__all__ = [
+    "ParseContext",
+    "consume_boilerplate",
+    "department_line",
+    "is_signature",
+    "is_title",
+    "is_unit_note",
+    "is_unit_note_or_title",
+    "parse_cn_date",
+    "percent",
+    "read_amount",
+    "read_fill_date",
+    "read_percent",
+    "take_department_line",
+    "title_year",
+]
+
+_TITLE_RE = re.compile(
+    r"(绩效目标表|绩效目标申报表|绩效目标申报|绩效目标)(\(含转移支付项目\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
+)
+_YEAR_RE = re.compile(r"(20\d\d)\s*年")
+_UNIT_RE = re.compile(r"^单位[:：]?(万元|元)$")
+_DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会))(本级)?$")
+_CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
+
+
+@lru_cache(maxsize=1 << 14)
+def is_title(text: object) -> bool:
+    """A form title or part heading (see module docstring)."""
+    return isinstance(text, str) and len(text) <= 60 and bool(_TITLE_RE.search(label_key(text)))
+
+
+@lru_cache(maxsize=1 << 14)
+def title_year(text: object) -> int | None:
+    """The year a title states (``2024 年部门项目支出预算绩效目标表`` -> 2024)."""
+    if not isinstance(text, str):
+        return None
+    m = _YEAR_RE.search(text)
+    return int(m.group(1)) if m else None
+
+
+@lru_cache(maxsize=1 << 14)
+def is_unit_note(text: object) -> bool:
+    """``单位：万元`` / ``单位: 万元``."""
+    return isinstance(text, str) and bool(_UNIT_RE.match(label_key(text)))
+
+
+@lru_cache(maxsize=1 << 14)
+def is_unit_note_or_title(text: object) -> bool:
+    """:func:`is_unit_note` or :func:`is_title` in one cached call (asked of every cell
+    of a form)."""
+    return is_unit_note(text) or is_title(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def is_signature(text: object) -> bool:
+    """A signature or note line under a form: ``填表人：张三``, ``审核人：``, ``备注：…``
+    (words from labels.toml [boilerplate] signature)."""
+    if not isinstance(text, str):
+        return False
+    key = label_key(text)
+    return any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "") for w in _signature_words())
+
+
+@lru_cache(maxsize=1)
+def _signature_words() -> tuple[str, ...]:
+    return tuple(label_key(w) for w in load_data("labels.toml")["boilerplate"]["signature"])
+
+
+@lru_cache(maxsize=1 << 14)
+def department_line(text: object) -> tuple[str | None, str] | None:
+    """``315002乐亭县司法局`` -> ("315002", "乐亭县司法局"); ``彭阳县司法局`` -> (None, ...)."""
+    if not isinstance(text, str) or len(text) > 40:
+        return None
+    m = _DEPT_RE.match(label_key(text))
+    if not m:
+        return None
+    return m.group("code"), m.group("name")
+
+
+def parse_cn_date(value: object) -> str | None:
+    """A date as ISO text: a datetime cell, ``2025 年 10 月 20 日`` or ``2025-10-20``."""
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return None
+    m = _CN_DATE_RE.search(value)
+    if not m:
+        return None
+    try:
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def read_fill_date(sheet: Sheet, r: int, c: int, value: object, ctx: ParseContext) -> str:
+    """The 填报日期 typed in cell (r, c) (the value cell, which is also the cell a
+    reviewer is sent to), as ISO text where it reads as a date: a date cell, ``2025 年
+    10 月 20 日`` / ``2025-10-20``, or a number that is an Excel date serial (``45678``,
+    reported ``date-as-number`` at (r, c) with the date it was read as); anything else
+    as typed. One reader for the template's cover block and the department form."""
+    iso = parse_cn_date(value)
+    if iso is None and (iso := form_date_from_serial(value)) is not None:
+        ctx.findings.append(finding("date-as-number", sheet=sheet.name, cell=cell_name(r, c), text=format_value(value),
+                                    params={"label": "填报日期", "date": iso}))
+    return iso or format_value(value).strip()
+
+
+@dataclass
+class ParseContext:
+    """What a form parser collects besides its form: findings, document facts seen on
+    the way (title years, department lines) for the submission's year and department."""
+
+    findings: list[Finding] = field(default_factory=list)
+    title_years: list[int] = field(default_factory=list)
+    departments: list[tuple[str | None, str, str]] = field(default_factory=list)  # (code, name, where)
+    previous_years: list[int] = field(default_factory=list)  # the 近两年 years of department forms
+    stated_totals: list[StatedTotal] = field(default_factory=list)  # totals a form states (facts for review)
+
+
+def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Callable[[object], bool] | None = None) -> None:
+    """Consume the titles and unit notes of row *r* (and cells *extra* accepts), noting
+    title years in *ctx*."""
+    for c, v in sheet.grid.get(r, ()):
+        if (r, c) in sheet.consumed:
+            continue
+        if extra is not None and extra(v):
+            sheet.consumed.add((r, c))
+        elif is_title(v):
+            sheet.consumed.add((r, c))
+            y = title_year(v)
+            if y:
+                ctx.title_years.append(y)
+        elif is_unit_note(v):
+            sheet.consumed.add((r, c))
+
+
+_DIGIT_COMMA_RE = re.compile(r"\d,\d")
+
+
+def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx: ParseContext,
+                text_ok: bool = False) -> Decimal | None:
+    """An amount cell (万元, as on every form) read as a :class:`~decimal.Decimal`,
+    reporting in *ctx* whatever is not a plain number, so nothing is lost silently.
+
+    * empty (``None`` / ``""``): ``None``, nothing reported;
+    * a number: its value;
+    * text that reads as a number (``"31.900000"``, ``"25 万元"``, ``"1,295.82"``): its
+      value in 万元, reported ``number-stored-as-text`` unless *text_ok* (text is what the
+      cell may hold there: a value typed into its label's own cell, ``项目年度金额：25``;
+      the 合计 and unit rows of the Guangdong table, checked against their projects only);
+    * text with a comma between digits that cannot be read safely (``"2,8505"``):
+      ``None``, reported ``ambiguous-number``;
+    * anything else (``"一百万"``, ``"未定"``, a date, TRUE): ``None``, reported
+      ``amount-not-number``.
+
+    Findings point at (r, c) of *sheet* and name the amount by *label* (``项目年度金额``).
+    """
+    reading = parse_amount(value)
+    if reading.value is not None:
+        if isinstance(value, str) and not text_ok:
+            ctx.findings.append(finding("number-stored-as-text", sheet=sheet.name, cell=cell_name(r, c), text=value))
+        return reading.value
+    if value is None or value == "":
+        return None
+    _report_unreadable(sheet, r, c, value, label=label, code="amount-not-number", ctx=ctx)
+    return None
+
+
+def percent(value: object, *, fraction_upto: float = 1.5) -> Decimal | None:
+    """A percentage cell (占比, 资金支出计划) in percent: text ``76.12%`` / ``76.12`` as
+    typed; a number up to *fraction_upto* (in size) is a fraction (a cell formatted as %,
+    or a formula) shown to 0.01 % as the form prints it, multiplied as a Decimal so 0.07
+    gives 7, never 7.000000000000001; a larger number is the percent itself. ``None``
+    for anything else."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        v = parse_amount(value).value
+        if v is not None and abs(value) <= fraction_upto:
+            return (v * 100).quantize(Decimal("0.01"))
+        return v
+    if isinstance(value, str):
+        return parse_amount(value.strip().rstrip("%％").strip()).value
+    return None
+
+
+def read_percent(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx: ParseContext) -> Decimal | None:
+    """A percentage cell (占比 of the 阳新 form, seed 004) read by :func:`percent`, in
+    percent; what is typed but is not a percentage is reported in *ctx* at (r, c), so
+    nothing is lost silently: a comma between digits (``"76,12"``) ``ambiguous-number``,
+    anything else (``"七成"``) ``percent-not-number``. Empty: ``None``, nothing reported."""
+    pct = percent(value)
+    if pct is not None or value is None or value == "":
+        return pct
+    _report_unreadable(sheet, r, c, value, label=label, code="percent-not-number", ctx=ctx)
+    return None
+
+
+def _report_unreadable(sheet: Sheet, r: int, c: int, value: object, *, label: str, code: str,
+                       ctx: ParseContext) -> None:
+    """Report a typed value that is not the number its cell needs: ``ambiguous-number``
+    for text with a comma between digits (``"2,8505"``), else *code*
+    (``amount-not-number`` / ``percent-not-number``), at (r, c) of *sheet*."""
+    if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
+        ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
+                                    params={"label": label}))
+    else:
+        ctx.findings.append(finding(code, sheet=sheet.name, cell=cell_name(r, c),
+                                    text=format_value(value), params={"label": label}))
+
+
+def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None
+                         ) -> tuple[int, int, str] | None:
+    """When the only free cell of row *r* is a department line (``315002乐亭县司法局``),
+    consume it, note it in *ctx* and return (row, col, text)."""
+    free = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed]
+    if len(free) != 1 or not isinstance(free[0][1], str):
+        return None
+    c, v = free[0]
+    dept = department_line(v)
+    if dept is None or (exclude is not None and exclude.match(v)):
+        return None
+    sheet.consumed.add((r, c))
+    ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
+    return r, c, v

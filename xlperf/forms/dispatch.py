@@ -1,0 +1,66 @@
+"""Read every form on every sheet of a workbook (any sheet names, any order, one form
+per sheet or several stacked), then settle region, year and department.
+
+Per sheet: the template's hidden lists sheet is recognised and set aside; otherwise the
+readers of :data:`~xlperf.forms.registry.REGISTRY` are tried in order, then the
+boilerplate left around the forms (titles, unit notes, the template's own text, lone
+department lines) is consumed. What stays unconsumed is reported by the importer.
+"""
+
+from __future__ import annotations
+
+from ..readers.grid import Sheet, Workbook
+from ..taxonomy import Taxonomy
+from .base import FormRun, ParsedWorkbook
+from .common import ParseContext, consume_boilerplate, take_department_line
+from .own_template import is_template_text, read_lists_sheet
+from .registry import REGISTRY
+from .settle import settle
+
+__all__ = ["ParsedWorkbook", "read_sheets"]
+
+
+def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
+    """Read all forms of *wb*; cells are marked consumed on its sheets."""
+    ctx = ParseContext()
+    run = FormRun(tax=tax, ctx=ctx, out=ParsedWorkbook())
+    for sheet in wb.sheets:
+        if not sheet.cells:
+            continue
+        if read_lists_sheet(sheet):
+            run.out.template_sheets.add(sheet.name)
+            continue
+        found = _read_forms(sheet, run)
+        _boilerplate(sheet, ctx)
+        run.out.facts.found_form = run.out.facts.found_form or found
+    run.out.findings = ctx.findings
+    run.out.facts.stated_totals = ctx.stated_totals
+    settle(run.out, ctx)
+    return run.out
+
+
+def _read_forms(sheet: Sheet, run: FormRun) -> bool:
+    """Try every registered reader on *sheet*; True when one found its form."""
+    found = False
+    owned: set[int] = set()
+    for reader in REGISTRY:
+        if reader.fallback and found:
+            continue
+        anchor = reader.find(sheet, owned)
+        if anchor is None:
+            continue
+        owned |= reader.read(sheet, anchor, run)
+        found = True
+    return found
+
+
+def _boilerplate(sheet: Sheet, ctx: ParseContext) -> None:
+    """Consume titles, unit notes, template text and lone department lines left anywhere."""
+    consumed = sheet.consumed
+    if consumed.issuperset(sheet.cells):
+        return  # every cell read into the model: no row has anything left
+    for r, cells in sheet.grid.items():
+        if all((r, c) in consumed for c, _v in cells):
+            continue  # most rows: everything on them was read into the model
+        consume_boilerplate(sheet, r, ctx, extra=is_template_text)
+        take_department_line(sheet, r, ctx)

@@ -1,0 +1,26 @@
+"""Indicator tables (一级 / 二级 / 三级 / 绩效值 …), read in small named steps.
+
+* :mod:`.header` finds the header row and its columns (templates/labels.toml
+  [indicator_header]) and repairs it against the data: ``header-shifted`` when the 二级
+  cells sit in another column than their header (seed 002), or the 绩效值 column is empty
+  while the values sit elsewhere; each repair returns an aligned copy, the header found
+  is never changed;
+* :mod:`.levels` carries 一级 / 二级 down over blank or merged cells and resolves them in
+  the taxonomy (the 二级 decides the 一级), reporting unknown levels, code/name conflicts
+  and a 二级 under another 一级 (``level2-wrong-parent``);
+* :mod:`.rows` aligns each data row by its content: leading level cells, the row's shift
+  (``row-shifted``), its cells mapped to roles, a garbled row read by token order, a value
+  right of its column (``target-shifted``) or inside the 三级 cell
+  (``target-split-from-name``);
+* :mod:`.table` walks the rows: :func:`read_table`.
+
+The layouts behind each repair are described in docs/forms.md.
+"""
+
+from __future__ import annotations
+
+from .header import TableHeader, find_header
+from .levels import LevelCarry, level_fields, report_levels
+from .table import read_table
+
+__all__ = ["LevelCarry", "TableHeader", "find_header", "level_fields", "read_table", "report_levels"]

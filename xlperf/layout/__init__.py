@@ -1,1 +1,0 @@
-"""Layout detection: find the forms on a sheet by their labels and read them into the model."""

@@ -1,0 +1,33 @@
+"""Required fields (审核要点: 必填项): 项目名称, 主管部门, 项目年度金额 and 年度总体绩效目标 of
+every project, 部门(单位)名称 of a department plan; placeholders such as ``*``, ``/``,
+``≥**个`` count as empty (templates/lists.toml). See docs/review-rules.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Finding, Submission
+from .common import Facts, at, is_placeholder, project_name
+from .registry import rule
+
+_REQUIRED = (("name", "项目名称"), ("competent_department", "主管部门"), ("annual_amount", "项目年度金额"),
+             ("performance_target", "年度总体绩效目标"))
+
+
+@rule("required-field-missing")
+def _required(sub: Submission, facts: Facts) -> Iterator[Finding]:
+    for p in sub.projects:
+        for fld, label in _REQUIRED:
+            value = getattr(p, fld)
+            if fld == "annual_amount":
+                if value is None and not p.annual_amount_text:
+                    yield at("required-field-missing", p.cells.get(f"{fld}_label") or p.cells.get("name"),
+                              params={"label": label, "detail": f"（项目“{project_name(p)}”）"}, sheet=p.sheet)
+                continue
+            if is_placeholder(value):
+                ref = p.cells.get(fld) or p.cells.get(f"{fld}_label") or p.cells.get("name")
+                yield at("required-field-missing", ref, text=value, sheet=p.sheet,
+                          params={"label": label, "detail": f"（项目“{project_name(p)}”）" if fld != "name" else ""})
+    plan = sub.department_plan
+    if plan is not None and (plan.revenue or plan.expenditure or plan.long_term_indicators) and is_placeholder(plan.name):
+        yield at("required-field-missing", None, sheet=plan.sheet, params={"label": "部门(单位)名称", "detail": ""})

@@ -1,0 +1,137 @@
+"""The standard workbook: ``xlperf template`` (blank) and ``xlperf fill`` (a Submission).
+
+One writer for both. Sheets, in order (names from ``templates/template_sheets.toml``):
+
+1. ``填报说明`` – cover: title, the submission block (年度, 省, 市, 县(区), 行政区划代码,
+   部门名称, 填报人, 联系电话, 填报日期: labels A3..A11, inputs B3..B11), then the
+   instructions;
+2. ``部门整体绩效目标`` – the department-wide form of seed 004 阳新
+   (:mod:`.department`);
+3. ``项目1`` … ``项目N`` – the project form of seed 000 彭阳 (:mod:`.project`);
+4. ``_lists`` – hidden: the dropdown lists (:mod:`.lists`).
+
+Labels are locked, inputs unlocked, every sheet protected without a password; every
+input has an input message and a validation. Submitted values are written with typed
+calls (``write_string`` / ``write_number``) into a workbook opened with
+``strings_to_formulas``, ``strings_to_urls`` and ``strings_to_numbers`` off, through
+:func:`~xlperf.writers.atomic.atomic_path`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import xlsxwriter
+import xlsxwriter.exceptions
+
+from ...errors import OutputError
+from ...model import Finding, Submission
+from ...taxonomy import load_taxonomy
+from ..atomic import atomic_path
+from .base import Book, SheetWriter, input_format
+from .department import write_department_sheet
+from .lists import write_lists_sheet
+from .project import write_project_sheet
+from .sheets import load_template_sheets
+
+__all__ = ["write_template", "write_workbook"]
+
+
+def _default_year(submission: Submission | None, year: int | None) -> int:
+    if year is None:
+        year = submission.year if submission is not None and submission.year else datetime.date.today().year + 1
+    if not 1990 <= year <= 2100:
+        raise ValueError(f"年度 {year} 不在 1990-2100 之间")
+    return year
+
+
+def write_workbook(path: str, *, submission: Submission | None = None, year: int | None = None,
+                   projects: int = 10) -> list[Finding]:
+    """Write the standard workbook to *path* (atomically); return the findings of writing.
+
+    * ``submission`` None: the blank template; else the submission filled in (cover from
+      ``year`` / ``region`` / ``department``, the department sheet from
+      ``department_plan``, one project sheet per project).
+    * ``year``: budget year for titles, the two 近两年 headers (year-2, year-1) and the
+      长期目标 horizon (year+4); default ``submission.year``, else next calendar year.
+    * ``projects``: number of project sheets; a submission with more projects gets more.
+
+    The findings (``fill-text-too-long``, ``fill-field-not-held``,
+    ``fill-total-recomputed``; see ``templates/rules.toml``) list every value that is not
+    in the workbook as given: a text over 32,767 characters is replaced by an explicit
+    marker, never cut. Raises :class:`ValueError` for a year outside 1990-2100 or a
+    negative ``projects``, :class:`~xlperf.errors.OutputError` when *path* cannot be
+    written (an earlier file at *path* is then left intact).
+    """
+    year = _default_year(submission, year)
+    if projects < 0:
+        raise ValueError("项目表张数不能为负数")
+    spec = load_template_sheets()
+    taxonomy = load_taxonomy()
+    wbl = spec.section("workbook")
+    subs_projects = submission.projects if submission is not None else []
+    n_projects = max(projects, len(subs_projects))
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
+                                       "strings_to_numbers": False,
+                                       "default_format_properties": {"font_name": wbl["font_name"],
+                                                                     "font_size": wbl["font_size"]}})
+        cover = wb.add_worksheet(wbl["cover_sheet"])
+        dept = wb.add_worksheet(wbl["department_sheet"])
+        sheets = [wb.add_worksheet(f"{wbl['project_sheet_prefix']}{i}") for i in range(1, n_projects + 1)]
+        lists = wb.add_worksheet(wbl["lists_sheet"])
+        refs = write_lists_sheet(wb, lists, spec=spec, taxonomy=taxonomy)
+        book = Book(wb=wb, spec=spec, taxonomy=taxonomy, lists=refs)
+        _write_cover(book, cover, year=year, submission=submission)
+        write_department_sheet(book, dept, year=year, plan=submission.department_plan if submission else None)
+        for i, ws in enumerate(sheets):
+            write_project_sheet(book, ws, year=year, project=subs_projects[i] if i < len(subs_projects) else None)
+        cover.activate()
+        wb.set_properties({"title": spec.section("cover")["title"].format(year=year), "creator": "xlperf"})
+        try:
+            wb.close()
+        except (OSError, xlsxwriter.exceptions.XlsxWriterException) as exc:
+            raise OutputError(f"写入 {path} 失败：{exc}") from exc
+    return book.notes
+
+
+def write_template(path: str, *, submission: Submission | None = None, year: int | None = None,
+                   projects: int = 10) -> list[Finding]:
+    """Write the blank template (``submission`` None) or a filled workbook to *path*.
+
+    The one writer behind ``xlperf template`` and ``xlperf fill``: same arguments, sheets,
+    return value (the findings of writing, as data) and errors as :func:`write_workbook`.
+    """
+    return write_workbook(path, submission=submission, year=year, projects=projects)
+
+
+def _write_cover(book: Book, ws, *, year: int, submission: Submission | None) -> None:
+    """填报说明: title, submission block (labels A3.., inputs B3..), instructions."""
+    lay = book.spec.section("cover")
+    sw = SheetWriter(book, ws)
+    sw.setup(widths=lay["widths"], freeze_rows=lay["freeze_rows"])
+    sw.label(0, 0, lay["title"].format(year=year), fmt="title", last_col=1)
+    sw.min_height(0, 30)
+    sw.label(1, 0, lay["block_heading"], fmt="heading", last_col=1)
+    values: dict[str, object] = {"year": year}
+    if submission is not None:
+        region, dep = submission.region, submission.department
+        values = {"year": submission.year if submission.year is not None else year,
+                  "province": region.province, "city": region.city, "county": region.county,
+                  "division_code": region.division_code, "department": dep.name, "filled_by": dep.filled_by,
+                  "phone": dep.phone, "fill_date": dep.fill_date}
+        if dep.code:
+            book.note("fill-field-not-held", sheet=sw.name, cell=None, params={"field": "部门编码"}, text=dep.code)
+    row = lay["first_row"] - 1
+    for f in book.spec.cover_fields():
+        sw.label(row, 0, f.label)
+        sw.put(row, 1, values.get(f.key), fmt=input_format(f.kind), field=f.label)  # type: ignore[arg-type]
+        sw.validate(row, 1, row, 1, kind=f.kind, title=f.label, message=f.message)
+        row += 1
+    row += 1
+    inst = lay["instructions"]
+    sw.label(row, 0, inst["heading"], fmt="heading", last_col=1)
+    for i, line in enumerate(inst["lines"], start=1):
+        row += 1
+        sw.label(row, 0, f"{i}. {line}", fmt="plain", last_col=1)
+    sw.finish()

@@ -1,0 +1,236 @@
+"""The department sheet (部门整体绩效目标): the department-wide form of seed 004 阳新.
+
+TemplateSheets of the blank template (1-based rows, columns A..I; column A holds the section
+labels, merged down over their section; see ``templates/template_sheets.toml`` [department]):
+
+* row 1 title ``YYYY年部门整体绩效目标申报表``; row 2 填报日期 A2 → B2:C2, ``单位：万元`` G2:I2;
+* row 3 部门(单位)名称 A3 → B3:I3; row 4 填报人 A4 → B4:C4, 联系电话 D4 → E4:I4;
+* rows 5-14 部门总体资金情况 (A5): row 5 group row (近两年收支金额 over F5:G5); row 6 header
+  总体资金情况 B6:C6 | 当年金额 D6 | 占比 E6 | ``<year-2>年`` F6 | ``<year-1>年`` G6;
+  收入构成 B7:B10 with 财政拨款 / 财政专户管理资金 / 单位资金 / 合计 in C7..C10; 支出构成
+  B11:B14 with 人员类项目支出 / 运转类项目支出 / 特定目标类项目支出 / 合计 in C11..C14;
+  amounts in D, F, G (万元); 占比 (E) and 合计 are formulas;
+* row 15 部门职能概述 A15 → B15:I15; row 16 年度工作任务 A16 → B16:I16;
+* 项目支出情况 (A17): header row 17 项目名称 B17:C17 | 支出项目类别 D17 | 项目总预算 E17 |
+  项目本年度预算 F17 | 项目主要支出方向和用途 G17:I17, then 15 blank rows (18-32);
+* 整体绩效总目标 (A33): 长期目标(截止<year+4>年) B33 → C33:I33; 年度目标 B34 → C34:I34;
+* 长期绩效指标 (A35): header row 35 一级指标 | 二级指标 | 三级指标 | 指标值 (E35:G35) |
+  指标值确定依据 H35 | 指标分类 I35, then the framework rows and 10 spare rows;
+* 年度绩效指标 (A at the group row): group row (近两年指标值 over E:F), header row
+  一级指标 | 二级指标 | 三级指标 | 前年 | 上年 | 预期当年实现值 | 指标值确定依据 | 指标分类 (B..I),
+  then the framework rows and 10 spare rows.
+
+In a filled workbook the 项目支出情况 and indicator tables grow to fit, so the rows after
+them move down: find sections by their labels, never by these row numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from xlsxwriter.worksheet import Worksheet
+
+from ...cellref import cell_name
+from ...model import CompositionRow, DepartmentPlan, ProjectSpending
+from ...text import label_key
+from .base import Book, SheetWriter
+from .dept_indicators import write_indicator_tables
+
+__all__ = ["previous_years", "write_department_sheet"]
+
+_LAST = 8  # column I
+
+
+def previous_years(plan: DepartmentPlan | None, year: int) -> list[int]:
+    """The two 近两年 column years: the plan's own two ``previous_years`` when they are
+    years, else ``[year - 2, year - 1]`` (2026 -> 2024, 2025)."""
+    if plan is not None and len(plan.previous_years) == 2:
+        found = [_amount_key(y) for y in plan.previous_years]
+        if all(y is not None for y in found):
+            return found  # type: ignore[return-value]
+    return [year - 2, year - 1]
+
+
+def write_department_sheet(book: Book, ws: Worksheet, *, year: int, plan: DepartmentPlan | None) -> None:
+    """Write the department sheet onto *ws*: blank when *plan* is None, else filled.
+
+    Amounts are numbers in 万元; texts typed strings; 占比 and 合计 formulas with cached
+    values. Values the form has no place for become ``fill-*`` findings in ``book.notes``.
+    """
+    lay = book.spec.section("department")
+    msgs = lay["messages"]
+    L = book.spec.label
+    sw = SheetWriter(book, ws)
+    sw.setup(widths=lay["widths"], freeze_rows=lay["freeze_rows"], freeze_cols=lay["freeze_cols"],
+             landscape=True, repeat_rows=1)
+    sw.label(0, 0, lay["title"].format(year=year), fmt="title", last_col=_LAST)
+    sw.min_height(0, 30)
+    # -- 填报日期, 单位, 部门(单位)名称, 填报人, 联系电话
+    _field(sw, 1, 0, L("department.fill_date"), plan.fill_date if plan else None, 2, "code", msgs["fill_date"])
+    sw.label(1, 6, book.spec.section("workbook")["unit_note"], fmt="unit", last_col=_LAST)
+    _field(sw, 2, 0, L("department.name"), plan.name if plan else None, _LAST, "cell", msgs["name"])
+    _field(sw, 3, 0, L("department.filled_by"), plan.filled_by if plan else None, 2, "cell", msgs["filled_by"])
+    _field(sw, 3, 3, L("department.phone"), plan.phone if plan else None, _LAST, "code", msgs["phone"])
+    row = _composition(sw, 4, year, plan)
+    # -- 部门职能概述, 年度工作任务
+    for key, value in (("functions", plan.functions if plan else None), ("annual_tasks", plan.annual_tasks if plan else None)):
+        _field(sw, row, 0, L(f"department.{key}"), value, _LAST, "text", msgs[key], kind="longtext")
+        sw.min_height(row, lay["text_height"])
+        row += 1
+    row = _project_spending(sw, row, plan.project_spending if plan else [])
+    row = _goals(sw, row, year, plan)
+    write_indicator_tables(sw, row, plan)
+    sw.finish()
+    if plan is not None:
+        for section in plan.narrative:
+            book.note("fill-field-not-held", sheet=sw.name, cell=None,
+                      params={"field": section.heading or "绩效目标说明"}, text=section.text)
+
+
+def _field(sw: SheetWriter, row: int, col: int, label: str, value: object, last_col: int, fmt: str,
+           message: str, *, kind: str = "text") -> None:
+    """A label at (row, col) and its input merged from col+1 to *last_col*."""
+    sw.label(row, col, label)
+    sw.put(row, col + 1, value, fmt=fmt, field=label, last_col=last_col)  # type: ignore[arg-type]
+    sw.validate(row, col + 1, row, last_col, kind=kind, title=label, message=message)
+
+
+def _amount_key(key: str) -> int | None:
+    m = re.search(r"\d{4}", key)
+    return int(m.group(0)) if m else None
+
+
+def _composition(sw: SheetWriter, row: int, year: int, plan: DepartmentPlan | None) -> int:
+    """部门总体资金情况: group row, header row, 收入构成 and 支出构成 blocks. Returns the next row."""
+    book = sw.book
+    L = book.spec.label
+    msgs = book.spec.section("department")["messages"]
+    years = previous_years(plan, year)
+    comp = book.spec.labels["composition"]
+    blocks = [("revenue", comp["revenue"], plan.revenue if plan else [], plan.revenue_total if plan else None),
+              ("expenditure", comp["expenditure"], plan.expenditure if plan else [], plan.expenditure_total if plan else None)]
+    end = row + 1 + sum(len(items) + 1 for _, items, _, _ in blocks)
+    sw.label(row, 0, L("department.funding_overview"), fmt="section", last_row=end)
+    sw.label(row, 1, "", last_col=2)
+    sw.label(row, 3, "")
+    sw.label(row, 4, "")
+    sw.label(row, 5, L("department.previous_amounts"), last_col=6)
+    head = row + 1
+    sw.label(head, 1, L("department.overview_header"), last_col=2)
+    sw.label(head, 3, L("department.current_amount"))
+    sw.label(head, 4, L("department.share"))
+    for i, y in enumerate(years):
+        sw.label(head, 5 + i, f"{y}年")
+    row = head + 1
+    for part, items, given, total in blocks:
+        part_label = L(f"department.{part}")
+        sw.label(row, 1, part_label, last_row=row + len(items))
+        by_item: dict[str, CompositionRow] = {}
+        held = {label_key(i) for i in items}
+        for cr in given:
+            k = label_key(cr.item)
+            if k in by_item or k not in held:
+                book.note("fill-field-not-held", sheet=sw.name, cell=cell_name(row, 2),
+                          params={"field": f"{part_label} {cr.item}"},
+                          text="" if cr.current_amount is None else str(cr.current_amount))
+            else:
+                by_item[k] = cr
+        first, total_row = row, row + len(items)
+        sums = [Decimal(0)] * 3  # 当年, year-2, year-1
+        currents: list[Decimal | None] = []
+        for item in items:
+            cr = by_item.get(label_key(item))
+            sw.label(row, 2, item)
+            values = [cr.current_amount if cr else None, *_previous(sw, row, cr, years, part_label)]
+            for j, (col, value) in enumerate(zip((3, 5, 6), values)):
+                sw.put(row, col, value, fmt="amount", field=f"{part_label} {item}")
+                sums[j] += value if value is not None else Decimal(0)
+            currents.append(values[0])
+            row += 1
+        sw.label(total_row, 2, L("department.total"))
+        for j, col in enumerate((3, 5, 6)):
+            letter = "DFG"[j]
+            sw.formula(total_row, col, f"=SUM({letter}{first + 1}:{letter}{total_row})", fmt="total", value=float(sums[j]))
+        total_ref = f"$D${total_row + 1}"
+        for r, amount in zip(range(first, total_row + 1), [*currents, sums[0]]):
+            share = float(amount / sums[0]) if amount is not None and sums[0] else 0.0
+            sw.formula(r, 4, f"=IF(N({total_ref})=0,0,N(D{r + 1})/{total_ref})", fmt="share", value=share)
+        _check_total(sw, total_row, part_label, total, sums, years)
+        sw.validate(first, 3, total_row - 1, 3, kind="amount", title=L("department.current_amount"), message=msgs["amount"])
+        sw.validate(first, 5, total_row - 1, 6, kind="amount", title=L("department.previous_amounts"),
+                    message=msgs["previous_amount"])
+        row = total_row + 1
+    return row
+
+
+def _previous(sw: SheetWriter, row: int, cr: CompositionRow | None, years: list[int], part: str) -> list[Decimal | None]:
+    """The row's 近两年 amounts in column-year order; amounts of other years become notes."""
+    out: list[Decimal | None] = [None, None]
+    if cr is None:
+        return out
+    for key, value in cr.previous_amounts.items():
+        y = _amount_key(key)
+        if y in years:
+            out[years.index(y)] = value
+        elif value is not None:
+            sw.book.note("fill-field-not-held", sheet=sw.name, cell=cell_name(row, 2),
+                         params={"field": f"{part} {cr.item} {key}年"}, text=str(value))
+    return out
+
+
+def _check_total(sw: SheetWriter, row: int, part: str, total: CompositionRow | None, sums: list[Decimal],
+                 years: list[int]) -> None:
+    """A submitted 合计 that differs from the formula's result becomes a note."""
+    if total is None:
+        return
+    given = [total.current_amount, *(_previous_total(total, y) for y in years)]
+    for col, value, computed in zip((3, 5, 6), given, sums):
+        if value is not None and value != computed:
+            sw.book.note("fill-total-recomputed", sheet=sw.name, cell=cell_name(row, col),
+                         params={"part": part, "sum": computed, "total": value}, text=str(value))
+
+
+def _previous_total(total: CompositionRow, year: int) -> Decimal | None:
+    for key, value in total.previous_amounts.items():
+        if _amount_key(key) == year:
+            return value
+    return None
+
+
+def _project_spending(sw: SheetWriter, row: int, rows: list[ProjectSpending]) -> int:
+    """项目支出情况: header row and at least ``project_spending_rows`` rows. Returns the next row."""
+    book = sw.book
+    lay = book.spec.section("department")
+    msgs = lay["messages"]
+    hdr = book.spec.labels["project_spending_header"]
+    n = max(lay["project_spending_rows"], len(rows) + lay["keep_blank"])
+    sw.label(row, 0, book.spec.label("department.project_spending"), fmt="section", last_row=row + n)
+    cols = [("name", 1, 2, "cell", "text", "ps_name"), ("spending_category", 3, 3, "cell", "list:spending_category", "ps_category"),
+            ("total_budget", 4, 4, "amount", "amount", "ps_total"), ("annual_budget", 5, 5, "amount", "amount", "ps_annual"),
+            ("purpose", 6, _LAST, "cell", "text", "ps_purpose")]
+    for key, c0, c1, _fmt, _kind, _msg in cols:
+        sw.label(row, c0, hdr[key][0], last_col=c1)
+    for i in range(n):
+        ps = rows[i] if i < len(rows) else None
+        for key, c0, c1, fmt, _kind, _msg in cols:
+            sw.put(row + 1 + i, c0, getattr(ps, key) if ps else None, fmt=fmt, field=hdr[key][0], last_col=c1)
+    for key, c0, c1, _fmt, kind, msg in cols:
+        sw.validate(row + 1, c0, row + n, c1, kind=kind, title=hdr[key][0], message=msgs[msg])
+    return row + n + 1
+
+
+def _goals(sw: SheetWriter, row: int, year: int, plan: DepartmentPlan | None) -> int:
+    """整体绩效总目标: 长期目标(截止YYYY年) and 年度目标, each label with its input right of it."""
+    book = sw.book
+    lay = book.spec.section("department")
+    msgs = lay["messages"]
+    L = book.spec.label
+    horizon = plan.long_term_horizon if plan and plan.long_term_horizon else year + lay["horizon_offset"]
+    long_label = lay["long_term_label"].format(label=L("department.long_term_goal"), horizon=horizon)
+    sw.label(row, 0, L("department.overall_goal"), last_row=row + 1)
+    for i, (label, value, key) in enumerate(((long_label, plan.long_term_goal if plan else None, "long_term_goal"),
+                                             (L("department.annual_goal"), plan.annual_goal if plan else None, "annual_goal"))):
+        _field(sw, row + i, 1, label, value, _LAST, "text", msgs[key], kind="longtext")
+        sw.min_height(row + i, lay["goal_height"])
+    return row + 2
