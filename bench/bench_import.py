@@ -40,6 +40,7 @@ from pathlib import Path
 import python_calamine as pc
 import xlsxwriter
 
+from xlperf.cellref import cell_name
 from xlperf.importer import import_workbook, prepare_batch
 from xlperf.readers.parts import Package
 from xlperf.readers.scan import scan_sheet
