@@ -34,7 +34,8 @@ from urllib.parse import unquote
 from ..errors import UnreadableWorkbook
 from .container import Container, broken
 
-__all__ = ["MAIN_NS", "Package", "SheetEntry", "Styles", "entities", "iter_elements", "parse_part", "unescape_ooxml"]
+__all__ = ["MAIN_NS", "Package", "SheetEntry", "Styles", "entities", "iter_elements", "parse_part", "rich_text", "tags",
+           "unescape_ooxml", "wrong_root"]
 
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -125,7 +126,7 @@ def iter_elements(data: bytes, wanted: frozenset[str], *, path: str, part: str, 
     if len(data) < whole_below:
         tree = parse_part(data, path=path, part=part)
         if root is not None and tree.tag not in root:
-            raise _wrong_root(path, part, tree.tag)
+            raise wrong_root(path, part, tree.tag)
         yield from _walk(tree, wanted)
         return
     _check_bytes(data, path=path, part=part)
@@ -139,7 +140,7 @@ def iter_elements(data: bytes, wanted: frozenset[str], *, path: str, part: str, 
             for event, el in pull.read_events():
                 if event == "start":
                     if not stack and root is not None and el.tag not in root:
-                        raise _wrong_root(path, part, el.tag)
+                        raise wrong_root(path, part, el.tag)
                     stack.append(el)
                     count += 1
                     if el.tag in wanted:
@@ -163,7 +164,8 @@ def iter_elements(data: bytes, wanted: frozenset[str], *, path: str, part: str, 
         raise _not_xml(path, part, exc) from None
 
 
-def _wrong_root(path: str, part: str, tag: str) -> UnreadableWorkbook:
+def wrong_root(path: str, part: str, tag: str) -> UnreadableWorkbook:
+    """``file-broken``: *part* is not the kind of XML expected (its root element is *tag*)."""
     return broken(path, f"部件 {part} 不是所需的 SpreadsheetML 内容（根元素 {tag[:80]}）", f"{part}: unexpected root element {tag[:80]!r}")
 
 
@@ -224,12 +226,14 @@ class Package:
     """A checked container's parts, found through the package relationships.
 
     :attr:`workbook_part` is the workbook (``_rels/.rels``' officeDocument); its
-    relationships give :meth:`sheets`, the shared strings and the styles. Raises
+    relationships give :meth:`sheets`, the shared strings and the styles. Shared
+    strings of *whole_below* bytes or more are parsed in pieces. Raises
     ``file-broken`` for a package without a workbook or with ambiguous relationships.
     """
 
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: Container, *, whole_below: int = 4 << 20) -> None:
         self.container = container
+        self.whole_below = whole_below
         self.path = container.path
         rels = self.relationships("")
         office = [target for typ, target in rels.values() if typ.endswith(_OFFICE_DOCUMENT)]
@@ -371,7 +375,14 @@ class Package:
         if data is None:
             return []
         out: list[str] = []
-        for si, _depth in iter_elements(data, _SI, path=self.path, part=part or "", root=tags("sst")):
+        sst = parse_part(data, path=self.path, part=part or "") if len(data) < self.whole_below else None
+        if sst is not None and sst.tag not in _SST:
+            raise wrong_root(self.path, part or "", sst.tag)
+        items = ((si, 1) for si in sst if si.tag in _SI) if sst is not None else \
+            iter_elements(data, _SI, path=self.path, part=part or "", root=_SST, whole_below=0)
+        for si, depth in items:
+            if depth != 1:  # sst/si
+                continue
             if len(out) >= limit:
                 raise UnreadableWorkbook("file-too-large", f"共享字符串超过 {limit} 条，超出上限，已拒绝读取。",
                                          f"more than {limit} shared strings; refused.", path=self.path)
@@ -400,5 +411,6 @@ _NUM_FMT = tags("numFmt")
 _CELL_XFS = tags("cellXfs")
 _XF = tags("xf")
 _SI = tags("si")
+_SST = tags("sst")
 _T = tags("t")
 _RPH = tags("rPh")

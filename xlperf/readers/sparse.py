@@ -30,7 +30,7 @@ from ..cellref import MAX_COLS, MAX_ROWS, parse_cell_name
 from ..errors import UnreadableWorkbook
 from .container import broken
 from .grid import excel_serial_to_datetime
-from .parts import Styles, iter_elements, rich_text, tags, unescape_ooxml
+from .parts import Styles, iter_elements, parse_part, rich_text, tags, unescape_ooxml, wrong_root
 
 __all__ = ["SheetData", "number_value", "read_sheet"]
 
@@ -45,7 +45,9 @@ class SheetData:
     formulas without a cached value by cell, hidden rows and columns (0-based), cells
     written twice (the later is kept, as openpyxl does), the text as written of numbers
     that are not finite (``texts``), the ``<c>`` elements looked at (``elements``) and
-    the extent seen (``max_row`` / ``max_col``, 1-based counts of the cells read)."""
+    the extent seen (``max_row`` / ``max_col``, 1-based counts of the cells read;
+    ``max_col`` is only an upper bound, 16,384, when the rows are too few for the
+    extent to matter, see :func:`read_sheet`)."""
 
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -97,17 +99,7 @@ _MERGE = tags("mergeCell")
 _WORKSHEET = tags("worksheet")
 _WANTED = _ROW | _COL | _MERGE
 _TRUE = ("1", "true")
-_POS: dict[str, tuple[int, int]] = {}  # "B12" -> (11, 1): the same few hundred names recur in every sheet
-
-
-def _pos(ref: str) -> tuple[int, int]:
-    pos = _POS.get(ref)
-    if pos is None:
-        pos = parse_cell_name(ref)  # ValueError outside A1:XFD1048576
-        if len(_POS) > 100_000:
-            _POS.clear()
-        _POS[ref] = pos
-    return pos
+_POS: dict[str, tuple[int, int]] = {}  # "B12" -> (11, 1), see _SheetReader._pos
 
 
 class _SheetReader:
@@ -125,7 +117,7 @@ class _SheetReader:
         self._path = path
         self._sheet = sheet
         self._next_row = 0
-        self._last: tuple[int, int] = (-1, -1)
+        self._last_row = -1
 
     def _bad_ref(self, ref: str) -> UnreadableWorkbook:
         return broken(self._path, f"工作表“{self._sheet}”中有无效的单元格地址“{ref[:40]}”（超出 A1:XFD1048576）",
@@ -154,6 +146,11 @@ class _SheetReader:
             raise UnreadableWorkbook("file-too-large", f"工作表“{self._sheet}”的单元格元素过多，超出上限，已拒绝读取。",
                                      f"sheet {self._sheet!r} holds too many cell elements; refused.", path=self._path)
         cells = out.cells
+        shared = self._shared
+        n_shared = self._n_shared
+        checked = len(cells) + n <= self._max_values  # else each new cell is counted
+        in_order = r > self._last_row or not cells  # row-major so far, and this row starts after the last
+        self._last_row = r
         col = -1
         for c in el:
             if c.tag not in _C:
@@ -166,25 +163,57 @@ class _SheetReader:
                     raise self._bad_ref(f"R{r + 1}C{col + 1}")
                 pos = (r, col)
             else:
-                try:
-                    pos = _pos(ref)
-                except ValueError:
-                    raise self._bad_ref(ref) from None
+                pos = _POS.get(ref) or self._pos(ref)
+                if pos[1] <= col or pos[0] != r:
+                    in_order = False
                 col = pos[1]
-            value = self._value(c, a, pos)
-            if value is None or value == "":
-                continue
-            if pos in cells:
-                out.repeated.add(pos)
-                out.row_major = False
-            elif len(cells) >= self._max_values:
-                raise UnreadableWorkbook("file-too-large", f"工作簿的非空单元格超过上限，工作表“{self._sheet}”处已停止读取。",
-                                         f"the workbook holds too many non-empty cells (at sheet {self._sheet!r}); refused.",
-                                         path=self._path)
-            elif pos <= self._last:
-                out.row_major = False
-            self._last = pos
+            if len(c) == 1 and a.get("t") == "s" and c[0].tag in _V:  # the common cell: a shared string
+                try:
+                    i = int(c[0].text or "")
+                except ValueError:
+                    i = -1
+                if not 0 <= i < n_shared:
+                    raise self._bad_index(c[0].text or "")
+                value = shared[i]
+                if not value:
+                    continue
+            else:
+                value = self._value(c, a, pos)
+                if value is None or value == "":
+                    continue
+            if not checked or not in_order:
+                self._note(pos, in_order)
             cells[pos] = value
+
+    def _note(self, pos: tuple[int, int], in_order: bool) -> None:
+        """The slow path of a new value at *pos*: the order lost, a cell written twice, the
+        cell budget."""
+        out = self.out
+        if not in_order:
+            out.row_major = False
+        if pos in out.cells:
+            out.repeated.add(pos)
+        elif len(out.cells) >= self._max_values:
+            raise UnreadableWorkbook("file-too-large", f"工作簿的非空单元格超过上限，工作表“{self._sheet}”处已停止读取。",
+                                     f"the workbook holds too many non-empty cells (at sheet {self._sheet!r}); refused.",
+                                     path=self._path)
+
+    def _pos(self, ref: str) -> tuple[int, int]:
+        """``B12`` -> (11, 1), remembered (the same few hundred names recur in every sheet);
+        ``file-broken`` outside ``A1:XFD1048576``."""
+        try:
+            pos = parse_cell_name(ref)
+        except ValueError:
+            raise self._bad_ref(ref) from None
+        if len(_POS) > 100_000:
+            _POS.clear()
+        _POS[ref] = pos
+        return pos
+
+    def _bad_index(self, text: str) -> UnreadableWorkbook:
+        idx = text.strip()[:20]
+        return broken(self._path, f"工作表“{self._sheet}”的单元格引用了不存在的共享字符串 {idx}",
+                      f"sheet {self._sheet!r}: shared string index {idx!r} out of range")
 
     def _value(self, c: ET.Element, a: dict[str, str], pos: tuple[int, int]) -> object:
         """The value of cell element *c* (see module docstring); error values and formulas
@@ -209,11 +238,13 @@ class _SheetReader:
         if v is None:
             return None
         if t == "s":
-            idx = v.strip()
-            if not (idx.isdigit() and len(idx) < 12 and int(idx) < self._n_shared):
-                raise broken(self._path, f"工作表“{self._sheet}”的单元格引用了不存在的共享字符串 {idx[:20]}",
-                             f"sheet {self._sheet!r}: shared string index {idx[:20]!r} out of range")
-            return self._shared[int(idx)]
+            try:
+                i = int(v)
+            except ValueError:
+                i = -1
+            if not 0 <= i < self._n_shared:
+                raise self._bad_index(v)
+            return self._shared[i]
         if t == "str":
             return unescape_ooxml(v)
         if t == "e":
@@ -259,31 +290,51 @@ class _SheetReader:
 
 
 def read_sheet(data: bytes, *, shared: list[str], styles: Styles, date1904: bool, max_values: int,
-               max_elements: int, path: str, sheet: str, part: str, whole_below: int = 4 << 20) -> SheetData:
+               max_elements: int, path: str, sheet: str, part: str, whole_below: int = 4 << 20,
+               max_cells: int = 2_000_000) -> SheetData:
     """Read one worksheet part (*data*) cell by cell (see module docstring).
 
     *max_values* bounds the non-empty cells kept, *max_elements* the ``<c>`` elements
     looked at (empty ones included); *whole_below*: parts smaller than this many bytes
-    are parsed whole, larger ones in pieces (same result).
+    are parsed whole, larger ones in pieces (same result). ``max_col`` is counted only
+    when ``max_row`` x 16,384 could exceed *max_cells* (else it is given as 16,384: the
+    extent is small either way).
     Raises ``file-broken`` (malformed XML, not a worksheet, a cell reference outside
     ``A1:XFD1048576``, a shared-string index out of range), ``xml-entities`` or
     ``file-too-large`` as :class:`~xlperf.errors.UnreadableWorkbook`.
     """
     reader = _SheetReader(shared=shared, styles=styles, date1904=date1904, max_values=max_values,
                           max_elements=max_elements, path=path, sheet=sheet)
-    for el, depth in iter_elements(data, _WANTED, path=path, part=part, whole_below=whole_below, root=_WORKSHEET):
-        tag = el.tag
-        if tag in _ROW:
-            if depth == 2:  # worksheet/sheetData/row
+    if len(data) < whole_below:  # the whole tree at once; the same elements iter_elements would give
+        root = parse_part(data, path=path, part=part)
+        if root.tag not in _WORKSHEET:
+            raise wrong_root(path, part, root.tag)
+        for section in root:  # depth 1: sheetData, cols, mergeCells ...
+            if section.tag in _WANTED:
+                continue  # a row, col or mergeCell at depth 1 is none of these
+            for el in section:  # depth 2
+                tag = el.tag
+                if tag in _ROW:
+                    reader.row(el)
+                elif tag in _COL:
+                    reader.col(el)
+                elif tag in _MERGE:
+                    reader.merge(el)
+    else:
+        for el, depth in iter_elements(data, _WANTED, path=path, part=part, whole_below=0, root=_WORKSHEET,
+                                       max_elements=max_elements):
+            if depth != 2:  # worksheet/sheetData/row, worksheet/cols/col, worksheet/mergeCells/mergeCell
+                continue
+            tag = el.tag
+            if tag in _ROW:
                 reader.row(el)
-        elif tag in _COL:
-            if depth == 2:  # worksheet/cols/col
+            elif tag in _COL:
                 reader.col(el)
-        elif depth == 2:  # worksheet/mergeCells/mergeCell
-            reader.merge(el)
+            else:
+                reader.merge(el)
     out = reader.out
     out.elements = max_elements - reader._elements_left
     if out.cells:
-        out.max_row = 1 + max(r for r, _c in out.cells)
-        out.max_col = 1 + max(c for _r, c in out.cells)
+        out.max_row = 1 + max(out.cells)[0]
+        out.max_col = 1 + max(c for _r, c in out.cells) if out.max_row * MAX_COLS > max_cells else MAX_COLS
     return out

@@ -190,7 +190,7 @@ def _clean_text(v: str, sheet: str, key: tuple[int, int], findings: list[Finding
 def _read(data: bytes, path: str, limits: ReadLimits) -> Workbook:
     container = Container(data, path=path, limits=limits.container)
     check_ooxml(container)
-    pkg = Package(container)
+    pkg = Package(container, whole_below=limits.whole_below)
     entries, date1904 = pkg.sheets()
     kind = "xlsm" if pkg.is_macro_enabled() else "xlsx"
     findings = _Findings()
@@ -214,7 +214,8 @@ def _read(data: bytes, path: str, limits: ReadLimits) -> Workbook:
             styles = pkg.styles()
         assert styles is not None
         out = read_sheet(part, shared=shared, styles=styles, date1904=date1904, max_values=limits.max_values - values,
-                         max_elements=elements, path=path, sheet=entry.name, part=entry.part, whole_below=limits.whole_below)
+                         max_elements=elements, path=path, sheet=entry.name, part=entry.part, whole_below=limits.whole_below,
+                         max_cells=limits.max_cells)
         values += len(out.cells)
         elements -= out.elements
         if out.max_row * max(out.max_col, 1) > limits.max_cells:
