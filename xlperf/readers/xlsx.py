@@ -65,7 +65,7 @@ class ReadLimits:
     """
 
     max_values: int = 1_000_000
-    max_elements: int = 5_000_000
+    max_elements: int = 2_000_000
     max_shared_strings: int = 1_000_000
     max_cells: int = 2_000_000
     whole_below: int = 4 << 20
