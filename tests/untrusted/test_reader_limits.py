@@ -79,3 +79,17 @@ def test_a_far_cell_costs_nothing(tmp_path: Path) -> None:
     wb = read_workbook(str(raw_xlsx(tmp_path / "far.xlsx", [("Sheet1", sheet_xml(rows))])))
     assert wb.sheets[0].cells == {(0, 0): 1.0, (1_048_575, 16_383): 2.0}
     assert [(f.code, f.cell) for f in wb.findings] == [("sheet-extent-absurd", cell_name(1_048_575, 16_383))]
+
+
+def test_bytes_after_the_end_record_are_refused(tmp_path: Path) -> None:
+    path = raw_xlsx(tmp_path / "t.xlsx", [("Sheet1", sheet_xml('<row r="1">' + cell("A1", 1) + "</row>"))])
+    path.write_bytes(path.read_bytes() + b"PK\x05\x06" + bytes(18))  # a second end record, after the first
+    with pytest.raises(UnreadableWorkbook) as err:
+        read_workbook(str(path))
+    assert err.value.code == "file-broken"
+
+
+def test_a_package_without_relationships_reads_the_usual_workbook(tmp_path: Path) -> None:
+    path = raw_xlsx(tmp_path / "r.xlsx", [("Sheet1", sheet_xml('<row r="1">' + cell("A1", "有") + "</row>"))],
+                    omit=("_rels/.rels",))
+    assert read_workbook(str(path)).sheets[0].cells == {(0, 0): "有"}

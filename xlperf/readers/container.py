@@ -170,11 +170,18 @@ class Container:
         data, path, name, limits = self._data, self.path, self.name, self._limits
         infos = zf.infolist()
         start_dir = getattr(zf, "start_dir", None)
-        tail_from = max(0, len(data) - (65_535 + _EOCD_STRUCT.size))
-        if data.count(_EOCD, tail_from) != 1 or start_dir is None:
+        if start_dir is None or not 0 <= start_dir <= len(data):
+            raise broken(path, "zip 文件的目录位置无效", "the central directory is not inside the file")
+        # From the directory on (or the last 64 KB, where readers look for the end record)
+        # there must be exactly one end record, and it must end the file: an end record
+        # hidden in another's comment, or bytes after the last one, let readers differ.
+        lo = min(start_dir, max(0, len(data) - (65_535 + _EOCD_STRUCT.size)))
+        eocd = data.rfind(_EOCD, lo)
+        if data.count(_EOCD, lo) != 1:
             raise broken(path, "zip 文件含有多个目录结束记录", "more than one end-of-central-directory record")
-        eocd = data.rfind(_EOCD, tail_from)
-        _sig, disk, _disk_cd, n_disk, n_total, cd_size, cd_offset, _comment = _EOCD_STRUCT.unpack_from(data, eocd)
+        _sig, disk, _disk_cd, n_disk, n_total, cd_size, cd_offset, comment = _EOCD_STRUCT.unpack_from(data, eocd)
+        if eocd + _EOCD_STRUCT.size + comment != len(data):
+            raise broken(path, "zip 文件的目录结束记录之后还有多余的数据", "bytes after the end-of-central-directory record")
         if disk not in (0, 0xFFFF) or n_disk != n_total:
             raise broken(path, "zip 文件分卷或目录记录不一致", "multi-disk zip or inconsistent entry counts")
         if (n_total != 0xFFFF and n_total != len(infos)) or (cd_offset != 0xFFFFFFFF and cd_offset != start_dir):

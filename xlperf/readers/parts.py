@@ -130,6 +130,7 @@ def iter_elements(data: bytes, wanted: frozenset[str], *, path: str, part: str, 
         yield from _walk(tree, wanted)
         return
     _check_bytes(data, path=path, part=part)
+    # the same parser settings as parse_part (``_parser``: the one way to give a pull parser its encoding)
     pull = ET.XMLPullParser(events=("start", "end"), _parser=ET.XMLParser(encoding="utf-8"))
     stack: list[ET.Element] = []
     inside = 0  # open wanted elements: their content is kept until they end
@@ -225,7 +226,8 @@ def format_kind(code: str) -> str:
 class Package:
     """A checked container's parts, found through the package relationships.
 
-    :attr:`workbook_part` is the workbook (``_rels/.rels``' officeDocument); its
+    :attr:`workbook_part` is the workbook (``_rels/.rels``' officeDocument; without any
+    ``_rels/.rels``, ``xl/workbook.xml``); its
     relationships give :meth:`sheets`, the shared strings and the styles. Shared
     strings of *whole_below* bytes or more are parsed in pieces. Raises
     ``file-broken`` for a package without a workbook or with ambiguous relationships.
@@ -237,6 +239,8 @@ class Package:
         self.path = container.path
         rels = self.relationships("")
         office = [target for typ, target in rels.values() if typ.endswith(_OFFICE_DOCUMENT)]
+        if not container.has("_rels/.rels"):
+            office = ["xl/workbook.xml"]  # no package relationships at all: where every producer puts the workbook
         if len(office) != 1 or office[0] is None:
             raise broken(self.path, "_rels/.rels 没有指明唯一的工作簿部件", "_rels/.rels names no single workbook part")
         self.workbook_part: str = container.display(office[0])
