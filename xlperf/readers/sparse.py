@@ -143,8 +143,9 @@ class _SheetReader:
             return
         self._elements_left -= n
         if self._elements_left < 0:
-            raise UnreadableWorkbook("file-too-large", f"工作表“{self._sheet}”的单元格元素过多，超出上限，已拒绝读取。",
-                                     f"sheet {self._sheet!r} holds too many cell elements; refused.", path=self._path)
+            raise UnreadableWorkbook("file-too-large", f"工作簿的单元格元素（含空单元格）过多，读到工作表“{self._sheet}”时超出上限，已拒绝读取。",
+                                     f"too many cell elements, empty ones included (at sheet {self._sheet!r}); refused.",
+                                     path=self._path)
         cells = out.cells
         shared = self._shared
         n_shared = self._n_shared
