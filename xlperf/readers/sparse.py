@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 
 from ..cellref import MAX_COLS, MAX_ROWS, parse_cell_name
 from ..errors import UnreadableWorkbook
+from ..text import clean_cell_text, needs_cleaning
 from .container import broken
 from .grid import excel_serial_to_datetime
 from .parts import Styles, iter_elements, parse_part, rich_text, tags, unescape_ooxml, wrong_root
 
-__all__ = ["SheetData", "number_value", "read_sheet"]
+__all__ = ["SheetData", "clean_shared", "clean_text", "number_value", "read_sheet"]
 
 # Numbers as Excel writes them (and Rust's / C's float syntax): anything else stays text.
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
@@ -40,11 +41,14 @@ _NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\
 
 @dataclass
 class SheetData:
-    """What one worksheet holds: non-empty ``cells`` ``{(row, col): value}`` in row-major
-    order when ``row_major``, merged ranges ``(r0, c0, r1, c1)``, Excel error values and
-    formulas without a cached value by cell, hidden rows and columns (0-based), cells
-    written twice (the later is kept, as openpyxl does), the text as written of numbers
-    that are not finite (``texts``), the ``<c>`` elements looked at (``elements``) and
+    """What one worksheet holds: non-empty ``cells`` ``{(row, col): value}`` (texts
+    normalised, see :func:`clean_text`), in row-major order when ``row_major``, and then
+    also their row index ``grid`` ``{row: [(col, value), ...]}``; merged ranges
+    ``(r0, c0, r1, c1)``, Excel error values and formulas without a cached value by cell,
+    hidden rows and columns (0-based), cells written twice (the later is kept, as
+    openpyxl does), the text as written of numbers that are not finite and were left out
+    (``texts``), texts normalised (``normalised``: cell, text as written, changes), the
+    ``<c>`` elements looked at (``elements``) and
     the extent seen (``max_row`` / ``max_col``, 1-based counts of the cells read;
     ``max_col`` is only an upper bound, 16,384, when the rows are too few for the
     extent to matter, see :func:`read_sheet`)."""
@@ -57,10 +61,39 @@ class SheetData:
     hidden_cols: set[int] = field(default_factory=set)
     repeated: set[tuple[int, int]] = field(default_factory=set)
     texts: dict[tuple[int, int], str] = field(default_factory=dict)
+    normalised: list[tuple[tuple[int, int], str, list[str]]] = field(default_factory=list)
+    grid: dict[int, list[tuple[int, object]]] | None = None
     elements: int = 0
     max_row: int = 0
     max_col: int = 0
     row_major: bool = True
+
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """*text* as kept, and the changes made (none for almost every text): the ends
+    trimmed (spaces alone kept as typed), and when anything else needs it
+    :func:`~xlperf.text.clean_cell_text` plus carriage returns (``_x000D_``) made line
+    breaks, each change named for the ``text-normalised`` finding."""
+    if "\r" not in text and not needs_cleaning(text):
+        return text.strip() or text, _NO_CHANGES
+    clean, changes = clean_cell_text(text)
+    if "\r" in clean:
+        clean = clean.replace("\r\n", "\n").replace("\r", "\n")
+        changes.append("回车符（_x000D_）改为换行")
+    return clean, changes
+
+
+def clean_shared(shared: list[str]) -> tuple[list[str], dict[int, tuple[str, list[str]]]]:
+    """The shared-string table cleaned once (:func:`clean_text`), and by index the
+    entries that changed: ``(text as written, changes)``."""
+    out = []
+    changed: dict[int, tuple[str, list[str]]] = {}
+    for i, text in enumerate(shared):
+        clean, changes = clean_text(text)
+        out.append(clean)
+        if changes:
+            changed[i] = (text, changes)
+    return out, changed
 
 
 def number_value(text: str, kind: str, *, date1904: bool) -> object:
@@ -89,6 +122,7 @@ def number_value(text: str, kind: str, *, date1904: bool) -> object:
 
 
 _INF = float("inf")
+_NO_CHANGES: list[str] = []  # shared, never changed: clean_text's answer for a text left as it is
 _ROW = tags("row")
 _C = tags("c")
 _V = tags("v")
@@ -105,10 +139,11 @@ _POS: dict[str, tuple[int, int]] = {}  # "B12" -> (11, 1), see _SheetReader._pos
 class _SheetReader:
     """The state of one sheet's read: row and column counters, limits, the output."""
 
-    def __init__(self, *, shared: list[str], styles: Styles, date1904: bool, max_values: int, max_elements: int,
-                 path: str, sheet: str) -> None:
-        self.out = SheetData()
+    def __init__(self, *, shared: list[str], shared_changed: dict[int, tuple[str, list[str]]], styles: Styles,
+                 date1904: bool, max_values: int, max_elements: int, path: str, sheet: str) -> None:
+        self.out = SheetData(grid={})
         self._shared = shared
+        self._shared_changed = shared_changed
         self._n_shared = len(shared)
         self._kinds = styles.kinds
         self._date1904 = date1904
@@ -149,9 +184,11 @@ class _SheetReader:
         cells = out.cells
         shared = self._shared
         n_shared = self._n_shared
+        changed = self._shared_changed
         checked = len(cells) + n <= self._max_values  # else each new cell is counted
         in_order = r > self._last_row or not cells  # row-major so far, and this row starts after the last
         self._last_row = r
+        line: list[tuple[int, object]] = []
         col = -1
         for c in el:
             if c.tag not in _C:
@@ -176,6 +213,8 @@ class _SheetReader:
                 if not 0 <= i < n_shared:
                     raise self._bad_index(c[0].text or "")
                 value = shared[i]
+                if changed and i in changed:
+                    out.normalised.append((pos, *changed[i]))
                 if not value:
                     continue
             else:
@@ -185,6 +224,12 @@ class _SheetReader:
             if not checked or not in_order:
                 self._note(pos, in_order)
             cells[pos] = value
+            line.append((col, value))
+        if line and out.grid is not None:
+            if out.row_major:
+                out.grid[r] = line
+            else:
+                out.grid = None  # Sheet.grid sorts the cells itself
 
     def _note(self, pos: tuple[int, int], in_order: bool) -> None:
         """The slow path of a new value at *pos*: the order lost, a cell written twice, the
@@ -235,7 +280,7 @@ class _SheetReader:
         if has_f and (v is None or (not v.strip() and t not in ("str", "inlineStr"))):
             self.out.no_value.add(pos)  # t="str" with an empty <v>: the formula's cached result is ""
         if t == "inlineStr":
-            return rich_text(inline) if inline is not None else None
+            return self._text(rich_text(inline), pos) if inline is not None else None
         if v is None:
             return None
         if t == "s":
@@ -245,9 +290,11 @@ class _SheetReader:
                 i = -1
             if not 0 <= i < self._n_shared:
                 raise self._bad_index(v)
+            if i in self._shared_changed:
+                self.out.normalised.append((pos, *self._shared_changed[i]))
             return self._shared[i]
         if t == "str":
-            return unescape_ooxml(v)
+            return self._text(unescape_ooxml(v), pos)
         if t == "e":
             self.out.errors[pos] = v.strip()[:40] or "#ERROR"
             return None
@@ -268,8 +315,18 @@ class _SheetReader:
             kind = "number"
         value = number_value(v, kind, date1904=self._date1904)
         if value.__class__ is float and not -_INF < value < _INF:  # type: ignore[operator]
-            self.out.texts[pos] = v.strip()[:40]
+            self.out.texts[pos] = v.strip()[:40]  # reported, not kept
+            return None
+        if value.__class__ is str:
+            return self._text(value, pos)  # type: ignore[arg-type]
         return value
+
+    def _text(self, text: str, pos: tuple[int, int]) -> str:
+        """*text* cleaned (:func:`clean_text`), a change noted for its finding."""
+        clean, changes = clean_text(text)
+        if changes:
+            self.out.normalised.append((pos, text, changes))
+        return clean
 
     def col(self, el: ET.Element) -> None:
         """A ``<col min max hidden>`` range."""
@@ -290,10 +347,12 @@ class _SheetReader:
         self.out.merged.append((min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])))
 
 
-def read_sheet(data: bytes, *, shared: list[str], styles: Styles, date1904: bool, max_values: int,
+def read_sheet(data: bytes, *, shared: list[str], shared_changed: dict[int, tuple[str, list[str]]], styles: Styles,
+               date1904: bool, max_values: int,
                max_elements: int, path: str, sheet: str, part: str, whole_below: int = 4 << 20,
                max_cells: int = 2_000_000) -> SheetData:
-    """Read one worksheet part (*data*) cell by cell (see module docstring).
+    """Read one worksheet part (*data*) cell by cell (see module docstring), with the
+    shared strings already cleaned and their changes (:func:`clean_shared`).
 
     *max_values* bounds the non-empty cells kept, *max_elements* the ``<c>`` elements
     looked at (empty ones included); *whole_below*: parts smaller than this many bytes
@@ -304,8 +363,8 @@ def read_sheet(data: bytes, *, shared: list[str], styles: Styles, date1904: bool
     ``A1:XFD1048576``, a shared-string index out of range), ``xml-entities`` or
     ``file-too-large`` as :class:`~xlperf.errors.UnreadableWorkbook`.
     """
-    reader = _SheetReader(shared=shared, styles=styles, date1904=date1904, max_values=max_values,
-                          max_elements=max_elements, path=path, sheet=sheet)
+    reader = _SheetReader(shared=shared, shared_changed=shared_changed, styles=styles, date1904=date1904,
+                          max_values=max_values, max_elements=max_elements, path=path, sheet=sheet)
     if len(data) < whole_below:  # the whole tree at once; the same elements iter_elements would give
         root = parse_part(data, path=path, part=part)
         if root.tag not in _WORKSHEET:
@@ -335,6 +394,8 @@ def read_sheet(data: bytes, *, shared: list[str], styles: Styles, date1904: bool
                 reader.merge(el)
     out = reader.out
     out.elements = max_elements - reader._elements_left
+    if not out.row_major:
+        out.grid = None
     if out.cells:
         out.max_row = 1 + max(out.cells)[0]
         out.max_col = 1 + max(c for _r, c in out.cells) if out.max_row * MAX_COLS > max_cells else MAX_COLS

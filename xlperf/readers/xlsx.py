@@ -31,19 +31,17 @@ an unexpected error while reading one file becomes ``file-broken`` for that file
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass
 
 from ..cellref import cell_name
 from ..errors import UnreadableWorkbook
 from ..findings import finding
 from ..model import Finding
-from ..text import clean_cell_text, needs_cleaning
 from .container import Container, ContainerLimits, broken, read_file
 from .grid import Sheet, Workbook
 from .parts import Package
 from .sniff import check_kind, check_ooxml
-from .sparse import SheetData, read_sheet
+from .sparse import SheetData, clean_shared, read_sheet
 
 __all__ = ["MAX_READ_FINDINGS", "ReadLimits", "file_sha256", "read_workbook", "read_workbook_bytes"]
 
@@ -101,19 +99,28 @@ class _Findings(list):
         return out
 
 
-def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
-    """Move *data* into *sheet* (its cells and, in the same pass, its row index
-    :attr:`~xlperf.readers.grid.Sheet.grid`), normalising text and reporting what the
-    cells alone do not show (error values, formulas without a result, cells written
-    twice, hidden sheets, rows and columns)."""
+def _sheet(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
+    """Give *sheet* what *data* read (its cells and row index as they are: built once,
+    texts already normalised) and report what the cells alone do not show: texts
+    normalised, numbers left out, error values, formulas without a result, cells written
+    twice, hidden sheets, rows and columns."""
     name = sheet.name
+    sheet.cells = cells = data.cells
+    if data.grid is not None:
+        sheet.grid = data.grid  # the row index Sheet.grid would build, already in order
     sheet.merged = data.merged
     sheet.hidden_rows = frozenset(data.hidden_rows)
     sheet.hidden_cols = frozenset(data.hidden_cols)
-    errors = data.errors
-    cells = sheet.cells
-    _clean_cells(sheet, data, findings)
-    for (r, c), err in sorted(errors.items()):
+    notes: list[tuple[tuple[int, int], str, list[str] | None]] = list(data.normalised)
+    notes.extend((pos, text, None) for pos, text in data.texts.items())
+    for (r, c), text, changes in sorted(notes, key=lambda note: note[0]):
+        if changes is not None:
+            findings.append(finding("text-normalised", sheet=name, cell=cell_name(r, c),
+                                    params={"changes": "；".join(changes)}, text=text))
+        else:  # a number that is no finite float: digits no float holds, or NaN / inf written as such
+            code = "number-too-large" if any(ch.isdigit() for ch in text) else "number-invalid"
+            findings.append(finding(code, sheet=name, cell=cell_name(r, c), text=text))
+    for (r, c), err in sorted(data.errors.items()):
         findings.append(finding("excel-error-value", sheet=name, cell=cell_name(r, c), params={"value": err}, text=err))
     for (r, c) in sorted(data.no_value):
         if (r, c) not in cells and (r, c) not in data.errors:
@@ -132,61 +139,6 @@ def _cleaned(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
                                 params={"cols": "、".join(cell_name(0, c)[:-1] for c in hidden_cols_used[:10])}))
 
 
-def _clean_cells(sheet: Sheet, data: SheetData, findings: list[Finding]) -> None:
-    """Fill *sheet*'s cells and row index from *data*, cell by cell: texts normalised
-    (:func:`_clean_text`; only their ends trimmed when no text of the sheet needs more),
-    error cells left to the caller, non-finite numbers reported (``number-invalid``)."""
-    name = sheet.name
-    cells = sheet.cells
-    joined = "\n".join([v for v in data.cells.values() if isinstance(v, str)])
-    # the common case, decided in one search: nothing to normalise but the ends
-    plain = "\r" not in joined and not needs_cleaning(joined)
-    errors = data.errors
-    grid: dict[int, list[tuple[int, object]]] = {}
-    line: list[tuple[int, object]] = []
-    last = -1
-    for key, v in (data.cells.items() if data.row_major else sorted(data.cells.items())):
-        if errors and key in errors:
-            continue  # reported by the caller
-        if isinstance(v, str):
-            if plain:
-                v = v.strip() or v  # as clean_cell_text: spaces alone are kept as typed
-            else:
-                v = _clean_text(v, name, key, findings)
-                if not v:
-                    continue
-        elif isinstance(v, float) and not math.isfinite(v):
-            _not_finite(v, data.texts.get(key, repr(v)), name, key, findings)
-            continue
-        cells[key] = v
-        if key[0] != last:
-            last = key[0]
-            line = grid[last] = []
-        line.append((key[1], v))
-    sheet.grid = grid  # the row index Sheet.grid would build, already in order
-
-
-def _not_finite(v: float, text: str, sheet: str, key: tuple[int, int], findings: list[Finding]) -> None:
-    """Report a cell whose number is no finite float: ``number-too-large`` for a number
-    written with digits that no float holds (``1e999``), ``number-invalid`` for
-    ``NaN`` / ``inf`` written as such."""
-    too_large = v == v and any(ch.isdigit() for ch in text)
-    findings.append(finding("number-too-large" if too_large else "number-invalid", sheet=sheet, cell=cell_name(*key), text=text))
-
-
-def _clean_text(v: str, sheet: str, key: tuple[int, int], findings: list[Finding]) -> str:
-    """*v* normalised (:func:`~xlperf.text.clean_cell_text`, ``_x000D_`` carriage returns
-    made line breaks), a ``text-normalised`` finding when anything changed."""
-    clean, changes = clean_cell_text(v)
-    if "\r" in clean:
-        clean = clean.replace("\r\n", "\n").replace("\r", "\n")
-        changes.append("回车符（_x000D_）改为换行")
-    if changes:
-        findings.append(finding("text-normalised", sheet=sheet, cell=cell_name(*key),
-                                params={"changes": "；".join(changes)}, text=v))
-    return clean
-
-
 def _read(data: bytes, path: str, limits: ReadLimits) -> Workbook:
     container = Container(data, path=path, limits=limits.container)
     check_ooxml(container)
@@ -198,6 +150,7 @@ def _read(data: bytes, path: str, limits: ReadLimits) -> Workbook:
         findings.append(finding("macros-ignored", sheet=None, cell=None))
     wb = Workbook(path=path, sha256=hashlib.sha256(data).hexdigest(), kind=kind)
     shared: list[str] | None = None
+    shared_changed: dict[int, tuple[str, list[str]]] = {}
     styles = None
     values = 0
     elements = limits.max_elements
@@ -210,12 +163,12 @@ def _read(data: bytes, path: str, limits: ReadLimits) -> Workbook:
         if not part.strip():
             raise broken(path, f"工作表“{entry.name}”的部件 {entry.part} 是空的", f"sheet {entry.name!r}: part {entry.part} is empty")
         if shared is None:
-            shared = pkg.shared_strings(limit=limits.max_shared_strings)
+            shared, shared_changed = clean_shared(pkg.shared_strings(limit=limits.max_shared_strings))
             styles = pkg.styles()
         assert styles is not None
-        out = read_sheet(part, shared=shared, styles=styles, date1904=date1904, max_values=limits.max_values - values,
-                         max_elements=elements, path=path, sheet=entry.name, part=entry.part, whole_below=limits.whole_below,
-                         max_cells=limits.max_cells)
+        out = read_sheet(part, shared=shared, shared_changed=shared_changed, styles=styles, date1904=date1904,
+                         max_values=limits.max_values - values, max_elements=elements, path=path, sheet=entry.name,
+                         part=entry.part, whole_below=limits.whole_below, max_cells=limits.max_cells)
         values += len(out.cells)
         elements -= out.elements
         if out.max_row * max(out.max_col, 1) > limits.max_cells:
@@ -223,7 +176,7 @@ def _read(data: bytes, path: str, limits: ReadLimits) -> Workbook:
                                     cell=cell_name(max(out.max_row - 1, 0), max(out.max_col - 1, 0)),
                                     params={"rows": out.max_row, "cols": out.max_col}))
         sheet = Sheet(name=entry.name, index=index, state=entry.state)
-        _cleaned(sheet, out, findings)
+        _sheet(sheet, out, findings)
         wb.sheets.append(sheet)
     wb.findings = findings.close()
     return wb
