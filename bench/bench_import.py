@@ -13,8 +13,8 @@ the same process and the same run measures, per repeat:
   the bare grids as DataFrames (the team's bound for a whole import);
 * ``old checks`` / ``old read_workbook``: the design before docs/untrusted-input.md
   (pre-checks with zipfile and byte patterns, then calamine), imported from git
-  revision ``--old-rev`` into bench/out/ (so the cost of the new design is measured
-  against the old in the same run);
+  revision ``--old-rev`` (so the cost of the new design is measured against the old in
+  the same run);
 * ``read_workbook``: the reading layer now (one zip read, one parser for every part);
 * ``(b) canonical zip``: the design not chosen, prototyped: the same parse, the cells
   re-serialised into a canonical package in memory and read by calamine;
@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -124,8 +125,9 @@ def read_calamine(path: str) -> int:
 
 
 def load_old(rev: str):  # noqa: ANN201 - a module
-    """The package as it was at git revision *rev*, importable as ``xlperf_old`` (kept in bench/out/)."""
-    root = OUT / f"old-{rev}"
+    """The package as it was at git revision *rev*, importable as ``xlperf_old`` (kept in the
+    system's temporary folder, outside the repository's tree)."""
+    root = Path(tempfile.gettempdir()) / f"xlperf-bench-old-{rev}"
     if not (root / "xlperf_old").exists():
         root.mkdir(parents=True, exist_ok=True)
         tar = subprocess.run(["git", "archive", rev, "xlperf"], cwd=Path(__file__).resolve().parents[1],

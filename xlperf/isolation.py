@@ -2,7 +2,8 @@
 
 Submissions are untrusted (docs/untrusted-input.md): one workbook can make a reader
 allocate gigabytes, run for minutes, or abort the interpreter from native code (before the
-one-parser reader, python-calamine did on a cell at ``XFD1048576``). ``xlperf merge`` therefore imports each file in a worker process of a
+one-parser reader, python-calamine did on a cell at ``XFD1048576``). ``xlperf merge``
+therefore imports each file in a worker process of a
 :class:`concurrent.futures.ProcessPoolExecutor` whose initializer caps the worker's
 address space (``RLIMIT_AS``, default 2 GiB): a blow-up becomes a ``MemoryError`` or a
 dead worker, never a dead batch.
