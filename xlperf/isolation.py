@@ -236,7 +236,7 @@ class ContainedRunner:
     *workers* processes, each capped at *memory_limit* bytes of address space
     (``None``: no cap), running *prepare* once (picklable, no arguments); each task may
     run *time_limit* seconds of wall-clock time. Functions, items and results must be
-    picklable. Costs about 0.2 ms per task over a call in-process for an ImportResult of a
+    picklable. Costs about 0.4 ms per task over a call in-process for an ImportResult of a
     20-sheet workbook (``bench/bench_import.py``); starting a worker costs what importing
     xlperf does, paid once, and again only for a worker killed or dead.
     """
