@@ -1,50 +1,58 @@
-"""Benchmark: end-to-end import of filled 20-project workbooks vs raw calamine reading.
+"""Benchmark: reading and importing filled 20-project workbooks, against raw calamine.
 
     python bench/bench_import.py                # 200 workbooks, 5 repeats
-    python bench/bench_import.py --files 50 --repeats 3
+    python bench/bench_import.py --files 50 --repeats 3 [--old-rev e70d9a0]
 
 Generates N workbooks (20 project sheets each, the seed-000 project form with 12
 indicators, as a clerk fills it) into bench/out/import-N/ (kept between runs), then in
 the same process and the same run measures, per repeat:
 
-* ``calamine``: python-calamine opening each file and reading every sheet's values
-  (``to_python``) -- the floor a reader cannot beat;
-* ``safety checks``: only the checks docs/untrusted-input.md requires before calamine may open a submission
-  (:func:`~xlperf.readers.sniff.check_container`, every XML part inflated and checked for
-  DTDs / encodings, the sheet list read with defusedxml, each sheet's extent pre-scan);
-* ``read_workbook``: the whole reading layer (the checks, calamine, text cleaning,
-  error cells, hidden rows) without layout;
-* ``import``: :func:`xlperf.importer.import_workbook` (the above + layout detection +
-  target parsing + review rules + report);
-* ``import x2``: the same over a 2-process pool (the machine has 2 cores).
+* ``calamine read``: python-calamine opening each original file and reading every
+  sheet's values (``to_python``) -- the anchor (it must not read untrusted files);
+* ``pandas read_excel``: ``pandas.read_excel(sheet_name=None, engine="calamine")``,
+  the bare grids as DataFrames (the team's bound for a whole import);
+* ``old checks`` / ``old read_workbook``: the design before docs/untrusted-input.md
+  (pre-checks with zipfile and byte patterns, then calamine), imported from git
+  revision ``--old-rev`` (so the cost of the new design is measured against the old in
+  the same run);
+* ``read_workbook``: the reading layer now (one zip read, one parser for every part);
+* ``(b) canonical zip``: the design not chosen, prototyped: the same parse, the cells
+  re-serialised into a canonical package in memory and read by calamine;
+* ``import``: :func:`xlperf.importer.import_workbook` (reading + layout + review);
+* ``import contained``: the same through :class:`xlperf.isolation.ContainedRunner`
+  (one warm worker, memory cap, per-file time limit; its result pickled back);
+* ``import (2 processes)``: a 2-process pool (the machine has 2 cores).
 
-The process and the pool's workers first call :func:`xlperf.importer.prepare_batch`, as
-``xlperf import`` and ``xlperf merge``'s workers do (so calamine is measured under the
-same garbage-collector settings).
-
-Reports medians of the repeats (files/s and ms/file), each stage's ratio to calamine
-and the ratio import/calamine. Targets: at least 100 workbooks/s on 2 cores;
-within 2.5x of raw calamine.
+The process and the workers first call :func:`xlperf.importer.prepare_batch`, as
+``xlperf import`` and ``xlperf merge``'s workers do. Reports medians of the repeats
+(files/s, ms/file) and each stage's ratio to calamine.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import io
 import os
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from xml.sax.saxutils import escape
 
+import pandas as pd
 import python_calamine as pc
 import xlsxwriter
 
+from xlperf.cellref import cell_name
 from xlperf.importer import import_workbook, prepare_batch
-from xlperf.readers.parts import Package
-from xlperf.readers.scan import scan_sheet
-from xlperf.readers.sniff import check_container
-from xlperf.readers.xlsx import ReadLimits, read_workbook
+from xlperf.isolation import ContainedRunner
+from xlperf.readers.xlsx import read_workbook
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -116,20 +124,89 @@ def read_calamine(path: str) -> int:
     return cells
 
 
-def safety_checks(path: str) -> int:
-    """The pre-checks of :func:`~xlperf.readers.xlsx.read_workbook`, nothing else."""
-    limits = ReadLimits()
-    zf = check_container(path, limits=limits.container)
-    try:
-        pkg = Package(zf, path=path)
-        pkg.check_all_parts()
-        entries, _date1904 = pkg.sheets()
-        for e in entries:
-            data = pkg.read(e.part or "") or b""
-            assert scan_sheet(data, max_cells=limits.max_cells, max_elements=limits.max_scan_elements).safe, path
-        return len(entries)
-    finally:
-        zf.close()
+def load_old(rev: str):  # noqa: ANN201 - a module
+    """The package as it was at git revision *rev*, importable as ``xlperf_old`` (kept in the
+    system's temporary folder, outside the repository's tree)."""
+    root = Path(tempfile.gettempdir()) / f"xlperf-bench-old-{rev}"
+    if not (root / "xlperf_old").exists():
+        root.mkdir(parents=True, exist_ok=True)
+        tar = subprocess.run(["git", "archive", rev, "xlperf"], cwd=Path(__file__).resolve().parents[1],
+                             capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+            t.extractall(root / "tmp", filter="data")
+        (root / "tmp" / "xlperf").rename(root / "xlperf_old")
+    sys.path.insert(0, str(root))
+    return importlib.import_module("xlperf_old")
+
+
+def old_stages(rev: str) -> dict[str, object]:
+    """``old checks`` and ``old read_workbook`` of the design at *rev*."""
+    load_old(rev)
+    xlsx = importlib.import_module("xlperf_old.readers.xlsx")
+    parts = importlib.import_module("xlperf_old.readers.parts")
+    scan = importlib.import_module("xlperf_old.readers.scan")
+    sniff = importlib.import_module("xlperf_old.readers.sniff")
+
+    def checks(path: str) -> int:
+        limits = xlsx.ReadLimits()
+        zf = sniff.check_container(path, limits=limits.container)
+        try:
+            pkg = parts.Package(zf, path=path)
+            pkg.check_all_parts()
+            entries, _date1904 = pkg.sheets()
+            for e in entries:
+                data = pkg.read(e.part or "") or b""
+                assert scan.scan_sheet(data, max_cells=limits.max_cells, max_elements=limits.max_scan_elements).safe, path
+            return len(entries)
+        finally:
+            zf.close()
+
+    return {"old checks": checks, "old read_workbook": lambda p: len(xlsx.read_workbook(p).sheets)}
+
+
+_CANON_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+             '<Default Extension="xml" ContentType="application/xml"/></Types>')
+_CANON_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+               '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+               'Target="xl/workbook.xml"/></Relationships>')
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def canonical_zip(path: str) -> int:
+    """Design (b), prototyped: parse as read_workbook does, write the cells as a canonical
+    package (inline strings, numbers; stored, in memory), hand only that to calamine."""
+    wb = read_workbook(path)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("[Content_Types].xml", _CANON_CT)
+        z.writestr("_rels/.rels", _CANON_RELS)
+        sheets, rels = [], []
+        for i, sheet in enumerate(wb.sheets, 1):
+            sheets.append(f'<sheet name="{escape(sheet.name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>')
+            rels.append(f'<Relationship Id="rId{i}" Type="{_RNS}/worksheet" Target="worksheets/sheet{i}.xml"/>')
+            rows = []
+            for r, line in sheet.grid.items():
+                cells = []
+                for c, v in line:
+                    ref = cell_name(r, c)
+                    if isinstance(v, str):
+                        cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(v)}</t></is></c>')
+                    else:
+                        cells.append(f'<c r="{ref}"><v>{v!r}</v></c>')
+                rows.append(f'<row r="{r + 1}">' + "".join(cells) + "</row>")
+            z.writestr(f"xl/worksheets/sheet{i}.xml", f'<worksheet xmlns="{_MAIN}"><sheetData>' + "".join(rows) + "</sheetData></worksheet>")
+        z.writestr("xl/workbook.xml", f'<workbook xmlns="{_MAIN}" xmlns:r="{_RNS}"><sheets>' + "".join(sheets) + "</sheets></workbook>")
+        z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   + "".join(rels) + "</Relationships>")
+    buf.seek(0)
+    cwb = pc.CalamineWorkbook.from_filelike(buf)
+    return sum(len(cwb.get_sheet_by_index(i).to_python()) for i in range(len(wb.sheets)))
+
+
+def read_pandas(path: str) -> int:
+    return len(pd.read_excel(path, sheet_name=None, engine="calamine", header=None))
 
 
 def read_only(path: str) -> int:
@@ -155,36 +232,51 @@ def timed_pool(paths: list[str], pool: ProcessPoolExecutor) -> float:
     return time.perf_counter() - t0
 
 
+def timed_contained(paths: list[str], runner: ContainedRunner) -> float:
+    t0 = time.perf_counter()
+    for outcome in runner.map(import_one, paths):
+        assert outcome.failure is None, outcome.failure
+    return time.perf_counter() - t0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="xlperf import benchmark (see module docstring)")
     ap.add_argument("--files", type=int, default=200, help="number of 20-project workbooks")
     ap.add_argument("--repeats", type=int, default=5, help="repeats; medians are reported")
+    ap.add_argument("--old-rev", default="e70d9a0", help="git revision of the old reading design")
     args = ap.parse_args(argv)
     paths = ensure_files(args.files)
     prepare_batch()  # as `xlperf import` does before a batch (data loaded, collector tuned)
-    import_one(paths[0])  # warm caches (taxonomy, labels, catalog) before timing
-    read_calamine(paths[0])
-    stages = {"calamine read": read_calamine, "safety checks": safety_checks, "read_workbook": read_only,
-              "import": import_one}
+    stages = {"calamine read": read_calamine, "pandas read_excel": read_pandas, **old_stages(args.old_rev),
+              "read_workbook": read_only, "(b) canonical zip": canonical_zip, "import": import_one}
+    for fn in stages.values():
+        fn(paths[0])  # warm caches (taxonomy, labels, catalog) before timing
     times: dict[str, list[float]] = {name: [] for name in stages}
     pool_t: list[float] = []
-    with ProcessPoolExecutor(max_workers=2, initializer=prepare_batch) as pool:  # as `xlperf merge`'s workers
+    contained_t: list[float] = []
+    with ProcessPoolExecutor(max_workers=2, initializer=prepare_batch) as pool, \
+            ContainedRunner(workers=1, prepare=prepare_batch) as runner:  # as `xlperf merge`'s workers
         list(pool.map(import_one, paths[:4]))  # warm the workers
+        list(runner.map(import_one, paths[:4]))
         for _ in range(args.repeats):
             for name, fn in stages.items():
                 times[name].append(timed(fn, paths))
+            contained_t.append(timed_contained(paths, runner))
             pool_t.append(timed_pool(paths, pool))
     n = len(paths)
     med = {name: statistics.median(t) for name, t in times.items()}
-    mc, mi, mp = med["calamine read"], med["import"], statistics.median(pool_t)
+    med["import contained (1 worker)"] = statistics.median(contained_t)
+    mc, mp = med["calamine read"], statistics.median(pool_t)
     print(f"{n} workbooks x 20 project sheets, {args.repeats} repeats, medians (python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cpus)")
     print(f"{'what (1 process unless said)':<30}{'files/s':>10}{'ms/file':>10}{'x calamine':>12}")
     for name, t in med.items():
         print(f"{name:<30}{n / t:>10.1f}{t / n * 1000:>10.2f}{t / mc:>12.2f}")
     print(f"{'import (2 processes)':<30}{n / mp:>10.1f}{mp / n * 1000:>10.2f}")
-    print(f"ratio import/calamine (1 proc): {mi / mc:.2f}x   (target <= 2.5x)")
-    print(f"import on 2 cores: {n / mp:.0f} workbooks/s   (target >= 100)")
+    print(f"new read_workbook / old read_workbook: {med['read_workbook'] / med['old read_workbook']:.2f}x; "
+          f"(b) / read_workbook: {med['(b) canonical zip'] / med['read_workbook']:.2f}x")
+    print(f"import / pandas read_excel: {med['import'] / med['pandas read_excel']:.2f}x   (goal <= 1)")
+    print(f"containment: {(med['import contained (1 worker)'] - med['import']) / n * 1000:+.2f} ms/file over import in-process")
     return 0
 
 

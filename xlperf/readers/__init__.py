@@ -1,4 +1,5 @@
-"""Readers: identify a file, check its container, read its cells (python-calamine).
+"""Readers: identify a file, check its zip container, read its cells, with one zip view
+and one XML parser, so that what is checked is what is read (docs/untrusted-input.md).
 
-Only modules in this package import a spreadsheet-reading library.
+Only modules in this package read spreadsheet files.
 """

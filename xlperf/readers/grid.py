@@ -36,17 +36,23 @@ _MAX_SERIAL = 2_958_466  # 9999-12-31 + 1
 
 def excel_serial_to_datetime(serial: float, *, date1904: bool = False) -> _dt.datetime | None:
     """An Excel date serial -> naive datetime (``45678`` -> 2025-01-21 00:00), or ``None``
-    when the number is not a date Excel can show (negative, or past 9999-12-31).
+    when the number is not a date Excel can show (negative, or past 9999-12-31) or is
+    Excel's phantom 1900-02-29 (serials 60 to 61: the 1900 system counts 1900 as a leap
+    year, a Lotus 1-2-3 bug Excel kept; the day does not exist).
 
-    Serials below 61 follow Excel's 1900 leap-year bug (serial 1 = 1900-01-01), as
-    Excel and python-calamine show them.
+    Serials below 60 are one day later than the 1899-12-30 epoch gives (serial 1 =
+    1900-01-01), as Excel shows them and openpyxl reads them.
     """
     if serial != serial or serial < 0 or serial >= _MAX_SERIAL:
         return None
     if date1904:
         base = _EPOCH_1904
+    elif serial >= 61:
+        base = _EPOCH_1900
+    elif serial >= 60:
+        return None
     else:
-        base = _EPOCH_1900 if serial >= 61 else _EPOCH_1900 + _dt.timedelta(days=1)
+        base = _EPOCH_1900 + _dt.timedelta(days=1)
     return base + _dt.timedelta(milliseconds=round(serial * 86_400_000))
 
 

@@ -1,47 +1,64 @@
-"""The parts of an .xlsx package, read safely: every XML part checked for DTDs,
-entities and encodings before any parser sees it; the workbook's sheet list, styles
-and shared strings parsed with ``defusedxml`` (SAX, so memory stays flat however big
-or deeply nested the part).
+"""The parts of an .xlsx package xlperf reads, found and parsed one way only.
 
-Part names are looked up case-insensitively, as python-calamine (Rust ``zip``) does;
-:func:`~xlperf.readers.sniff.check_container` has already refused duplicate names.
-Every failure here is an :class:`~xlperf.errors.UnreadableWorkbook`.
+Every part is located by one resolver (:func:`resolve`) from the package's
+relationships, the way Excel does: ``_rels/.rels`` names the workbook part (its
+``officeDocument``), the workbook's relationships name its sheets, shared strings and
+styles. Every XML part is parsed by one parser (:func:`parse_part`: the C
+ElementTree over expat, told the bytes are UTF-8) after two byte checks that decide
+what that parser can see: the part is UTF-8 (no UTF-16 byte order mark, no other
+declared encoding) and holds no ``<!DOCTYPE`` / ``<!ENTITY`` (without a DTD no entity
+can be declared, so only XML's five predefined entities and character references
+remain; expat refuses surrogates and other non-characters in those).
+
+Elements are matched by namespace and local name: the SpreadsheetML main namespace
+(transitional or strict), the package-relationships namespace; an element in any other
+namespace is not read. Relationship ids are the ``r:id`` attribute in the
+officeDocument relationships namespace. A relationship part with two relationships of
+one id, a sheet whose relationship is missing or points outside the package, and two
+sheets on one part are refused (``file-broken``): Excel never writes them, and each
+has been used to make two readers see two different workbooks.
+
+Source of the rules: ECMA-376 Part 2 (Open Packaging Conventions) section 9.3 for
+relationships and part names; docs/untrusted-input.md for why each refusal exists.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-import zipfile
-from collections.abc import Callable
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
-from xml.sax import SAXException
-from xml.sax.handler import ContentHandler
-
-import defusedxml.sax
-from defusedxml import DefusedXmlException
+from urllib.parse import unquote
 
 from ..errors import UnreadableWorkbook
+from .container import Container, broken
 
-__all__ = ["Package", "SheetEntry", "Styles", "broken", "entities", "parse_xml", "unescape_ooxml"]
+__all__ = ["MAIN_NS", "Package", "SheetEntry", "Styles", "entities", "iter_elements", "parse_part", "rich_text", "tags",
+           "unescape_ooxml", "wrong_root"]
 
-_CHUNK = 1 << 20
-_CACHE_PART = 4 << 20  # parts read once for the checks are kept for the reader ...
-_CACHE_TOTAL = 32 << 20  # ... up to this much in all
+MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_R_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+         "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_RID = tuple("{%s}id" % ns for ns in _R_NS)
+_REL_TAG = "{%s}Relationship" % _REL_NS
+_OFFICE_DOCUMENT = "/officeDocument"
+
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DECL_ENCODING_RE = re.compile(rb"^<\?xml[^>]{0,200}?\bencoding\s*=\s*[\"']([^\"']{1,40})[\"']")
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
 _OOXML_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _DATE_BUILTIN = frozenset(range(14, 23)) | frozenset(range(27, 37)) | {45, 47} | frozenset(range(50, 59))
 _DURATION_BUILTIN = frozenset({46})
 _FMT_QUOTED_RE = re.compile(r'"[^"]*"|\\.|_.|\*.')
 _FMT_BRACKET_RE = re.compile(r"\[([^\]]*)\]")
+_CHUNK = 1 << 20
+_WHOLE_LIMIT = 16 << 20  # workbook, relationships and styles parts are parsed whole: real ones are a few KB
 
 
-def broken(path: str, zh: str, en: str) -> UnreadableWorkbook:
-    """The ``file-broken`` error with *zh* / *en* as the reason and the fix appended."""
-    return UnreadableWorkbook("file-broken", f"工作簿已损坏：{zh}。请在 Excel/WPS 中打开并重新保存为 .xlsx 后再报送。",
-                              f"broken workbook: {en}", path=path)
+def tags(local: str) -> frozenset[str]:
+    """The ElementTree tags of SpreadsheetML element *local* (``c`` -> ``{main}c``, both namespaces)."""
+    return frozenset("{%s}%s" % (ns, local) for ns in MAIN_NS)
 
 
 def entities(path: str, part: str) -> UnreadableWorkbook:
@@ -51,49 +68,137 @@ def entities(path: str, part: str) -> UnreadableWorkbook:
 
 
 def unescape_ooxml(text: str) -> str:
-    """Undo OOXML's ``_xHHHH_`` escapes (``_x000D_`` -> CR), as python-calamine does."""
+    """Undo OOXML's ``_xHHHH_`` escapes (``_x000D_`` -> CR). An escape of a UTF-16
+    surrogate (``_xD800_``) is kept as written: it is no character, and a lone
+    surrogate could not be written to any UTF-8 output."""
     if "_x" not in text:
         return text
-    return _OOXML_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _OOXML_ESCAPE_RE.sub(_unescape_one, text)
 
 
-def local(qname: str) -> str:
-    """``x:c`` -> ``c``."""
-    return qname.rpartition(":")[2]
+def _unescape_one(m: re.Match[str]) -> str:
+    code = int(m.group(1), 16)
+    return m.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
-def parse_xml(data: bytes, handler: ContentHandler, *, path: str, part: str) -> None:
-    """Run *handler* over *data* with defusedxml's SAX parser (DTDs forbidden).
+def _check_bytes(data: bytes, *, path: str, part: str) -> None:
+    """Refuse what the parser must not see: not UTF-8 (``file-broken``), a DTD (``xml-entities``)."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body[:64]:
+        raise broken(path, f"部件 {part} 是 UTF-16 编码，不是 Excel 使用的 UTF-8", f"{part} is not UTF-8")
+    m = _DECL_ENCODING_RE.match(body.lstrip())
+    if m and m.group(1).lower().replace(b"-", b"").replace(b"_", b"") != b"utf8":
+        enc = m.group(1).decode("ascii", "replace")
+        raise broken(path, f"部件 {part} 的编码是 {enc}，不是 Excel 使用的 UTF-8", f"{part} is encoded as {enc}, not UTF-8")
+    if _DTD_RE.search(data):
+        raise entities(path, part)
 
-    Raises ``file-broken`` for malformed XML and ``xml-entities`` for a DTD; any
-    :class:`~xlperf.errors.UnreadableWorkbook` raised by the handler passes through.
-    """
+
+def _not_xml(path: str, part: str, exc: Exception) -> UnreadableWorkbook:
+    return broken(path, f"{part} 部件不是合法的 XML（{exc}）", f"{part}: {exc}")
+
+
+def parse_part(data: bytes, *, path: str, part: str) -> ET.Element:
+    """The whole tree of XML part *part* (see module docstring). For parts read whole
+    (workbook, relationships, styles) and small sheets; large ones use
+    :func:`iter_elements`. Raises ``file-broken`` / ``xml-entities``."""
+    _check_bytes(data, path=path, part=part)
+    parser = ET.XMLParser(encoding="utf-8")
     try:
-        defusedxml.sax.parseString(data, handler, forbid_dtd=True)
-    except DefusedXmlException:
-        raise entities(path, part) from None
-    except (SAXException, ValueError, UnicodeError) as exc:
-        raise broken(path, f"{part} 部件不是合法的 XML（{type(exc).__name__}）", f"{part}: {exc}") from None
+        parser.feed(data)
+        return parser.close()
+    except ET.ParseError as exc:
+        raise _not_xml(path, part, exc) from None
+
+
+def iter_elements(data: bytes, wanted: frozenset[str], *, path: str, part: str, root: frozenset[str] | None = None,
+                  whole_below: int = 4 << 20, max_elements: int = 20_000_000) -> Iterator[tuple[ET.Element, int]]:
+    """Yield ``(element, depth)`` for every element whose tag is in *wanted* and that is
+    not inside another wanted element, in document order, once it is complete; depth 0
+    is the root, whose tag must be in *root* (when given, else ``file-broken``).
+
+    A part smaller than *whole_below* bytes is parsed whole (C speed). A larger one is
+    parsed in 1 MB pieces and every finished element is dropped from the tree once
+    read, so memory is one wanted element at a time; there *max_elements* bounds the
+    elements of the part (``file-too-large``). The caller must not keep a yielded
+    element. Same parser and checks as :func:`parse_part`, same elements either way.
+    """
+    if len(data) < whole_below:
+        tree = parse_part(data, path=path, part=part)
+        if root is not None and tree.tag not in root:
+            raise wrong_root(path, part, tree.tag)
+        yield from _walk(tree, wanted)
+        return
+    _check_bytes(data, path=path, part=part)
+    # the same parser settings as parse_part (``_parser``: the one way to give a pull parser its encoding)
+    pull = ET.XMLPullParser(events=("start", "end"), _parser=ET.XMLParser(encoding="utf-8"))
+    stack: list[ET.Element] = []
+    inside = 0  # open wanted elements: their content is kept until they end
+    count = 0
+    try:
+        for i in range(0, len(data), _CHUNK):
+            pull.feed(data[i: i + _CHUNK])
+            for event, el in pull.read_events():
+                if event == "start":
+                    if not stack and root is not None and el.tag not in root:
+                        raise wrong_root(path, part, el.tag)
+                    stack.append(el)
+                    count += 1
+                    if el.tag in wanted:
+                        inside += 1
+                    continue
+                stack.pop()
+                if el.tag in wanted:
+                    inside -= 1
+                    if inside:
+                        continue  # a wanted element inside another: part of the outer one
+                    yield el, len(stack)
+                elif inside:
+                    continue
+                if stack:
+                    del stack[-1][-1]  # el is its parent's last child: drop it
+            if count > max_elements:
+                raise UnreadableWorkbook("file-too-large", f"部件 {part} 的元素过多，超出上限，已拒绝读取。",
+                                         f"part {part} holds more than {max_elements} elements; refused.", path=path)
+        pull.close()
+    except ET.ParseError as exc:
+        raise _not_xml(path, part, exc) from None
+
+
+def wrong_root(path: str, part: str, tag: str) -> UnreadableWorkbook:
+    """``file-broken``: *part* is not the kind of XML expected (its root element is *tag*)."""
+    return broken(path, f"部件 {part} 不是所需的 SpreadsheetML 内容（根元素 {tag[:80]}）", f"{part}: unexpected root element {tag[:80]!r}")
+
+
+def _walk(root: ET.Element, wanted: frozenset[str]) -> Iterator[tuple[ET.Element, int]]:
+    """Wanted elements of a whole tree in document order, iteratively (a part nested a
+    million deep costs no recursion)."""
+    stack: list[tuple[ET.Element, int]] = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        if el.tag in wanted:
+            yield el, depth
+            continue
+        if len(el):
+            stack.extend((child, depth + 1) for child in reversed(el))
 
 
 @dataclass(frozen=True)
 class SheetEntry:
-    """One ``<sheet>`` of workbook.xml: its name, visibility (``visible`` | ``hidden`` |
-    ``veryHidden``), the part xlperf reads (``part``, resolved; ``None`` when the
-    relationship is missing), the part python-calamine reads (``calamine_part``, its
-    own simpler resolution) and whether it is a worksheet (not a chart sheet)."""
+    """One ``<sheet>`` of the workbook part: its name, visibility (``visible`` |
+    ``hidden`` | ``veryHidden``), its part (resolved) and whether it is a worksheet
+    (not a chart sheet or dialog sheet)."""
 
     name: str
     state: str
-    part: str | None
-    calamine_part: str | None
+    part: str
     worksheet: bool
 
 
 @dataclass(frozen=True)
 class Styles:
     """What a cell's style index says about its number: ``kinds[s]`` is ``date``,
-    ``duration`` or ``number`` (python-calamine's rules for built-in and custom formats)."""
+    ``duration`` or ``number`` (from the number format of ``cellXfs[s]``)."""
 
     kinds: tuple[str, ...] = ()
 
@@ -102,8 +207,11 @@ class Styles:
         return self.kinds[s] if 0 <= s < len(self.kinds) else "number"
 
 
-def _format_kind(code: str) -> str:
-    """``date``, ``duration`` or ``number`` for a custom format code (``yyyy"年"m"月"``)."""
+def format_kind(code: str) -> str:
+    """``date``, ``duration`` or ``number`` for a custom format code (``yyyy"年"m"月"``):
+    quoted text and escapes ignored; an elapsed-time bracket (``[h]``, ``[mm]``) makes a
+    duration; else any of ``d m y h s`` a date (the rule of openpyxl's
+    ``is_date_format`` / ``is_timedelta_format``)."""
     code = _FMT_QUOTED_RE.sub("", code)
     duration = False
     for inner in _FMT_BRACKET_RE.findall(code):
@@ -115,209 +223,198 @@ def _format_kind(code: str) -> str:
     return "date" if any(ch in "dmyhsDMYHS" for ch in code) else "number"
 
 
-class _Collect(ContentHandler):
-    """SAX handler calling *on_start(local_name, attrs)* for every element."""
-
-    def __init__(self, on_start: Callable[[str, dict[str, str]], None]) -> None:
-        super().__init__()
-        self._on_start = on_start
-
-    def startElement(self, name: str, attrs) -> None:  # noqa: N802, ANN001 - SAX API
-        self._on_start(local(name), dict(attrs.items()))
-
-
-class _SharedStrings(ContentHandler):
-    """``<si>`` texts: the ``<t>`` runs, phonetic ``<rPh>`` runs left out."""
-
-    def __init__(self, limit: int, path: str) -> None:
-        super().__init__()
-        self.out: list[str] = []
-        self._parts: list[str] | None = None
-        self._in_t = False
-        self._phonetic = 0
-        self._limit = limit
-        self._path = path
-
-    def startElement(self, name: str, attrs) -> None:  # noqa: N802, ANN001
-        tag = local(name)
-        if tag == "si":
-            self._parts = []
-        elif tag == "rPh":
-            self._phonetic += 1
-        elif tag == "t" and self._parts is not None and not self._phonetic:
-            self._in_t = True
-
-    def endElement(self, name: str) -> None:  # noqa: N802
-        tag = local(name)
-        if tag == "si" and self._parts is not None:
-            if len(self.out) >= self._limit:
-                raise UnreadableWorkbook("file-too-large", f"共享字符串超过 {self._limit} 条，超出上限，已拒绝读取。",
-                                         f"more than {self._limit} shared strings; refused.", path=self._path)
-            self.out.append(unescape_ooxml("".join(self._parts)))
-            self._parts = None
-        elif tag == "rPh":
-            self._phonetic -= 1
-        elif tag == "t":
-            self._in_t = False
-
-    def characters(self, content: str) -> None:
-        if self._in_t and self._parts is not None:
-            self._parts.append(content)
-
-
 class Package:
-    """An open, checked .xlsx zip: part lookup, DTD / encoding checks, workbook structure.
+    """A checked container's parts, found through the package relationships.
 
-    *zf* comes from :func:`~xlperf.readers.sniff.check_container`; *path* is used in
-    error messages only.
+    :attr:`workbook_part` is the workbook (``_rels/.rels``' officeDocument; without any
+    ``_rels/.rels``, ``xl/workbook.xml``); its
+    relationships give :meth:`sheets`, the shared strings and the styles. Shared
+    strings of *whole_below* bytes or more are parsed in pieces. Raises
+    ``file-broken`` for a package without a workbook or with ambiguous relationships.
     """
 
-    def __init__(self, zf: zipfile.ZipFile, *, path: str) -> None:
-        self._zf = zf
-        self.path = path
-        self._infos = {info.filename.lower(): info for info in zf.infolist()}
-        self._cache: dict[str, bytes] = {}  # checked parts up to _CACHE_PART bytes, at most _CACHE_TOTAL in all
-        self._cached = 0
+    def __init__(self, container: Container, *, whole_below: int = 4 << 20) -> None:
+        self.container = container
+        self.whole_below = whole_below
+        self.path = container.path
+        rels = self.relationships("")
+        office = [target for typ, target in rels.values() if typ.endswith(_OFFICE_DOCUMENT)]
+        if not container.has("_rels/.rels"):
+            office = ["xl/workbook.xml"]  # no package relationships at all: where every producer puts the workbook
+        if len(office) != 1 or office[0] is None:
+            raise broken(self.path, "_rels/.rels 没有指明唯一的工作簿部件", "_rels/.rels names no single workbook part")
+        self.workbook_part: str = container.display(office[0])
+        self._wb_rels = self.relationships(self.workbook_part)
 
-    def has(self, name: str) -> bool:
-        """True when the package holds part *name* (any case)."""
-        return name.lower() in self._infos
-
-    def read(self, name: str) -> bytes | None:
-        """The bytes of part *name* (any case), checked (see :meth:`check_part`); ``None``
-        when there is no such part. Raises ``file-broken`` when it cannot be inflated."""
-        info = self._infos.get(name.lower())
-        if info is None:
-            return None
-        if name.lower() in self._cache:
-            return self._cache[name.lower()]
-        try:
-            data = self._zf.read(info)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise broken(self.path, f"部件 {info.filename} 无法解压（{type(exc).__name__}）", f"{info.filename}: {exc}") from None
-        if name.lower().endswith(_XML_SUFFIXES):
-            self.check_part(info.filename, data, first=True)  # the first bytes, and DTDs anywhere
+    def read(self, part: str, *, what: str) -> bytes:
+        """The bytes of *part*; ``file-broken`` naming *what* when it is missing."""
+        data = self.container.read(part)
+        if data is None:
+            raise broken(self.path, f"缺少{what}部件 {part}", f"{what}: part {part} is missing")
         return data
 
-    def check_part(self, name: str, data: bytes, *, first: bool) -> None:
-        """Refuse a DTD or entity declaration anywhere in *data* (``xml-entities``) and,
-        when *first* (the part's first bytes), any encoding but UTF-8 (``file-broken``:
-        Excel always writes UTF-8; python-calamine reads a UTF-16 sheet as empty)."""
-        if first:
-            body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-            if body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body[:64]:
-                raise broken(self.path, f"部件 {name} 是 UTF-16 编码，不是 Excel 使用的 UTF-8", f"{name} is not UTF-8")
-            m = _DECL_ENCODING_RE.match(body.lstrip())
-            if m and m.group(1).lower().replace(b"-", b"").replace(b"_", b"") != b"utf8":
-                enc = m.group(1).decode("ascii", "replace")
-                raise broken(self.path, f"部件 {name} 的编码是 {enc}，不是 Excel 使用的 UTF-8", f"{name} is encoded as {enc}, not UTF-8")
-        if _DTD_RE.search(data):
-            raise entities(self.path, name)
+    def _small(self, part: str | None) -> bytes | None:
+        """The bytes of a part parsed whole (``None`` when missing); ``file-too-large``
+        past 16 MB."""
+        if not part or not self.container.has(part):
+            return None
+        if self.container.size(part) > _WHOLE_LIMIT:
+            raise UnreadableWorkbook("file-too-large", f"部件 {part} 超过 {_WHOLE_LIMIT >> 20} MB，超出上限，已拒绝读取。",
+                                     f"part {part} is over {_WHOLE_LIMIT >> 20} MB; refused.", path=self.path)
+        return self.container.read(part)
 
-    def check_all_parts(self) -> None:
-        """Check every XML part (see :meth:`check_part`), one at a time, streaming;
-        small parts are kept so that :meth:`read` does not inflate them again. A part
-        of at most one chunk is inflated in one call (the same checks in the same order
-        as the streaming loop, without its per-chunk overhead)."""
-        for key, info in self._infos.items():
-            if not key.endswith(_XML_SUFFIXES):
-                continue
-            try:
-                if info.file_size <= _CHUNK and self._cached + info.file_size <= _CACHE_TOTAL:
-                    # zipfile stops at the declared size and checks the CRC, as the loop's one read would
-                    data = self._zf.read(info)
-                    self.check_part(info.filename, data, first=True)  # the first bytes, and DTDs anywhere
-                    self._cache[key] = data
-                    self._cached += info.file_size
-                    continue
-                with self._zf.open(info) as fh:
-                    tail = b""
-                    first = True
-                    keep = info.file_size <= _CACHE_PART and self._cached + info.file_size <= _CACHE_TOTAL
-                    chunks = []
-                    while chunk := fh.read(_CHUNK):
-                        # the first chunk: its first bytes and DTDs in it; later ones: DTDs across the seam
-                        self.check_part(info.filename, chunk if first else tail + chunk, first=first)
-                        first = False
-                        tail = chunk[-16:]
-                        if keep:
-                            chunks.append(chunk)
-                    if keep:
-                        self._cache[key] = b"".join(chunks)
-                        self._cached += info.file_size
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-                raise broken(self.path, f"部件 {info.filename} 无法解压（{type(exc).__name__}）", f"{info.filename}: {exc}") from None
+    def resolve(self, source: str, target: str) -> str | None:
+        """The part a relationship of part *source* (``""``: the package) points at, as
+        a part key, or ``None`` when it is outside the package (an external link, a
+        path climbing above the root). A target starting with ``/`` is from the
+        package root, else from *source*'s folder; ``\\`` counts as ``/``;
+        ``%``-escapes are undone."""
+        target = unquote(target.strip().replace("\\", "/"))
+        if not target or "://" in target or target.startswith("//"):
+            return None
+        base = "" if target.startswith("/") else posixpath.dirname(source)
+        joined = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
+        if joined in (".", "..") or joined.startswith(("../", "/")):
+            return None
+        return joined.lower()
 
-    # -- workbook structure ------------------------------------------------------------
+    def relationships(self, source: str) -> dict[str, tuple[str, str | None]]:
+        """``{id: (type, part)}`` of part *source*'s relationships (``""``: the package's
+        ``_rels/.rels``); empty when it has none. Two relationships with one id are
+        refused (``file-broken``)."""
+        folder, name = posixpath.split(source)
+        rels_part = self.container.display(posixpath.join(folder, "_rels", name + ".rels"))
+        data = self._small(rels_part)
+        if data is None:
+            return {}
+        out: dict[str, tuple[str, str | None]] = {}
+        for el, _depth in _walk(parse_part(data, path=self.path, part=rels_part), frozenset({_REL_TAG})):
+            rid = el.get("Id", "")
+            if rid in out:
+                raise broken(self.path, f"{rels_part} 中有两个编号为 {rid[:40]} 的关系", f"{rels_part}: two relationships with id {rid[:40]!r}")
+            external = el.get("TargetMode", "") == "External"
+            out[rid] = (el.get("Type", ""), None if external else self.resolve(source, el.get("Target", "")))
+        return out
+
+    def _related(self, suffix: str, default: str) -> str | None:
+        """The part the workbook's relationship of a type ending in *suffix* points at;
+        without one, part *default* beside the workbook part (``styles.xml``: where
+        Excel puts it, and where hand-made files that leave out the relationship
+        have it). Two such relationships are refused."""
+        found = [part for typ, part in self._wb_rels.values() if typ.endswith(suffix) and part]
+        if len(found) > 1:
+            raise broken(self.path, f"工作簿有多个 {suffix[1:]} 部件", f"the workbook has more than one {suffix[1:]} part")
+        return self.container.display(found[0] if found else posixpath.join(posixpath.dirname(self.workbook_part), default))
+
     def sheets(self) -> tuple[list[SheetEntry], bool]:
-        """The sheets of workbook.xml in order, and whether the workbook uses the 1904
-        date system. Raises ``file-broken`` when workbook.xml is missing or malformed."""
-        wb = self.read("xl/workbook.xml")
-        if wb is None:
-            raise broken(self.path, "缺少 xl/workbook.xml 部件", "xl/workbook.xml is missing")
-        rels_data = self.read("xl/_rels/workbook.xml.rels") or b"<Relationships/>"
-        rels: dict[str, tuple[str, str]] = {}
-
-        def on_rel(tag: str, attrs: dict[str, str]) -> None:
-            if tag == "Relationship" and "Id" in attrs:
-                rels.setdefault(attrs["Id"], (attrs.get("Target", ""), attrs.get("Type", "")))
-
-        parse_xml(rels_data, _Collect(on_rel), path=self.path, part="xl/_rels/workbook.xml.rels")
-        raw: list[tuple[str, str, str | None]] = []
-        date1904 = [False]
-
-        def on_wb(tag: str, attrs: dict[str, str]) -> None:
-            if tag == "sheet":
-                rid = next((v for k, v in attrs.items() if ":" in k and local(k) == "id"), None)
-                raw.append((attrs.get("name", ""), attrs.get("state", "visible"), rid))
-            elif tag == "workbookPr":
-                date1904[0] = attrs.get("date1904", "") in ("1", "true")
-
-        parse_xml(wb, _Collect(on_wb), path=self.path, part="xl/workbook.xml")
-        entries = []
-        for name, state, rid in raw:
-            target, typ = rels.get(rid or "", ("", ""))
-            part = cal = None
-            if target:
-                part = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target))
-                cal = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else f"xl/{target}"
-            worksheet = typ.endswith("/worksheet") or (not typ and part is not None and "/worksheets/" in part)
+        """The sheets of the workbook in order, and whether it uses the 1904 date system.
+        Raises ``file-broken`` when the workbook part is missing or malformed, a sheet
+        has no relationship or shares its part with another sheet."""
+        data = self._small(self.workbook_part)
+        if data is None:
+            raise broken(self.path, f"缺少工作簿部件 {self.workbook_part}", f"workbook part {self.workbook_part} is missing")
+        root = parse_part(data, path=self.path, part=self.workbook_part)
+        entries: list[SheetEntry] = []
+        date1904 = False
+        by_part: dict[str, str] = {}
+        names: set[str] = set()
+        for el, _depth in _walk(root, tags("sheet") | tags("workbookPr")):
+            if el.tag in _WORKBOOK_PR:
+                date1904 = el.get("date1904", "") in ("1", "true")
+                continue
+            name = el.get("name", "")
+            rid = next((el.get(k) for k in _RID if k in el.attrib), None)
+            typ, part = self._wb_rels.get(rid or "", ("", None))
+            if part is None:
+                raise broken(self.path, f"工作表“{name[:40]}”在工作簿目录中没有对应的部件", f"sheet {name[:40]!r} has no part")
+            part = self.container.display(part)
+            if part in by_part:
+                raise broken(self.path, f"工作表“{name[:40]}”与“{by_part[part][:40]}”指向同一个部件 {part}",
+                             f"sheets {name[:40]!r} and {by_part[part][:40]!r} share part {part}")
+            if name.lower() in names:
+                raise broken(self.path, f"有两个名为“{name[:40]}”的工作表", f"two sheets named {name[:40]!r}")
+            by_part[part] = name
+            names.add(name.lower())
+            state = el.get("state", "visible")
             entries.append(SheetEntry(name=name, state=state if state in ("hidden", "veryHidden") else "visible",
-                                      part=part, calamine_part=cal, worksheet=worksheet))
-        return entries, date1904[0]
+                                      part=part, worksheet=typ.endswith("/worksheet")))
+        return entries, date1904
+
+    def is_macro_enabled(self) -> bool:
+        """True for an .xlsm: the workbook holds a VBA project part."""
+        return any(typ.endswith("/vbaProject") for typ, _part in self._wb_rels.values()) or self.container.has("xl/vbaProject.bin")
 
     def styles(self) -> Styles:
-        """Number-format kinds of the ``cellXfs`` styles (for dates on the sparse path)."""
-        data = self.read("xl/styles.xml")
+        """Number-format kinds of the ``cellXfs`` styles (dates and durations)."""
+        part = self._related("/styles", "styles.xml")
+        data = self._small(part)
         if not data:
             return Styles()
         custom: dict[str, str] = {}
+        xfs: ET.Element | None = None
+        root = parse_part(data, path=self.path, part=part or "")
+        for el, depth in _walk(root, _NUM_FMT | _CELL_XFS):
+            if el.tag in _NUM_FMT and depth == 2:  # styleSheet/numFmts/numFmt; a dxf's numFmt formats no cell
+                custom[el.get("numFmtId", "")] = el.get("formatCode", "")
+            elif el.tag in _CELL_XFS and depth == 1 and xfs is None:
+                xfs = el
         kinds: list[str] = []
-        in_xfs = [False]
-
-        def on_style(tag: str, attrs: dict[str, str]) -> None:
-            if tag == "numFmt":
-                custom[attrs.get("numFmtId", "")] = attrs.get("formatCode", "")
-            elif tag == "cellXfs":
-                in_xfs[0] = True
-            elif tag in ("cellStyleXfs", "cellStyles", "dxfs"):
-                in_xfs[0] = False
-            elif tag == "xf" and in_xfs[0]:
-                fid = attrs.get("numFmtId", "0")
-                if fid in custom:
-                    kinds.append(_format_kind(custom[fid]))
-                else:
-                    n = int(fid) if fid.isdigit() else 0
-                    kinds.append("date" if n in _DATE_BUILTIN else "duration" if n in _DURATION_BUILTIN else "number")
-
-        parse_xml(data, _Collect(on_style), path=self.path, part="xl/styles.xml")
+        for xf in (xfs if xfs is not None else ()):
+            if xf.tag not in _XF:
+                continue
+            fid = xf.get("numFmtId", "0")
+            if fid in custom:
+                kinds.append(format_kind(custom[fid]))
+            else:
+                n = int(fid) if fid.isdigit() and len(fid) < 6 else 0
+                kinds.append("date" if n in _DATE_BUILTIN else "duration" if n in _DURATION_BUILTIN else "number")
         return Styles(tuple(kinds))
 
     def shared_strings(self, *, limit: int) -> list[str]:
-        """The shared-string table (at most *limit* entries, else ``file-too-large``)."""
-        data = self.read("xl/sharedStrings.xml")
-        if not data:
+        """The shared-string table (at most *limit* entries, else ``file-too-large``):
+        each ``<si>``'s text runs, phonetic runs (``<rPh>``) left out, ``_xHHHH_``
+        escapes undone (:func:`unescape_ooxml`)."""
+        part = self._related("/sharedStrings", "sharedstrings.xml")
+        data = self.container.read(part) if part else None
+        if data is None:
             return []
-        handler = _SharedStrings(limit, self.path)
-        parse_xml(data, handler, path=self.path, part="xl/sharedStrings.xml")
-        return handler.out
+        out: list[str] = []
+        sst = parse_part(data, path=self.path, part=part or "") if len(data) < self.whole_below else None
+        if sst is not None and sst.tag not in _SST:
+            raise wrong_root(self.path, part or "", sst.tag)
+        items = ((si, 1) for si in sst if si.tag in _SI) if sst is not None else \
+            iter_elements(data, _SI, path=self.path, part=part or "", root=_SST, whole_below=0)
+        for si, depth in items:
+            if depth != 1:  # sst/si
+                continue
+            if len(out) >= limit:
+                raise UnreadableWorkbook("file-too-large", f"共享字符串超过 {limit} 条，超出上限，已拒绝读取。",
+                                         f"more than {limit} shared strings; refused.", path=self.path)
+            out.append(rich_text(si))
+        return out
+
+
+def rich_text(el: ET.Element) -> str:
+    """The text of an ``<si>`` or ``<is>`` element: every ``<t>`` in it (runs ``<r><t>``
+    however nested), phonetic runs (``<rPh>``) left out, ``_xHHHH_`` escapes undone."""
+    if len(el) == 1 and el[0].tag in _T:
+        text = el[0].text or ""
+    else:
+        pieces = []
+        for child in el:
+            if child.tag in _T:
+                pieces.append(child.text or "")
+            elif child.tag not in _RPH:
+                pieces.extend(t.text or "" for t in child.iter() if t.tag in _T)  # iterative: any depth
+        text = "".join(pieces)
+    return unescape_ooxml(text) if "_x" in text else text
+
+
+_WORKBOOK_PR = tags("workbookPr")
+_NUM_FMT = tags("numFmt")
+_CELL_XFS = tags("cellXfs")
+_XF = tags("xf")
+_SI = tags("si")
+_SST = tags("sst")
+_T = tags("t")
+_RPH = tags("rPh")

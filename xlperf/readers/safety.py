@@ -2,7 +2,7 @@
 
 openpyxl expands billion-laughs entities unless ``defusedxml`` is installed (and the
 ``OPENPYXL_DEFUSEDXML`` environment variable is not set to anything but ``True``);
-xlperf's own parsers use ``defusedxml`` directly. :func:`check_xml_safety` runs when
+xlperf's own reader refuses any DTD before its parser sees a part. :func:`check_xml_safety` runs when
 ``xlperf`` is imported and fails loudly, before any file is read, when either is
 missing. It does not import openpyxl (slow to import): it checks the same two
 conditions openpyxl checks, and openpyxl's own flag when openpyxl is already loaded.

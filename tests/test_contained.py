@@ -1,0 +1,59 @@
+"""The contained runner: warm workers, per-task time limit, a dead or overrunning worker
+replaced without losing the other tasks (xlperf/isolation.py)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from xlperf.isolation import ContainedRunner, Outcome
+
+
+def task(item: str) -> object:
+    """``ok:x`` returns the pid; ``raise`` raises; ``abort`` kills the process as a
+    native abort does; ``sleep`` overruns; ``memory`` allocates past the cap."""
+    if item == "raise":
+        raise ValueError("bad input")
+    if item == "abort":
+        os.abort()
+    if item == "sleep":
+        time.sleep(30)
+    if item == "memory":
+        return len(bytearray(3 << 30))
+    return os.getpid()
+
+
+def _by_index(outcomes: list[Outcome]) -> list[Outcome]:
+    return sorted(outcomes, key=lambda o: o.index)
+
+
+def test_workers_are_warm_and_reused() -> None:
+    with ContainedRunner(workers=1, time_limit=20) as runner:
+        pids = {o.value for o in runner.map(task, ["ok"] * 5)}
+        assert len(pids) == 1 and os.getpid() not in pids
+
+
+def test_each_bad_task_costs_only_itself() -> None:
+    items = ["ok", "raise", "abort", "ok", "sleep", "memory", "ok"]
+    t0 = time.monotonic()
+    with ContainedRunner(workers=2, time_limit=3, memory_limit=1 << 30) as runner:
+        out = _by_index(list(runner.map(task, items)))
+        after = runner.run(task, "ok")
+    assert time.monotonic() - t0 < 25
+    assert [o.index for o in out] == list(range(len(items)))
+    ok = [o for o, item in zip(out, items) if item == "ok"]
+    assert all(isinstance(o.value, int) and o.failure is None for o in ok)
+    assert "ValueError: bad input" in (out[1].failure or "") and not out[1].crashed
+    assert out[2].crashed and "进程意外终止" in (out[2].failure or "")
+    assert out[4].timed_out and "3 秒" in (out[4].failure or "")
+    assert out[5].failure and "MemoryError" in out[5].failure  # the cap turns the blow-up into an exception
+    assert isinstance(after.value, int)  # the runner still works after kills and replacements
+
+
+def test_a_closed_runner_refuses_work() -> None:
+    runner = ContainedRunner(workers=1)
+    runner.close()
+    with pytest.raises(RuntimeError):
+        runner.run(task, "ok")
