@@ -32,7 +32,8 @@ __all__ = ["LabelHit", "Labels", "form_key", "load_labels", "use_labels"]
 # where characters were lost (绩???效), "*" masks and OCR stars (一*级), and the pinyin a
 # mirror site writes after traditional characters (預(yù)算, 績(jī)效; a lost "(" leaves "jī)").
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_NOISE_RE = re.compile(rf"\([a-z]*[{_TONED}][a-z]*\)|^[a-z]*[{_TONED}][a-z]*\)|[?？*＊]")
+_MASK_RE = re.compile(r"[?？*＊]+")
+_PINYIN_RE = re.compile(rf"\([a-z]*[{_TONED}][a-z]*\)|^[a-z]*[{_TONED}][a-z]*\)")
 _TRAILING_NOTE_RE = re.compile(r"(\([^()]*\))+$")
 _UNIT_NOTE_RE = re.compile(r"\((万元|元|亿元)\)")
 
@@ -46,8 +47,10 @@ def form_key(text: str) -> str:
     '绩效目标'
     """
     key = label_key(text)
-    if "?" in key or "*" in key or ")" in key:
-        key = _NOISE_RE.sub("", key)
+    if "?" in key or "*" in key:
+        key = _MASK_RE.sub("", key)
+    if ")" in key:
+        key = _PINYIN_RE.sub("", key)
     if not _traditional().isdisjoint(key):
         import zhconv  # loaded only when a traditional character is met
 
