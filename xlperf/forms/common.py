@@ -24,6 +24,7 @@ from ..model import Finding
 from ..readers.grid import Sheet, form_date_from_serial, format_value
 from ..targets import parse_amount
 from ..text import label_key
+from .labels import form_key
 
 __all__ = [
     "ParseContext",
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 _TITLE_RE = re.compile(
-    r"(绩效目标表|绩效目标申报表|绩效目标申报|绩效目标)(\(含转移支付项目\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
+    r"(绩效目标(申报|批复|审核)?表|绩效目标申报|绩效目标)(\(.{1,12}\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
 )
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 _UNIT_RE = re.compile(r"^单位[:：]?(万元|元)$")
@@ -53,8 +54,10 @@ _CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2}
 
 @lru_cache(maxsize=1 << 14)
 def is_title(text: object) -> bool:
-    """A form title or part heading (see module docstring)."""
-    return isinstance(text, str) and len(text) <= 60 and bool(_TITLE_RE.search(label_key(text)))
+    """A form title or part heading (see module docstring), also re-published with page
+    noise or traditional characters (``績(jī)效目標(biāo)表``) and with a note in brackets
+    (``…绩效目标表(打捆项目)``)."""
+    return isinstance(text, str) and len(text) <= 120 and bool(_TITLE_RE.search(form_key(text)))
 
 
 @lru_cache(maxsize=1 << 14)

@@ -21,7 +21,7 @@ from ..model import CompositionRow, DepartmentPlan, ProjectSpending
 from ..readers.grid import Sheet, format_value
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
-from .base import FormReader, FormRun
+from .base import FormReader, FormRun, Recognition
 from .common import (
     ParseContext,
     is_title,
@@ -36,7 +36,7 @@ from .labels import load_labels
 __all__ = ["READER", "find_department_form", "read_department"]
 
 _STRONG = {"name", "revenue", "expenditure", "functions", "long_term_indicators", "annual_indicators",
-           "project_spending", "funding_overview"}
+           "project_spending", "funding_overview", "overview_header", "budget_total", "annual_tasks", "overall_goal"}
 _HORIZON_RE = re.compile(r"截[止至]\s*(20\d\d)")
 _YEAR_HEAD_RE = re.compile(r"^(20\d\d)\s*年?$")
 _NUMBERED_RE = re.compile(r"^\s*\d+\s*[、.．]")
@@ -290,8 +290,16 @@ def _read_into(sheet: Sheet, rows: set[int], run: FormRun) -> set[int]:
     return owned
 
 
-def _find(sheet: Sheet, owned: set[int]) -> set[int] | None:
-    return find_department_form(sheet)
+def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
+    """A quarter of certainty per department-only section the sheet shows (部门(单位)名称,
+    收入构成, 部门职能概述, 预算支出总额, 当年整体绩效目标 …): two make a department form,
+    so a project form whose 绩效指标 are headed 年度绩效指标, or whose 部门(单位)名称 names
+    its department, is not one."""
+    seen = {hit.field for r, hits in load_labels().index(sheet).get("department", {}).items() if r not in owned
+            for _c, hit in hits if hit.field in _STRONG or (hit.field == "annual_goal" and "整体" in hit.label)}
+    if len(seen) < 2:
+        return None
+    return Recognition(min(1.0, 0.25 * len(seen)), set(sheet.grid) - owned)
 
 
-READER = FormReader("department", find=_find, read=_read_into)
+READER = FormReader("department", recognise=_recognise, read=_read_into)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..readers.grid import Sheet, Workbook
 from ..taxonomy import Taxonomy
-from .base import FormRun, ParsedWorkbook
+from .base import MIN_SCORE, FormRun, ParsedWorkbook
 from .common import ParseContext, consume_boilerplate, take_department_line
 from .own_template import is_template_text, read_lists_sheet
 from .registry import REGISTRY
@@ -40,18 +40,26 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
 
 
 def _read_forms(sheet: Sheet, run: FormRun) -> bool:
-    """Try every registered reader on *sheet*; True when one found its form."""
+    """Read the forms of *sheet*, the most confidently recognised first (each reader
+    once); True when a target form was read."""
     found = False
     owned: set[int] = set()
-    for reader in REGISTRY:
-        if reader.fallback and found:
-            continue
-        anchor = reader.find(sheet, owned)
-        if anchor is None:
-            continue
+    done: set[int] = set()
+    while True:
+        best: tuple[float, int] | None = None
+        for i, reader in enumerate(REGISTRY):
+            if i in done or (reader.fallback and found):
+                continue
+            rec = reader.recognise(sheet, owned)
+            if rec is not None and rec.score >= MIN_SCORE and (best is None or rec.score > best[0]):
+                best, anchor = (rec.score, i), rec.anchor
+        if best is None:
+            return found
+        done.add(best[1])
+        reader = REGISTRY[best[1]]
+        refused = len(run.out.refusals)
         owned |= reader.read(sheet, anchor, run)
-        found = True
-    return found
+        found = found or len(run.out.refusals) == refused
 
 
 def _boilerplate(sheet: Sheet, ctx: ParseContext) -> None:

@@ -184,6 +184,14 @@ class Labels:
                     return LabelHit(section, head[0], key[:colon], value, head[1])
         return None
 
+    def truncated(self, section: str, key: str) -> frozenset[str]:
+        """The fields of *section* one of whose wordings *key* is the start of (a label the
+        page cut to its first characters: ``年度`` of 年度目标 / 年度资金总额); empty when
+        *key* is shorter than two characters or a whole label itself."""
+        if len(key) < 2 or len(key) > 4 or key in self._exact.get(section, {}):
+            return frozenset()
+        return frozenset(f for k, f in self._prefix.get(section, {}).get(key[0], ()) if k.startswith(key) and k != key)
+
     def hits(self, text: str) -> dict[str, LabelHit]:
         """Every section *text* is a label of (inline values allowed), cached by text."""
         return self._hits_cached(text)

@@ -7,7 +7,7 @@ import re
 
 from ..model import DepartmentPlan, NarrativeSection
 from ..readers.grid import Sheet, format_value
-from .base import FormReader, FormRun
+from .base import FormReader, FormRun, Recognition
 from .common import is_title
 
 __all__ = ["READER", "read_narrative"]
@@ -46,10 +46,11 @@ def read_narrative(sheet: Sheet) -> list[NarrativeSection]:
     return sections
 
 
-def _find(sheet: Sheet, owned: set[int]) -> list[NarrativeSection] | None:
+def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
     """The sections of a prose sheet (read while recognising it: a sheet of headings
     only gives none, and is then no form)."""
-    return read_narrative(sheet) or None
+    sections = read_narrative(sheet)
+    return Recognition(0.5, sections) if sections else None
 
 
 def _read_into(sheet: Sheet, sections: list[NarrativeSection], run: FormRun) -> set[int]:
@@ -59,4 +60,4 @@ def _read_into(sheet: Sheet, sections: list[NarrativeSection], run: FormRun) -> 
     return set()
 
 
-READER = FormReader("narrative", find=_find, read=_read_into, fallback=True)
+READER = FormReader("narrative", recognise=_recognise, read=_read_into, fallback=True)

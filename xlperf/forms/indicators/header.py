@@ -129,8 +129,9 @@ def split_blocks(header: TableHeader) -> list[TableHeader]:
     中期 | 年度) is two tables sharing the 一级 column; each block reads only its columns.
     One block: ``[header]``."""
     second = [c for role, c in header.repeats if role in _BLOCK_ROLES]
-    if "name" not in {role for role, _c in header.repeats} or not second:
-        return [header]
+    repeated = {role for role, _c in header.repeats}
+    if not ({"level2", "name"} <= repeated and repeated & {"target", "period_target"}):
+        return [header]  # one block (seed 002 writes 三级指标 over five columns: one 三级)
     cut = min(second)
     shared = {header.cols[r] for r in ("level1",) if r in header.cols} | ({header.block} if header.block is not None else set())
     left_cols = {r: c for r, c in header.cols.items() if c < cut}

@@ -169,8 +169,9 @@ def _read_row(table: _Table, r: int, texts: list[tuple[int, str]]) -> list[Indic
     if content or token_shift is not None:
         table.shift_carry = shift
     _carry_levels(table, r, tok1, tok2)
-    if not content:
-        return []
+    if not content or (token_shift is None and len(content) == 1 and content[0][0] < table.header.first_data_col
+                       and content[0][0] in (c1, c2)):
+        return []  # nothing, or a level cell cut by the page alone on its row (东莞 “预算(或投\n资规模”)
     roles = map_roles(content, table.role_at, shift, cols)
     if _not_an_indicator(table, r, roles):
         return []
