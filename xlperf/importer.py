@@ -90,7 +90,7 @@ def _refused(refusal, path: str) -> NotATargetForm:  # noqa: ANN001 - forms.base
     """The exception refusing a workbook that is no target form (docs/forms.md)."""
     words = "、".join(refusal.evidence)
     return NotATargetForm(
-        f"这是{refusal.kind}（工作表“{refusal.sheet}”有“{words}”等栏目），不是绩效目标表，未导入。请报送绩效目标申报表。",
+        f"这是{refusal.kind}（工作表“{refusal.sheet}”有“{words}”等栏目），未导入。请报送绩效目标申报表。",
         f"not a performance target form but a {refusal.kind} (sheet {refusal.sheet}: {words}); not imported",
         sheet=refusal.sheet, cell=refusal.cell, path=path)
 

@@ -19,6 +19,7 @@ import re
 
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
 from ..readers.grid import Sheet, format_value
+from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
 from .base import FormReader, FormRun, Recognition
@@ -31,7 +32,9 @@ from .common import (
     read_percent,
 )
 from .indicators import find_header, read_table
+from .funds import amount_factor
 from .labels import load_labels
+from .values import value_below, value_right
 
 __all__ = ["READER", "find_department_form", "read_department"]
 
@@ -94,6 +97,7 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
     _composition(sheet, plan, hits, ctx)
     _project_spending(sheet, plan, hits, ctx)
     _goals(sheet, plan, hits)
+    _budget_total(sheet, plan, hits, ctx)
     # -- indicator tables ------------------------------------------------------------------
     headers = []
     for r in sorted(grid):
@@ -182,6 +186,9 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
                 if c in row:
                     sheet.consumed.add((r, c))
                     entry.previous_amounts[year] = read_amount(sheet, r, c, row[c], label=f"{entry.item}（{year}年）", ctx=ctx)
+            if entry.current_amount is None and entry.share_percent is None and not any(
+                    v is not None for v in entry.previous_amounts.values()):
+                continue  # an item name the template writes, nothing typed beside it
             if label_key(item) == "合计":
                 if fld == "revenue":
                     plan.revenue_total = entry
@@ -191,6 +198,32 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
                 plan.revenue.append(entry)
             else:
                 plan.expenditure.append(entry)
+
+
+def _budget_total(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseContext) -> None:
+    """The department's total budget stated by itself (预算支出总额 over the 基本支出 /
+    项目支出 columns, 泸县; 区级支出预算总量 beside the name, 巴南): the expenditure total,
+    unless 支出构成 gave one. Its value is right of the label, or below it as a header."""
+    if plan.expenditure_total is not None:
+        return
+    for r, c, inline in hits.get("budget_total", [])[:1]:
+        label = format_value(sheet.cells[(r, c)]).strip()
+        unit = load_labels().match("department", label)
+        if inline is not None:
+            at = (r, c, inline)
+        else:
+            span = sheet.merged_span(r, c)
+            right = value_right(sheet, r, span[3] if span else c, set())
+            at = (r, right[0], right[1]) if right and parse_amount(right[1]).value is not None else \
+                value_below(sheet, r, c, max(sheet.grid) + 1)
+        if at is None:
+            return
+        sheet.consumed.add((at[0], at[1]))
+        amount = read_amount(sheet, at[0], at[1], at[2], label=label, ctx=ctx, text_ok=True)
+        if amount is not None:
+            amount *= amount_factor(sheet, at[0], at[2], unit.unit if unit else None)
+        plan.expenditure_total = CompositionRow(item=label_key(label), current_amount=amount,
+                                                source=sheet.ref(at[0], at[1]))
 
 
 def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseContext) -> None:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from ..cellref import cell_name
+from ..findings import finding
 from ..model import Project, SpendingCheckpoint
 from ..readers.grid import Sheet, format_value
 from ..taxonomy import Taxonomy
@@ -80,11 +82,16 @@ def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
             continue
         cells = [v for c, v in rows[r] if (r, c) not in sheet.consumed]
         if (not cells or all(is_title(v) or is_unit_note(v) or department_line(v) for v in cells)
-                or lone_text(sheet, r) or r in project):
+                or lone_text(sheet, r) or r in project or (r == anchor - 1 and _prose_row(cells))):
             r -= 1
             continue
         break
     return r + 1
+
+
+def _prose_row(cells: list[object]) -> bool:
+    """One or two long texts and nothing else: goal texts whose label the page lost."""
+    return 0 < len(cells) <= 2 and all(isinstance(v, str) and len(v.strip()) >= 15 and not is_title(v) for v in cells)
 
 
 def read_projects(sheet: Sheet, anchors: list[int], *, tax: Taxonomy, ctx: ParseContext, end: int
@@ -154,10 +161,31 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
         raw["competent_department"] = dept_line  # the form has no 主管部门 label: its department line
     if "name" not in raw and "name" not in found.label_cells and title is not None:
         _name_from_title(sheet, title, raw)
+    if header_row == anchor and "performance_target" not in raw and "long_term_goal" not in raw:
+        _unlabelled_goals(sheet, header_row, raw, ctx)
     resolve_fields(sheet, proj, found, lone_above, header_row, ctx)
     if header is not None:
         proj.indicators = read_indicator_table(sheet, header, stop, tax=tax, ctx=ctx)
     return proj
+
+
+def _unlabelled_goals(sheet: Sheet, header_row: int, raw: dict[str, tuple[int, int, object]],
+                      ctx: ParseContext) -> None:
+    """Goal texts on the row above a table, their label lost with the page (东莞 批复表):
+    one text is the goal; two side by side are the period goal (left) and the year's
+    (right), as the blocks of the table below are ordered; reported ``goal-unlabelled``."""
+    above = sheet.rows_between(0, header_row)
+    if not above:
+        return
+    r = above[-1]
+    cells = [(c, v) for c, v in sheet.grid[r] if (r, c) not in sheet.consumed]
+    if not _prose_row([v for _c, v in cells]):
+        return
+    fields = ("performance_target",) if len(cells) == 1 else ("long_term_goal", "performance_target")
+    for fld, (c, v) in zip(fields, cells):
+        raw[fld] = (r, c, v)
+        sheet.consumed.add((r, c))
+    ctx.findings.append(finding("goal-unlabelled", sheet=sheet.name, cell=cell_name(r, cells[-1][0])))
 
 
 def _first_header(sheet: Sheet, anchor: int, stop: int) -> tuple[TableHeader | None, int]:
@@ -173,7 +201,8 @@ def _name_from_title(sheet: Sheet, title: tuple[int, int, str], raw: dict[str, t
     <name>; ``<unit>_<name>项目支出绩效目标批复表`` gives <name>, <unit> its 实施单位."""
     r, c, text = title
     text = _NUMBERING_RE.sub("", text).strip()
-    cut = next((i for i in range(len(text)) if _TITLE_SUFFIX_RE.fullmatch(form_key(text[i:]) or "-")), None)
+    cut = next((i for i in range(len(text))  # at a character, not inside the page's pinyin noise
+                if "\u4e00" <= text[i] <= "\u9fff" and _TITLE_SUFFIX_RE.fullmatch(form_key(text[i:]))), None)
     name = text[:cut].strip() if cut else ""
     if not name:
         return

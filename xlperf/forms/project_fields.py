@@ -61,7 +61,9 @@ def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) 
     for r in rows:
         hits = [(c, h) for c, h in index.get(r, ()) if (r, c) not in sheet.consumed]
         label_cols = {c for c, _h in hits}
-        heads = len(hits) >= 2 and not any(h.inline or _right_of(sheet, r, c, label_cols) for c, h in hits)
+        below = sheet.rows_between(r + 1, stop)
+        heads = (len(hits) >= 2 and not any(h.inline or _right_of(sheet, r, c, label_cols) for c, h in hits)
+                 and not (below and below[0] in index))  # labels over a row of values, not over more labels
         if heads:
             found.header_rows.add(r)
         taken = [_take(sheet, r, c, hit, label_cols, heads, stop, found) for c, hit in hits]

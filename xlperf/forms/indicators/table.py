@@ -12,7 +12,7 @@ from ...model import Indicator
 from ...readers.grid import Sheet, format_value
 from ...targets import target_fields
 from ...taxonomy import LevelMatch, Taxonomy, split_code
-from ..common import ParseContext, is_signature, is_unit_note_or_title
+from ..common import ParseContext, is_signature, is_unit_note, is_unit_note_or_title
 from ..labels import form_key, load_labels
 from .header import TableHeader, align_header, fix_target_column, header_cells, type_columns
 from .levels import LevelCarry, level_fields, report_levels
@@ -97,6 +97,9 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     table.role_at.update({c: f"recipient|{n}" for c, n in header.recipients.items()})
     out: list[Indicator] = []
     for r in rows:
+        first = sheet.grid[r][0][1]
+        if len(sheet.grid[r]) == 1 and is_unit_note_or_title(first) and not is_unit_note(first):
+            break  # the title of the next form: the table ended
         texts = _row_texts(table, r)
         if not texts:
             continue
