@@ -221,7 +221,7 @@ def _budget_total(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseCont
         sheet.consumed.add((at[0], at[1]))
         amount = read_amount(sheet, at[0], at[1], at[2], label=label, ctx=ctx, text_ok=True)
         if amount is not None:
-            amount *= amount_factor(sheet, at[0], at[2], unit.unit if unit else None)
+            amount *= amount_factor(sheet, at[0], at[2], unit.unit if unit else None, (r, c))
         plan.expenditure_total = CompositionRow(item=label_key(label), current_amount=amount,
                                                 source=sheet.ref(at[0], at[1]))
 

@@ -3,7 +3,8 @@ label or the table's unit note says 元), and a total a form leaves to its parts
 "Amounts").
 
 The unit of an amount, first found wins: a suffix in the cell (``4623 万``, ``250000元``),
-a unit in its label or column header (``项目预算金额(万元)``, ``金额(元)``), the unit note
+a unit in its label or column header (``项目预算金额(万元)``, ``金额(元)``), a unit in the
+heading its label sits under (``资金情况(万元)`` merged left of 资金总额), the unit note
 nearest above it on the sheet (``单位：元``), else 万元 (every form seen states 万元).
 """
 
@@ -21,6 +22,7 @@ from ..text import label_key
 __all__ = ["ItemsTotal", "amount_factor", "items_total", "unit_of_note"]
 
 _NOTE_RE = re.compile(r"^(?:金额)?单位[:：]?(万元|元|亿元)$")
+_HEAD_UNIT_RE = re.compile(r"\((万元|元|亿元)\)")
 # the numbering of a list of parts, outermost first: 一、 > (一) > 1、 > (1)
 _MARKERS = (re.compile(r"^[一二三四五六七八九十]+[、.．]"), re.compile(r"^[(（][一二三四五六七八九十]+[)）]"),
             re.compile(r"^\d+[、.．]"), re.compile(r"^[(（]\d+[)）]"))
@@ -44,17 +46,38 @@ def _notes(sheet: Sheet) -> list[tuple[int, str]]:
     return notes  # type: ignore[return-value]
 
 
-def amount_factor(sheet: Sheet, r: int, value: object, label_unit: str | None) -> Decimal:
+def amount_factor(sheet: Sheet, r: int, value: object, label_unit: str | None,
+                  label_cell: tuple[int, int] | None = None) -> Decimal:
     """The factor from the unit the amount at row *r* is written in to 万元 (1 for 万元,
     0.0001 for 元): a suffix in the cell is applied by the amount parser itself (factor
-    1 here), else the label's unit, else the nearest unit note above row *r*."""
+    1 here), else the label's unit, else the unit of the heading left of the label at
+    *label_cell*, else the nearest unit note above row *r*."""
     if isinstance(value, str) and re.search(r"(万元|万|元)\s*$", value):
         return Decimal(1)
-    unit = label_unit
+    unit = label_unit or (_heading_unit(sheet, *label_cell) if label_cell else None)
     if unit is None:
         above = [u for nr, u in _notes(sheet) if nr <= r]
         unit = above[-1] if above else "万元"
     return MONEY_UNITS.get(unit, Decimal(1))
+
+
+def _heading_unit(sheet: Sheet, r: int, c: int) -> str | None:
+    """The unit a heading left of (r, c) states: its own cell on the row, or a cell merged
+    down over the row (资金情况(万元) over 资金总额 / 其中:财政拨款 / 其他资金)."""
+    for cc in range(c - 1, -1, -1):
+        at = _covering(sheet, r, cc)
+        text = sheet.cells.get(at) if at else None
+        if isinstance(text, str):
+            m = _HEAD_UNIT_RE.search(label_key(text))
+            if m:
+                return m.group(1)
+    return None
+
+
+def _covering(sheet: Sheet, r: int, c: int) -> tuple[int, int] | None:
+    if (r, c) in sheet.cells:
+        return r, c
+    return next(((r0, c0) for r0, c0, r1, c1 in sheet.merged if r0 <= r <= r1 and c0 <= c <= c1), None)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ..findings import finding
 from ..model import Project
 from ..readers.grid import Sheet, format_value
 from ..text import strip_markup
-from .common import ParseContext, is_title, is_unit_note, read_amount
+from .common import ParseContext, is_signature, is_title, is_unit_note, read_amount
 from .funds import amount_factor
 from .labels import load_labels
 from .project_fields import Found
@@ -42,7 +42,7 @@ def lone_text(sheet: Sheet, r: int) -> tuple[int, str] | None:
     if len(cells) != 1 or not isinstance(cells[0][1], str):
         return None
     c, v = cells[0]
-    if is_title(v) or labels.match("project", v) or labels.match("indicator_header", v, inline=False):
+    if is_title(v) or is_signature(v) or labels.match("project", v) or labels.match("indicator_header", v, inline=False):
         return None
     return c, v
 
@@ -56,7 +56,7 @@ def resolve_fields(sheet: Sheet, proj: Project, found: Found, lone_above: list[t
         if fld not in raw and fld in label_cells:
             lr, lc = label_cells[fld]
             below = lone_text(sheet, lr + 1) if lr + 1 < header_row and lr not in found.header_rows else None
-            if below and (fld != "name" or not lone_above):
+            if below:
                 raw[fld] = (lr + 1, below[0], below[1])
                 sheet.consumed.add((lr + 1, below[0]))
                 if fld != "name":
@@ -119,13 +119,13 @@ def _set_amount(sheet: Sheet, proj: Project, found: Found, fld: str, cell: tuple
     r, c, value = cell
     total = found.totals.get(fld)
     if total is not None:
-        amount = total.total * amount_factor(sheet, r, None, found.units.get(fld))
+        amount = total.total * amount_factor(sheet, r, None, found.units.get(fld), found.label_cells.get(fld))
         text = format_value(total.total)
     else:
         text_ok = found.label_cells.get(fld) == (r, c) or (isinstance(value, str) and bool(re.search(r"[万元]\s*$", value)))
         amount = read_amount(sheet, r, c, value, label=_LABEL[fld], ctx=ctx, text_ok=text_ok)
         if amount is not None:
-            amount = amount * amount_factor(sheet, r, value, found.units.get(fld))
+            amount = amount * amount_factor(sheet, r, value, found.units.get(fld), found.label_cells.get(fld))
         text = format_value(value)
     if amount is not None:
         setattr(proj, fld, amount)
