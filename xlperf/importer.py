@@ -18,7 +18,7 @@ from .cellref import cell_name
 from .errors import NotATargetForm, UnreadableWorkbook
 from .findings import catalog, finding
 from .forms.dispatch import read_sheets
-from .forms.labels import load_labels
+from .forms.labels import labels_with, load_labels, use_labels
 from .model import Finding, Region, Source, Submission
 from .readers.grid import Workbook, format_value
 from .readers.xlsx import read_workbook
@@ -157,8 +157,11 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
     return sub, report
 
 
-def import_workbook(path: str, *, region: Region | None = None, year: int | None = None) -> ImportResult:
-    """Read and review one workbook file. Never raises for bad input (see module doc)."""
+def import_workbook(path: str, *, region: Region | None = None, year: int | None = None,
+                    labels: dict | None = None) -> ImportResult:
+    """Read and review one workbook file. Never raises for bad input (see module doc).
+    *labels*: wordings added to templates/labels.toml (``--labels FILE``, read by
+    :func:`xlperf.forms.extra_labels.read_labels_file`)."""
     try:
         wb = read_workbook(path)
     except UnreadableWorkbook as exc:
@@ -166,7 +169,8 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
     except MemoryError:
         return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading", path=path))
     try:
-        sub, report = read_submission(wb, region=region, year=year)
+        with use_labels(labels_with(labels)):
+            sub, report = read_submission(wb, region=region, year=year)
     except NotATargetForm as exc:
         return _unreadable(path, exc)
     except Exception as exc:  # noqa: BLE001 - a form-reading bug must not stop a batch: report it for this file
@@ -199,7 +203,8 @@ def prepare_batch() -> None:
     gc.set_threshold(*BATCH_GC_THRESHOLD)
 
 
-def import_files(paths: Iterable[str], *, region: Region | None = None, year: int | None = None) -> Iterator[ImportResult]:
+def import_files(paths: Iterable[str], *, region: Region | None = None, year: int | None = None,
+                 labels: dict | None = None) -> Iterator[ImportResult]:
     """Import each path in turn (one unreadable file never stops the others)."""
     for p in paths:
-        yield import_workbook(os.fspath(p), region=region, year=year)
+        yield import_workbook(os.fspath(p), region=region, year=year, labels=labels)

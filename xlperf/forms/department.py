@@ -31,7 +31,7 @@ from .common import (
     read_fill_date,
     read_percent,
 )
-from .indicators import find_header, read_table
+from .indicators import TableHeader, find_header, read_indicator_table
 from .funds import amount_factor
 from .labels import load_labels
 from .values import value_below, value_right
@@ -107,13 +107,22 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
     last = max(grid) + 1
     for i, h in enumerate(headers):
         end = headers[i + 1].first_row if i + 1 < len(headers) else last
-        inds = read_table(sheet, h, end, tax=tax, ctx=ctx, department=True)
-        annual = "two_years_ago" in h.cols or "last_year" in h.cols
-        if annual:
+        inds = read_indicator_table(sheet, h, end, tax=tax, ctx=ctx, department=True)
+        if _is_annual(h, hits):
             plan.annual_indicators.extend(inds)
         else:
             plan.long_term_indicators.extend(inds)
     return plan, rows
+
+
+def _is_annual(header: TableHeader, hits: dict) -> bool:
+    """An annual table: it has 前年 / 上年 columns (seed 004), or no 长期绩效指标 label is
+    the nearest table label above it (a department form with one flat list, 重庆 巴南)."""
+    if "two_years_ago" in header.cols or "last_year" in header.cols:
+        return True
+    above = [(r, fld) for fld in ("long_term_indicators", "annual_indicators") for r, _c, _i in hits.get(fld, [])
+             if r <= header.row]
+    return not above or max(above)[1] != "long_term_indicators"
 
 
 def _is_any_label(text: str) -> bool:

@@ -26,7 +26,7 @@ from ..data import load_data
 from ..readers.grid import Sheet
 from ..text import label_key
 
-__all__ = ["LabelHit", "Labels", "form_key", "load_labels", "use_labels"]
+__all__ = ["LabelHit", "Labels", "form_key", "labels_with", "load_labels", "use_labels"]
 
 # Noise of re-published pages, dropped from label keys only (never from data): "?" runs
 # where characters were lost (绩???效), "*" masks and OCR stars (一*级), and the pinyin a
@@ -241,7 +241,7 @@ class Labels:
 
     def with_words(self, extra: dict) -> Labels:
         """These labels plus the wordings of *extra* (a labels.toml-shaped dict, checked
-        by :func:`xlperf.forms.extra_labels.read_labels_file`), added after the built-in ones."""
+        by :func:`xlperf.forms.extra_labels.check_labels`), added after the built-in ones."""
         merged: dict = {sec: (dict(fields) if isinstance(fields, dict) else fields) for sec, fields in self.data.items()}
         for section, fields in extra.items():
             target = merged.setdefault(section, {})
@@ -274,6 +274,21 @@ def _after_label(text: str, n_key_chars: int) -> str | None:
 @lru_cache(maxsize=1)
 def _builtin() -> Labels:
     return Labels(load_data("labels.toml"))
+
+
+_WITH: dict[str, Labels] = {}
+
+
+def labels_with(extra: dict | None) -> Labels | None:
+    """The built-in labels plus the wordings of *extra* (checked by
+    :func:`xlperf.forms.extra_labels.check_labels`), built once per distinct *extra* in a
+    process (a merge worker builds them for its first file); ``None`` for no extra."""
+    if not extra:
+        return None
+    key = repr(sorted((s, sorted((f, tuple(w)) for f, w in fields.items())) for s, fields in extra.items()))
+    if key not in _WITH:
+        _WITH[key] = _builtin().with_words(extra)
+    return _WITH[key]
 
 
 _ACTIVE: contextvars.ContextVar[Labels | None] = contextvars.ContextVar("xlperf_labels", default=None)
