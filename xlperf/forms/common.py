@@ -41,6 +41,7 @@ __all__ = [
     "read_percent",
     "take_department_line",
     "title_year",
+    "unit_of_note",
 ]
 
 _TITLE_RE = re.compile(
@@ -50,7 +51,7 @@ _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 # the year line under a title: (2020)年度, ( 2019 年度), 2021年度) (its "(" lost with the page)
 _YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$")
 _TRAILING_YEAR_RE = re.compile(r"\(?20\d\d年度?\)?$")
-_UNIT_RE = re.compile(r"^单位[:：]?(万元|元)$")
+_UNIT_RE = re.compile(r"^(?:金额)?单位[:：]?(万元|元|亿元)$")
 _DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会))(本级)?$")
 _CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
 
@@ -78,9 +79,17 @@ def title_year(text: object) -> int | None:
 
 
 @lru_cache(maxsize=1 << 14)
+def unit_of_note(text: object) -> str | None:
+    """The unit a unit note states (``单位：元`` -> 元, ``金额单位:万元`` -> 万元), else None."""
+    if not isinstance(text, str) or len(text) > 20:
+        return None
+    m = _UNIT_RE.match(label_key(text))
+    return m.group(1) if m else None
+
+
 def is_unit_note(text: object) -> bool:
-    """``单位：万元`` / ``单位: 万元``."""
-    return isinstance(text, str) and bool(_UNIT_RE.match(label_key(text)))
+    """``单位：万元`` / ``单位: 元`` / ``金额单位:万元``."""
+    return unit_of_note(text) is not None
 
 
 @lru_cache(maxsize=1 << 14)

@@ -13,28 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from ..readers.grid import Sheet, format_value
 from ..targets import MONEY_UNITS, parse_amount
 from ..text import label_key
+from .common import unit_of_note
+from .values import cell_at
 
-__all__ = ["ItemsTotal", "amount_factor", "items_total", "unit_of_note"]
+__all__ = ["ItemsTotal", "amount_factor", "items_total"]
 
-_NOTE_RE = re.compile(r"^(?:金额)?单位[:：]?(万元|元|亿元)$")
 _HEAD_UNIT_RE = re.compile(r"\((万元|元|亿元)\)")
 # the numbering of a list of parts, outermost first: 一、 > (一) > 1、 > (1)
 _MARKERS = (re.compile(r"^[一二三四五六七八九十]+[、.．]"), re.compile(r"^[(（][一二三四五六七八九十]+[)）]"),
             re.compile(r"^\d+[、.．]"), re.compile(r"^[(（]\d+[)）]"))
-
-
-@lru_cache(maxsize=1 << 12)
-def unit_of_note(text: object) -> str | None:
-    """The unit a unit note states (``单位：元`` -> 元, ``金额单位:万元`` -> 万元), else None."""
-    if not isinstance(text, str) or len(text) > 20:
-        return None
-    m = _NOTE_RE.match(label_key(text))
-    return m.group(1) if m else None
 
 
 def _notes(sheet: Sheet) -> list[tuple[int, str]]:
@@ -65,19 +56,13 @@ def _heading_unit(sheet: Sheet, r: int, c: int) -> str | None:
     """The unit a heading left of (r, c) states: its own cell on the row, or a cell merged
     down over the row (资金情况(万元) over 资金总额 / 其中:财政拨款 / 其他资金)."""
     for cc in range(c - 1, -1, -1):
-        at = _covering(sheet, r, cc)
+        at = cell_at(sheet, r, cc)
         text = sheet.cells.get(at) if at else None
         if isinstance(text, str):
             m = _HEAD_UNIT_RE.search(label_key(text))
             if m:
                 return m.group(1)
     return None
-
-
-def _covering(sheet: Sheet, r: int, c: int) -> tuple[int, int] | None:
-    if (r, c) in sheet.cells:
-        return r, c
-    return next(((r0, c0) for r0, c0, r1, c1 in sheet.merged if r0 <= r <= r1 and c0 <= c <= c1), None)
 
 
 @dataclass(frozen=True)

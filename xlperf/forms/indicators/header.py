@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from ...cellref import cell_name, col_name
 from ...findings import finding
@@ -45,7 +46,7 @@ class TableHeader:
     shared: frozenset[int] = frozenset()  # columns read by every block (the 一级), consumed or not
     repeats: tuple[tuple[str, int], ...] = ()  # (role, col) of roles written a second time
 
-    @property
+    @cached_property
     def first_data_col(self) -> int:
         """The leftmost column right of the level columns (where a row's content starts)."""
         lv = max((self.cols[r] for r in LEVEL_ROLES if r in self.cols), default=-1)

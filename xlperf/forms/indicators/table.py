@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ...cellref import cell_name
 from ...findings import finding
@@ -54,14 +55,20 @@ class _Table:
     levels: dict[str, str | None] = field(default_factory=dict)
 
     def match_l1(self, text: str) -> LevelMatch | None:
-        key = level_text(text)
-        return self.tax.match_dept_level1(key) if self.department else self.tax.match_level1(key)
+        return _match_level(self.tax, self.department, 1, text)
 
     def match_l2(self, text: str) -> LevelMatch | None:
-        key = level_text(text)
-        if self.department:
-            return self.tax.match_dept_level2(key)
-        return self.tax.match_level2(key) or _only_level2(self.tax, key)
+        return _match_level(self.tax, self.department, 2, text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _match_level(tax: Taxonomy, department: bool, tier: int, text: str) -> LevelMatch | None:
+    """*text* as a 一级 (*tier* 1) or 二级 of the project or department framework (cached:
+    level cells repeat across rows and files)."""
+    key = level_text(text)
+    if department:
+        return tax.match_dept_level1(key) if tier == 1 else tax.match_dept_level2(key)
+    return tax.match_level1(key) if tier == 1 else (tax.match_level2(key) or _only_level2(tax, key))
 
 
 def _only_level2(tax: Taxonomy, key: str) -> LevelMatch | None:
