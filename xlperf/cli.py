@@ -45,6 +45,20 @@ RegionOpt = Annotated[
     typer.Option("--region", help="报送地区，覆盖文件中识别的地区：省/市/县[/行政区划代码]，如 宁夏/固原市/彭阳县/640425"),
 ]
 YearOpt = Annotated[int | None, typer.Option("--year", help="预算年度，覆盖文件中识别的年度，如 2025")]
+LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="补充栏目写法的 TOML 文件（格式同 templates/labels.toml）")]
+
+
+def _labels(path: Path | None) -> dict | None:
+    """The wordings of ``--labels FILE``; a bad file is a Chinese message and exit code 2."""
+    from .forms.extra_labels import LabelsFileError, read_labels_file
+
+    if path is None:
+        return None
+    try:
+        return read_labels_file(str(path))
+    except LabelsFileError as exc:
+        err.print(exc.message, style="red", markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command("schema")
@@ -116,6 +130,7 @@ def import_cmd(
     fmt: Annotated[str, typer.Option("--format", help="输出格式：table（表格）或 json")] = "table",
     region: RegionOpt = None,
     year: YearOpt = None,
+    labels_file: LabelsOpt = None,
 ) -> None:
     """导入已填写或公开发布的工作簿，生成标准数据和审核报告（指向单元格）。
 
@@ -129,8 +144,9 @@ def import_cmd(
     if fmt not in ("table", "json"):
         err.print("--format 只能是 table 或 json", style="red", markup=False)
         raise typer.Exit(2)
+    labels = _labels(labels_file)
     prepare_batch()
-    results = list(progress_iter(import_files([str(f) for f in files], region=_region(region), year=year),
+    results = list(progress_iter(import_files([str(f) for f in files], region=_region(region), year=year, labels=labels),
                                  total=len(files), label="导入", console=err))
     subs = [r.submission for r in results if r.submission is not None]
     write_failed = None
@@ -154,6 +170,7 @@ def import_cmd(
 def merge_cmd(
     paths: Annotated[list[Path], typer.Argument(help="报送文件或文件夹（递归查找 .xlsx/.xlsm）")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只审核并报告，不写任何文件")] = False,
+    labels_file: LabelsOpt = None,
     **targets: Path | None,
 ) -> None:
     """把多个部门、多个县的报送汇总成一个工作簿（概览、部门、项目、指标、问题、来源）。
@@ -165,7 +182,9 @@ def merge_cmd(
     from .render import print_merge_summary, progress_iter
     from .writers.outputs import FORMATS
 
-    result = consolidate([str(p) for p in paths], progress=lambda it, n: progress_iter(it, total=n, label="汇总", console=err))
+    labels = _labels(labels_file)
+    result = consolidate([str(p) for p in paths], progress=lambda it, n: progress_iter(it, total=n, label="汇总", console=err),
+                         labels=labels)
     if result.sources.empty:
         err.print(f"在 {'、'.join(str(p) for p in paths)} 中没有找到 .xlsx / .xlsm 报送文件，未写入任何文件。", style="red", markup=False)
         raise typer.Exit(2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["OutputError", "UnreadableWorkbook", "XlperfError"]
+__all__ = ["NotATargetForm", "OutputError", "UnreadableWorkbook", "XlperfError"]
 
 
 class XlperfError(Exception):
@@ -33,6 +33,26 @@ class UnreadableWorkbook(XlperfError):
 
 def _rebuild_unreadable(code: str, message: str, message_en: str, path: str | None) -> UnreadableWorkbook:
     return UnreadableWorkbook(code, message, message_en, path=path)
+
+
+class NotATargetForm(UnreadableWorkbook):
+    """A workbook that was read but holds no target form, only something else (a 绩效自评表,
+    a scoring rubric, an allocation table): refused like an unreadable file (exit code 2,
+    ``failed`` in a merge), the finding pointing at ``sheet`` / ``cell`` of the evidence."""
+
+    def __init__(self, message: str, message_en: str, *, sheet: str | None = None, cell: str | None = None,
+                 path: str | None = None) -> None:
+        super().__init__("not-a-target-form", message, message_en, path=path)
+        self.sheet = sheet
+        self.cell = cell
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_refused, (self.message, self.message_en, self.sheet, self.cell, self.path))
+
+
+def _rebuild_refused(message: str, message_en: str, sheet: str | None, cell: str | None,
+                     path: str | None) -> NotATargetForm:
+    return NotATargetForm(message, message_en, sheet=sheet, cell=cell, path=path)
 
 
 class OutputError(XlperfError):

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .cellref import cell_name
-from .errors import UnreadableWorkbook
+from .errors import NotATargetForm, UnreadableWorkbook
 from .findings import catalog, finding
 from .forms.dispatch import read_sheets
-from .forms.labels import load_labels
+from .forms.labels import labels_with, load_labels, use_labels
 from .model import Finding, Region, Source, Submission
 from .readers.grid import Workbook, format_value
 from .readers.xlsx import read_workbook
@@ -43,7 +43,8 @@ class ImportResult:
 
     ``submission`` is ``None`` when the file could not be read at all (``error`` says
     why); ``report`` holds every finding (with ``file`` set) and the stats.
-    ``exit_code``: 0 no error-severity finding, 1 some, 2 unreadable.
+    ``exit_code``: 0 no error-severity finding, 1 some, 2 unreadable or not a target
+    form (``error`` a :class:`~xlperf.errors.NotATargetForm`: a 绩效自评表 …).
     """
 
     path: str
@@ -79,9 +80,19 @@ class ImportResult:
 
 def _unreadable(path: str, exc: UnreadableWorkbook) -> ImportResult:
     code = exc.code if exc.code in catalog() else "file-unreadable"
-    f = finding(code, sheet=None, cell=None, file=path, params={"message": exc.message})
+    f = finding(code, sheet=getattr(exc, "sheet", None), cell=getattr(exc, "cell", None), file=path,
+                params={"message": exc.message})
     return ImportResult(path=path, submission=None, report=Report(findings=[f], stats={"errors": 1, "warnings": 0}),
                         error=exc)
+
+
+def _refused(refusal, path: str) -> NotATargetForm:  # noqa: ANN001 - forms.base.Refusal
+    """The exception refusing a workbook that is no target form (docs/forms.md)."""
+    words = "、".join(refusal.evidence)
+    return NotATargetForm(
+        f"这是{refusal.kind}（工作表“{refusal.sheet}”有“{words}”等栏目），未导入。请报送绩效目标申报表。",
+        f"not a performance target form but a {refusal.kind} (sheet {refusal.sheet}: {words}); not imported",
+        sheet=refusal.sheet, cell=refusal.cell, path=path)
 
 
 def read_submission(wb: Workbook, *, region: Region | None = None, year: int | None = None) -> tuple[Submission, Report]:
@@ -89,9 +100,13 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
     the model or listed as an ``unmapped-cell`` finding; ``report.stats`` counts both.
 
     *region* / *year* override what the workbook says (cover block or document).
+    Raises :class:`~xlperf.errors.NotATargetForm` for a workbook whose sheets hold no
+    target form but a 绩效自评表, a scoring rubric or an allocation table.
     """
     tax = load_taxonomy()
     parsed = read_sheets(wb, tax=tax)
+    if parsed.refusals and not parsed.facts.found_form:
+        raise _refused(parsed.refusals[0], wb.path)
     findings: list[Finding] = [f for f in wb.findings
                                if not (f.code == "hidden-sheet" and f.sheet in parsed.template_sheets)] + parsed.findings
     cells = mapped = reported = 0
@@ -142,8 +157,11 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
     return sub, report
 
 
-def import_workbook(path: str, *, region: Region | None = None, year: int | None = None) -> ImportResult:
-    """Read and review one workbook file. Never raises for bad input (see module doc)."""
+def import_workbook(path: str, *, region: Region | None = None, year: int | None = None,
+                    labels: dict | None = None) -> ImportResult:
+    """Read and review one workbook file. Never raises for bad input (see module doc).
+    *labels*: wordings added to templates/labels.toml (``--labels FILE``, read by
+    :func:`xlperf.forms.extra_labels.read_labels_file`)."""
     try:
         wb = read_workbook(path)
     except UnreadableWorkbook as exc:
@@ -151,7 +169,10 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
     except MemoryError:
         return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading", path=path))
     try:
-        sub, report = read_submission(wb, region=region, year=year)
+        with use_labels(labels_with(labels)):
+            sub, report = read_submission(wb, region=region, year=year)
+    except NotATargetForm as exc:
+        return _unreadable(path, exc)
     except Exception as exc:  # noqa: BLE001 - a form-reading bug must not stop a batch: report it for this file
         return _unreadable(path, UnreadableWorkbook(
             "import-failed",
@@ -182,7 +203,8 @@ def prepare_batch() -> None:
     gc.set_threshold(*BATCH_GC_THRESHOLD)
 
 
-def import_files(paths: Iterable[str], *, region: Region | None = None, year: int | None = None) -> Iterator[ImportResult]:
+def import_files(paths: Iterable[str], *, region: Region | None = None, year: int | None = None,
+                 labels: dict | None = None) -> Iterator[ImportResult]:
     """Import each path in turn (one unreadable file never stops the others)."""
     for p in paths:
-        yield import_workbook(os.fspath(p), region=region, year=year)
+        yield import_workbook(os.fspath(p), region=region, year=year, labels=labels)

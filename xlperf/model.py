@@ -149,7 +149,11 @@ class Indicator(_Model):
     or ``None`` when the text could not be matched (then a finding says so);
     ``*_code`` are the taxonomy codes (1, 11) and ``*_text`` the text as written
     (11-数量指标, 数量指标). ``source`` is the cell of the 三级 name.
-    Department indicators (seed 004) also carry 前年 / 上年 values.
+    Department indicators (seed 004) also carry 前年 / 上年 values. A target written
+    in separate columns (指标性质 | 指标值 | 计量单位, 重庆 巴南) is one ``target`` whose
+    ``raw`` joins the parts in that order (``=100%``). A 区域绩效目标表 with one target
+    column per recipient gives one indicator per recipient value, ``recipient`` naming it
+    (docs/forms.md "One target column per recipient").
     """
 
     level1: str | None = None
@@ -170,6 +174,9 @@ class Indicator(_Model):
     level1_source: str | None = None
     level2_source: str | None = None
     raw_text: str | None = None  # the packed text an indicator was parsed from (Guangdong)
+    weight: str | None = None  # 指标权重 / 权重 / 分值 as written (重庆 巴南: 10)
+    grades: dict[str, str] = Field(default_factory=dict)  # 评价标准 优 / 良 / 中 / 差 (河北 邯郸); target = 优
+    recipient: str | None = None  # 补助区域: the recipient a 区域目标值 column is for (福建 龙岩: 新罗区)
 
 
 class SpendingCheckpoint(_Model):
@@ -204,6 +211,8 @@ class Project(_Model):
     fund_use: str | None = None  # 资金用途
     spending_plan: list[SpendingCheckpoint] = Field(default_factory=list)  # 资金支出计划
     performance_target: str | None = None  # 年度总体绩效目标 / 绩效目标 (markup removed)
+    long_term_goal: str | None = None  # 中期目标 / 长期目标 beside the annual one
+    period_amount: Amount | None = None  # 中期资金总额 beside 年度资金总额, 万元
     indicators: list[Indicator] = Field(default_factory=list)
     sheet: str | None = None
     cells: dict[str, str] = Field(default_factory=dict)

@@ -51,6 +51,7 @@ class ImportTask:
     region: Region | None = None
     year: int | None = None
     import_fn: Callable[..., ImportResult] = import_workbook
+    labels: dict | None = None  # wordings added by --labels FILE (plain data: it crosses to the workers)
 
 
 @dataclass
@@ -79,7 +80,8 @@ class FileRows:
 
 def import_and_flatten(task: ImportTask) -> FileRows:
     """Import ``task.path`` with ``task.import_fn`` and flatten it (runs in a worker)."""
-    result = task.import_fn(task.path, region=task.region, year=task.year)
+    extra = {"labels": task.labels} if task.labels else {}
+    result = task.import_fn(task.path, region=task.region, year=task.year, **extra)
     return flatten(result)
 
 

@@ -105,14 +105,15 @@ def _manifest_entry(path: str, manifests: dict[str, Manifest], used: set[tuple[s
 
 def consolidate(paths: list[str], *, progress: Progress | None = None, workers: int | None = None,
                 import_fn: Callable[..., ImportResult] = import_workbook,
-                memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> Consolidation:
+                memory_limit: int | None = DEFAULT_MEMORY_LIMIT, labels: dict | None = None) -> Consolidation:
     """Import and consolidate every submission under *paths* (module doc).
 
     *progress* wraps the stream of finished imports (``progress(iterable, total)``, e.g.
     a progress bar). *workers*: processes (default ``min(cpu_count, 4)``; 1 = in this
     process, no isolation). *import_fn* replaces ``import_workbook`` (tests and
     benchmark only; module-level, same signature). *memory_limit*: bytes per worker.
-    Never raises for bad input: unreadable files are ``failed`` rows of ``sources``.
+    *labels*: wordings added to templates/labels.toml (``--labels FILE``), handed to
+    every worker. Never raises for bad input: unreadable files are ``failed`` rows of ``sources``.
     """
     files, manifests = discover(paths)
     used: set[tuple[str, str]] = set()
@@ -133,7 +134,7 @@ def consolidate(paths: list[str], *, progress: Progress | None = None, workers: 
             continue
         if sha is not None:
             first_by_sha[sha] = inp
-        tasks.append(ImportTask(path, entry.region if entry else None, entry.year if entry else None, import_fn))
+        tasks.append(ImportTask(path, entry.region if entry else None, entry.year if entry else None, import_fn, labels))
         todo.append(inp)  # todo[i] is the input of tasks[i]
     stream: Iterable[Outcome[FileRows]] = run_isolated(import_and_flatten, tasks, workers=workers or default_workers(),
                                                        memory_limit=memory_limit, prepare=prepare_batch)

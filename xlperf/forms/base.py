@@ -16,7 +16,28 @@ from ..readers.grid import Sheet
 from ..taxonomy import Taxonomy
 from .common import ParseContext
 
-__all__ = ["FormReader", "FormRun", "ParsedWorkbook"]
+__all__ = ["FormReader", "FormRun", "ParsedWorkbook", "Recognition", "Refusal"]
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """How confidently a reader recognises its form on a sheet: ``score`` from 0 (not
+    at all) to 1 (certain), and the ``anchor`` its ``read`` starts from (header rows,
+    label rows …). Scores compare readers on one sheet: the most confident reads first."""
+
+    score: float
+    anchor: object
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A sheet recognised as something other than a target form: ``kind`` (its Chinese
+    name: 绩效自评表 …), ``evidence`` (the words seen), ``sheet`` and ``cell`` of the first."""
+
+    kind: str
+    evidence: tuple[str, ...]
+    sheet: str
+    cell: str
 
 
 @dataclass
@@ -35,6 +56,7 @@ class ParsedWorkbook:
     findings: list[Finding] = field(default_factory=list)
     facts: ReadFacts = field(default_factory=ReadFacts)
     template_sheets: set[str] = field(default_factory=set)
+    refusals: list[Refusal] = field(default_factory=list)  # sheets that are no target form
     cover: Any = None  # forms.cover.CoverInfo (kept untyped here: cover.py builds on this module)
 
 
@@ -52,15 +74,19 @@ class FormRun:
 class FormReader:
     """One kind of form, as the registry lists it.
 
-    ``find(sheet, owned_rows)`` recognises the form on a sheet and returns an anchor (a
-    header row, the label rows, ...) or ``None``; rows already owned by an earlier form
-    on the sheet are passed so a reader can skip them. ``read(sheet, anchor, run)``
-    reads the form into ``run.out`` (marking the cells it maps consumed) and returns the
-    rows it now owns. A ``fallback`` reader is tried only on a sheet where no other form
-    was found (prose goals).
+    ``recognise(sheet, owned_rows)`` says how confidently the form is on a sheet: a
+    :class:`Recognition` (score and anchor) or ``None``; rows already owned by a form read
+    on the sheet are passed so a reader can skip them. ``read(sheet, anchor, run)`` reads
+    the form into ``run.out`` (marking the cells it maps consumed) and returns the rows
+    it now owns. A ``fallback`` reader is tried only on a sheet where no other form was
+    found (prose goals). Readers below :data:`MIN_SCORE` are not read.
     """
 
     name: str
-    find: Callable[[Sheet, set[int]], object | None]
+    recognise: Callable[[Sheet, set[int]], Recognition | None]
     read: Callable[[Sheet, Any, FormRun], set[int]]
     fallback: bool = False
+
+
+#: the least score a reader must reach for its form to be read
+MIN_SCORE = 0.5

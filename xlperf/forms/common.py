@@ -24,6 +24,7 @@ from ..model import Finding
 from ..readers.grid import Sheet, form_date_from_serial, format_value
 from ..targets import parse_amount
 from ..text import label_key
+from .labels import form_key
 
 __all__ = [
     "ParseContext",
@@ -40,26 +41,37 @@ __all__ = [
     "read_percent",
     "take_department_line",
     "title_year",
+    "unit_of_note",
 ]
 
 _TITLE_RE = re.compile(
-    r"(绩效目标表|绩效目标申报表|绩效目标申报|绩效目标)(\(含转移支付项目\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
+    r"(绩效目标(申报|批复|审核)?表|.+绩效目标申报|.{2,}绩效目标)(\(.{1,12}\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
 )
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
-_UNIT_RE = re.compile(r"^单位[:：]?(万元|元)$")
+# the year line under a title: (2020)年度, ( 2019 年度), 2021年度) (its "(" lost with the page)
+_YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$")
+_TRAILING_YEAR_RE = re.compile(r"\(?20\d\d年度?\)?$")
+_UNIT_RE = re.compile(r"^(?:金额)?单位[:：]?(万元|元|亿元)$")
 _DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会))(本级)?$")
 _CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
 
 
 @lru_cache(maxsize=1 << 14)
 def is_title(text: object) -> bool:
-    """A form title or part heading (see module docstring)."""
-    return isinstance(text, str) and len(text) <= 60 and bool(_TITLE_RE.search(label_key(text)))
+    """A form title or part heading (see module docstring), also re-published with page
+    noise or traditional characters (``績(jī)效目標(biāo)表``) and with a note in brackets
+    (``…绩效目标表(打捆项目)``)."""
+    if not isinstance(text, str) or len(text) > 120:
+        return False
+    key = form_key(text)
+    return bool(_TITLE_RE.search(key) or _YEAR_NOTE_RE.match(key)
+                or (key.endswith("度") and _TITLE_RE.search(_TRAILING_YEAR_RE.sub("", key))))
 
 
 @lru_cache(maxsize=1 << 14)
 def title_year(text: object) -> int | None:
-    """The year a title states (``2024 年部门项目支出预算绩效目标表`` -> 2024)."""
+    """The year a title or its year line states (``2024 年部门项目支出预算绩效目标表``,
+    ``(2024年度)`` -> 2024)."""
     if not isinstance(text, str):
         return None
     m = _YEAR_RE.search(text)
@@ -67,9 +79,17 @@ def title_year(text: object) -> int | None:
 
 
 @lru_cache(maxsize=1 << 14)
+def unit_of_note(text: object) -> str | None:
+    """The unit a unit note states (``单位：元`` -> 元, ``金额单位:万元`` -> 万元), else None."""
+    if not isinstance(text, str) or len(text) > 20:
+        return None
+    m = _UNIT_RE.match(label_key(text))
+    return m.group(1) if m else None
+
+
 def is_unit_note(text: object) -> bool:
-    """``单位：万元`` / ``单位: 万元``."""
-    return isinstance(text, str) and bool(_UNIT_RE.match(label_key(text)))
+    """``单位：万元`` / ``单位: 元`` / ``金额单位:万元``."""
+    return unit_of_note(text) is not None
 
 
 @lru_cache(maxsize=1 << 14)
@@ -86,7 +106,7 @@ def is_signature(text: object) -> bool:
     if not isinstance(text, str):
         return False
     key = label_key(text)
-    return any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "") for w in _signature_words())
+    return any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in _signature_words())
 
 
 @lru_cache(maxsize=1)

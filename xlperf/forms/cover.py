@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..model import Department, Region
 from ..readers.grid import Sheet, format_value
-from .base import FormReader, FormRun
+from .base import FormReader, FormRun, Recognition
 from .common import ParseContext, read_fill_date
 from .labels import load_labels
 
@@ -69,4 +69,9 @@ def _read_into(sheet: Sheet, found: dict[str, tuple[int, int, object]], run: For
     return set()
 
 
-READER = FormReader("cover", find=find_cover, read=_read_into)
+def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
+    found = find_cover(sheet, owned)
+    return None if found is None else Recognition(1.0, found)
+
+
+READER = FormReader("cover", recognise=_recognise, read=_read_into)

@@ -19,9 +19,10 @@ import re
 
 from ..model import CompositionRow, DepartmentPlan, ProjectSpending
 from ..readers.grid import Sheet, format_value
+from ..targets import parse_amount
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
-from .base import FormReader, FormRun
+from .base import FormReader, FormRun, Recognition
 from .common import (
     ParseContext,
     is_title,
@@ -30,13 +31,15 @@ from .common import (
     read_fill_date,
     read_percent,
 )
-from .indicators import find_header, read_table
+from .indicators import TableHeader, find_header, read_indicator_table
+from .funds import amount_factor
 from .labels import load_labels
+from .values import value_below, value_right
 
 __all__ = ["READER", "find_department_form", "read_department"]
 
 _STRONG = {"name", "revenue", "expenditure", "functions", "long_term_indicators", "annual_indicators",
-           "project_spending", "funding_overview"}
+           "project_spending", "funding_overview", "overview_header", "budget_total", "annual_tasks", "overall_goal"}
 _HORIZON_RE = re.compile(r"截[止至]\s*(20\d\d)")
 _YEAR_HEAD_RE = re.compile(r"^(20\d\d)\s*年?$")
 _NUMBERED_RE = re.compile(r"^\s*\d+\s*[、.．]")
@@ -94,6 +97,7 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
     _composition(sheet, plan, hits, ctx)
     _project_spending(sheet, plan, hits, ctx)
     _goals(sheet, plan, hits)
+    _budget_total(sheet, plan, hits, ctx)
     # -- indicator tables ------------------------------------------------------------------
     headers = []
     for r in sorted(grid):
@@ -103,13 +107,22 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
     last = max(grid) + 1
     for i, h in enumerate(headers):
         end = headers[i + 1].first_row if i + 1 < len(headers) else last
-        inds = read_table(sheet, h, end, tax=tax, ctx=ctx, department=True)
-        annual = "two_years_ago" in h.cols or "last_year" in h.cols
-        if annual:
+        inds = read_indicator_table(sheet, h, end, tax=tax, ctx=ctx, department=True)
+        if _is_annual(h, hits):
             plan.annual_indicators.extend(inds)
         else:
             plan.long_term_indicators.extend(inds)
     return plan, rows
+
+
+def _is_annual(header: TableHeader, hits: dict) -> bool:
+    """An annual table: it has 前年 / 上年 columns (seed 004), or no 长期绩效指标 label is
+    the nearest table label above it (a department form with one flat list, 重庆 巴南)."""
+    if "two_years_ago" in header.cols or "last_year" in header.cols:
+        return True
+    above = [(r, fld) for fld in ("long_term_indicators", "annual_indicators") for r, _c, _i in hits.get(fld, [])
+             if r <= header.row]
+    return not above or max(above)[1] != "long_term_indicators"
 
 
 def _is_any_label(text: str) -> bool:
@@ -182,6 +195,9 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
                 if c in row:
                     sheet.consumed.add((r, c))
                     entry.previous_amounts[year] = read_amount(sheet, r, c, row[c], label=f"{entry.item}（{year}年）", ctx=ctx)
+            if entry.current_amount is None and entry.share_percent is None and not any(
+                    v is not None for v in entry.previous_amounts.values()):
+                continue  # an item name the template writes, nothing typed beside it
             if label_key(item) == "合计":
                 if fld == "revenue":
                     plan.revenue_total = entry
@@ -191,6 +207,32 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
                 plan.revenue.append(entry)
             else:
                 plan.expenditure.append(entry)
+
+
+def _budget_total(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseContext) -> None:
+    """The department's total budget stated by itself (预算支出总额 over the 基本支出 /
+    项目支出 columns, 泸县; 区级支出预算总量 beside the name, 巴南): the expenditure total,
+    unless 支出构成 gave one. Its value is right of the label, or below it as a header."""
+    if plan.expenditure_total is not None:
+        return
+    for r, c, inline in hits.get("budget_total", [])[:1]:
+        label = format_value(sheet.cells[(r, c)]).strip()
+        unit = load_labels().match("department", label)
+        if inline is not None:
+            at = (r, c, inline)
+        else:
+            span = sheet.merged_span(r, c)
+            right = value_right(sheet, r, span[3] if span else c, set())
+            at = (r, right[0], right[1]) if right and parse_amount(right[1]).value is not None else \
+                value_below(sheet, r, c, max(sheet.grid) + 1)
+        if at is None:
+            return
+        sheet.consumed.add((at[0], at[1]))
+        amount = read_amount(sheet, at[0], at[1], at[2], label=label, ctx=ctx, text_ok=True)
+        if amount is not None:
+            amount *= amount_factor(sheet, at[0], at[2], unit.unit if unit else None, (r, c))
+        plan.expenditure_total = CompositionRow(item=label_key(label), current_amount=amount,
+                                                source=sheet.ref(at[0], at[1]))
 
 
 def _project_spending(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseContext) -> None:
@@ -290,8 +332,16 @@ def _read_into(sheet: Sheet, rows: set[int], run: FormRun) -> set[int]:
     return owned
 
 
-def _find(sheet: Sheet, owned: set[int]) -> set[int] | None:
-    return find_department_form(sheet)
+def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
+    """A quarter of certainty per department-only section the sheet shows (部门(单位)名称,
+    收入构成, 部门职能概述, 预算支出总额, 当年整体绩效目标 …): two make a department form,
+    so a project form whose 绩效指标 are headed 年度绩效指标, or whose 部门(单位)名称 names
+    its department, is not one."""
+    seen = {hit.field for r, hits in load_labels().index(sheet).get("department", {}).items() if r not in owned
+            for _c, hit in hits if hit.field in _STRONG or (hit.field == "annual_goal" and "整体" in hit.label)}
+    if len(seen) < 2:
+        return None
+    return Recognition(min(1.0, 0.25 * len(seen)), set(sheet.grid) - owned)
 
 
-READER = FormReader("department", find=_find, read=_read_into)
+READER = FormReader("department", recognise=_recognise, read=_read_into)

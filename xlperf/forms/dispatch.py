@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..readers.grid import Sheet, Workbook
 from ..taxonomy import Taxonomy
-from .base import FormRun, ParsedWorkbook
+from .base import MIN_SCORE, FormRun, ParsedWorkbook
 from .common import ParseContext, consume_boilerplate, take_department_line
 from .own_template import is_template_text, read_lists_sheet
 from .registry import REGISTRY
@@ -40,18 +40,39 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
 
 
 def _read_forms(sheet: Sheet, run: FormRun) -> bool:
-    """Try every registered reader on *sheet*; True when one found its form."""
+    """Read the forms of *sheet*, the most confidently recognised first (each reader
+    once; a fallback reader only where no other form was recognised); True when a
+    target form was read."""
     found = False
     owned: set[int] = set()
-    for reader in REGISTRY:
-        if reader.fallback and found:
+    done: set[int] = set()  # read, or not recognised (owning more rows never makes a form appear)
+    while True:
+        best = _most_confident(sheet, owned, done, fallback=False)
+        if best is None and not found:
+            best = _most_confident(sheet, owned, done, fallback=True)
+        if best is None:
+            return found
+        i, anchor = best
+        done.add(i)
+        refused = len(run.out.refusals)
+        owned |= REGISTRY[i].read(sheet, anchor, run)
+        found = found or len(run.out.refusals) == refused
+
+
+def _most_confident(sheet: Sheet, owned: set[int], done: set[int], *, fallback: bool) -> tuple[int, object] | None:
+    """(registry index, anchor) of the reader most sure of its form on *sheet* (the first
+    on a tie), among the fallback readers or the others; readers not recognising their
+    form join *done*."""
+    best: tuple[float, int, object] | None = None
+    for i, reader in enumerate(REGISTRY):
+        if i in done or reader.fallback != fallback:
             continue
-        anchor = reader.find(sheet, owned)
-        if anchor is None:
-            continue
-        owned |= reader.read(sheet, anchor, run)
-        found = True
-    return found
+        rec = reader.recognise(sheet, owned)
+        if rec is None or rec.score < MIN_SCORE:
+            done.add(i)
+        elif best is None or rec.score > best[0]:
+            best = (rec.score, i, rec.anchor)
+    return None if best is None else (best[1], best[2])
 
 
 def _boilerplate(sheet: Sheet, ctx: ParseContext) -> None:

@@ -20,7 +20,7 @@ from ..readers.grid import Sheet, format_value
 from ..targets import parse_target
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
-from .base import FormReader, FormRun
+from .base import FormReader, FormRun, Recognition
 from .common import ParseContext, read_amount
 from .indicators import LevelCarry, level_fields, report_levels
 from .labels import load_labels
@@ -183,4 +183,10 @@ def _read_into(sheet: Sheet, header: int, run: FormRun) -> set[int]:
     return rows
 
 
-READER = FormReader("guangdong-summary", find=find_summary_header, read=_read_into)
+def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
+    """The summary header names every column of the table: certain when found."""
+    header = find_summary_header(sheet, owned)
+    return None if header is None else Recognition(1.0, header)
+
+
+READER = FormReader("guangdong-summary", recognise=_recognise, read=_read_into)

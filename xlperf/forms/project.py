@@ -1,11 +1,15 @@
 """Read project forms (项目支出绩效目标表): the label/value block and its indicator table.
 
-Layouts read (all found by labels, several per sheet or one per sheet):
+Layouts read (all found by labels, several per sheet or one per sheet; docs/forms.md):
 
 * the Ningxia three-tier sheet (seed 000 彭阳, 002 红寺堡) and the xlperf template;
 * the Hebei variant (seed 001 乐亭): 项目编码, 预算规模及资金用途 with 预算数 / 其中：财政资金 /
   其他资金 and the 资金用途 text on the next row, 资金支出计划（%）with checkpoint headers
-  and values on the next row, a numbered 绩效目标 text.
+  and values on the next row, a numbered 绩效目标 text;
+* the forms of other provinces: labels by their parts, values right of or below their
+  labels (:mod:`.project_fields`), amounts in 元 or with a 万 suffix (:mod:`.funds`), and a
+  table without a 项目名称 label named by its title (``1、<name>绩效目标表``,
+  ``<unit>_<name>项目支出绩效目标批复表``).
 
 Seed 002 shifts are read where certain and reported otherwise: a project name on the
 row above (or below) its label while the label's value cell holds the department
@@ -16,7 +20,6 @@ labels in a row with no values beside them (``layout-ambiguous``).
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 
 from ..cellref import cell_name
@@ -24,195 +27,190 @@ from ..findings import finding
 from ..model import Project, SpendingCheckpoint
 from ..readers.grid import Sheet, format_value
 from ..taxonomy import Taxonomy
-from ..text import strip_markup
-from .base import FormReader, FormRun
+from .base import FormReader, FormRun, Recognition
 from .common import (
     ParseContext,
     consume_boilerplate,
     department_line,
     is_title,
     is_unit_note,
-    is_unit_note_or_title,
     percent,
-    read_amount,
     take_department_line,
 )
-from .indicators import find_header, read_table
-from .labels import LabelHit, load_labels
+from .indicators import TableHeader, find_header, read_indicator_table
+from .labels import form_key, load_labels
+from .project_fields import collect_labels
+from .project_values import UNITLIKE_RE, lone_text, resolve_fields
 
 __all__ = ["READER", "find_project_anchors", "read_projects"]
 
-_TEXT_FIELDS = ("name", "code", "competent_department", "implementing_unit", "attribute", "duration",
-                "supervising_office", "category", "fund_use", "performance_target")
-_AMOUNT_FIELDS = ("annual_amount", "fiscal_funds", "special_account_funds", "other_funds")
-# the standard wording of each field's label, for messages (labels.toml [project], first word)
-_LABEL = {f: w for f, w in load_labels().standard["project"].items() if f in _TEXT_FIELDS + _AMOUNT_FIELDS}
-# What a value must look like to be read under its label (else reported, not assigned).
-_PLAUSIBLE: dict[str, tuple[re.Pattern[str], str]] = {
-    "attribute": (re.compile(r"^\d{2,4}\s*-|项目"), "项目属性（如 0101-一年期项目）"),
-    "duration": (re.compile(r"\d\s*(年|个月|月|天)|^(一|二|三|四|五|十)?年"), "项目期限（如 1年）"),
-    "supervising_office": (re.compile(r"(股|处|科|室|办|组)$"), "主管处室（如 02-预算股）"),
-}
-_UNITLIKE_RE = re.compile(r"^\d{2,}\s*-.*(局|委|办|院|中心|政府)(本级)?$")
+_TITLE_SUFFIX_RE = re.compile(r"(项目)?(支出)?(预算)?绩效目标(申报|批复|审核)?表(\(.*\))?$")
+_NUMBERING_RE = re.compile(r"^\s*\d{1,3}\s*[、.．]\s*")
+
+
+def _headers(sheet: Sheet, skip_rows: set[int]) -> list[int]:
+    """Rows holding an indicator-table header."""
+    rows = load_labels().index(sheet).get("indicator_header", {})
+    return [r for r in sorted(rows) if r not in skip_rows and find_header(sheet, r) is not None]
 
 
 def find_project_anchors(sheet: Sheet, skip_rows: set[int]) -> list[int]:
-    """Rows holding a 项目名称 label (exact or with its value inline), in order."""
-    anchors = []
-    for r, hits in sorted(load_labels().index(sheet).get("project", {}).items()):
-        if r not in skip_rows and any(h.field == "name" and (r, c) not in sheet.consumed for c, h in hits):
-            anchors.append(r)
-    return anchors
-
-
-def _lone_text(sheet: Sheet, r: int) -> tuple[int, str] | None:
-    """The single text cell of row *r* when it has exactly one that is not boilerplate
-    nor a label (a candidate project name displaced from its label)."""
-    labels = load_labels()
-    cells = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed and not is_unit_note(v)]
-    if len(cells) != 1 or not isinstance(cells[0][1], str):
-        return None
-    c, v = cells[0]
-    if is_title(v) or labels.match("project", v) or labels.match("indicator_header", v, inline=False):
-        return None
-    return c, v
+    """Rows holding a 项目名称 label (exact, by its parts, or with its value inline), and
+    the header rows of indicator tables no such label comes before (a table named by its
+    title), in order."""
+    names = [r for r, hits in sorted(load_labels().index(sheet).get("project", {}).items())
+             if r not in skip_rows and any(h.field == "name" and (r, c) not in sheet.consumed for c, h in hits)]
+    anchors = list(names)
+    prev = -1
+    for h in _headers(sheet, skip_rows):
+        if not any(prev < n < h for n in names):
+            anchors.append(h)
+        prev = h
+    return sorted(set(anchors))
 
 
 def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
-    """Walk up from *anchor* over title / unit / department / lone-text rows."""
+    """Walk up from *anchor* over title / unit / department / lone-text rows and rows of
+    project labels (部门(单位)名称 above 项目名称)."""
     r = anchor - 1
     rows = sheet.grid
+    project = load_labels().index(sheet).get("project", {})
     while r >= floor:
         if r not in rows:  # jump to the next non-empty row above
             above = sheet.rows_between(floor, r)
             r = above[-1] if above else floor - 1
             continue
         cells = [v for c, v in rows[r] if (r, c) not in sheet.consumed]
-        if not cells or all(is_title(v) or is_unit_note(v) or department_line(v) for v in cells) or _lone_text(sheet, r):
+        if (not cells or all(is_title(v) or is_unit_note(v) or department_line(v) for v in cells)
+                or lone_text(sheet, r) or r in project or (r == anchor - 1 and _prose_row(cells))):
             r -= 1
             continue
         break
     return r + 1
 
 
-def read_projects(sheet: Sheet, anchors: list[int], *, tax: Taxonomy, ctx: ParseContext, end: int) -> list[Project]:
-    """Read one project per anchor row; each block runs to the next block's first row."""
+def _prose_row(cells: list[object]) -> bool:
+    """One or two long texts and nothing else: goal texts whose label the page lost."""
+    return 0 < len(cells) <= 2 and all(isinstance(v, str) and len(v.strip()) >= 15 and not is_title(v) for v in cells)
+
+
+def read_projects(sheet: Sheet, anchors: list[int], *, tax: Taxonomy, ctx: ParseContext, end: int
+                  ) -> list[tuple[Project, range]]:
+    """Read one project per anchor row; each block runs to the next block's first row.
+    Returns each project with the rows its block spans."""
     starts = []
     floor = 0
     for a in anchors:
         starts.append(_block_start(sheet, a, floor))
         floor = a + 1
-    projects = []
+    out = []
     for i, a in enumerate(anchors):
         stop = starts[i + 1] if i + 1 < len(anchors) else end
-        projects.append(_read_block(sheet, starts[i], a, stop, tax=tax, ctx=ctx))
-    return projects
+        out.append((_read_block(sheet, starts[i], a, stop, tax=tax, ctx=ctx), range(starts[i], stop)))
+    return out
 
 
 def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
-                 ) -> tuple[list[tuple[int, int, str]], tuple[int, int, str] | None]:
-    """Consume titles, unit notes and department lines above the anchor; return the
-    lone text rows there (name candidates) as (row, col, text), and the department line
-    (Hebei ``315002乐亭县司法局`` above each table: the table's 主管部门) if any."""
+                 ) -> tuple[list[tuple[int, int, str]], tuple[int, int, str] | None, tuple[int, int, str] | None]:
+    """Consume titles, unit notes and department lines above the anchor; return the lone
+    text rows there (name candidates) as (row, col, text), the department line (Hebei
+    ``315002乐亭县司法局`` above each table: the table's 主管部门) and the last title."""
     lone = []
     dept_line = None
+    title = None
     for r in sheet.rows_between(start, anchor):
+        for c, v in sheet.grid[r]:
+            if (r, c) not in sheet.consumed and is_title(v):
+                title = (r, c, str(v))
         consume_boilerplate(sheet, r, ctx)
-        hit = _lone_text(sheet, r)
+        hit = lone_text(sheet, r)
         if hit is None:
             continue
-        taken = take_department_line(sheet, r, ctx, exclude=_UNITLIKE_RE)
+        taken = take_department_line(sheet, r, ctx, exclude=UNITLIKE_RE)
         if taken is not None:
             dept_line = taken
         else:
             lone.append((r, hit[0], hit[1]))
     # a department line sharing its row with the unit note (" | 315002乐亭县司法局 | 单位：万元")
     for r in sheet.rows_between(start, anchor):
-        taken = take_department_line(sheet, r, ctx, exclude=_UNITLIKE_RE)
+        taken = take_department_line(sheet, r, ctx, exclude=UNITLIKE_RE)
         if taken is not None:
             dept_line = taken
-    return lone, dept_line
-
-
-def _value_right(sheet: Sheet, r: int, span_end: int, row_hits: dict[int, LabelHit]) -> tuple[int, object] | None:
-    """First non-empty, unconsumed, non-label cell of row *r* right of *span_end* (its
-    label's cell or merged range) before the next label
-    (*row_hits*: the project labels of row *r*, column -> hit)."""
-    for cc, v in sheet.grid.get(r, ()):
-        if cc <= span_end or (r, cc) in sheet.consumed:
-            continue
-        if cc in row_hits or is_unit_note(v):
-            return None
-        return cc, v
-    return None
-
-
-def _next_is_label(sheet: Sheet, r: int, c: int) -> bool:
-    """True when the next non-empty cell right of (r, c) is another label."""
-    nxt = next(((cc, v) for cc, v in sheet.grid.get(r, ()) if cc > c), None)
-    return nxt is not None and load_labels().match("project", nxt[1]) is not None
+    return lone, dept_line, title
 
 
 def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxonomy, ctx: ParseContext) -> Project:
-    labels = load_labels()
-    lone_above, dept_line = _boilerplate(sheet, start, anchor, ctx)
+    header, header_row = _first_header(sheet, anchor, stop)
+    label_start = start if header_row == anchor else anchor  # a table named by its title: labels above it
+    lone_above, dept_line, title = _boilerplate(sheet, start, anchor, ctx)
     proj = Project(sheet=sheet.name)
-    header = None
-    header_row = stop
-    index = labels.index(sheet)
-    header_rows = index.get("indicator_header", {})
-    for r in sheet.rows_between(anchor, stop):
-        if r not in header_rows:
-            continue  # no 一级指标 / 二级指标 / 三级指标 label on the row: no header there
-        header = find_header(sheet, r)
-        if header:
-            header_row = r
-            break
-    raw: dict[str, tuple[int, int, object]] = {}
-    label_cells: dict[str, tuple[int, int]] = {}
-    project_labels = index.get("project", {})  # what labels.match("project", v) says, per cell
-    for r in sheet.rows_between(anchor, header_row):
-        cells = sheet.grid.get(r, ())
-        row_hits = dict(project_labels.get(r, ()))
-        hits: list[tuple[int, LabelHit]] = []
-        for c, v in cells:
-            if (r, c) in sheet.consumed:
-                continue
-            hit = row_hits.get(c)
-            if hit:
-                hits.append((c, hit))
-            elif is_unit_note_or_title(v):
-                sheet.consumed.add((r, c))
-        if len(hits) >= 3 and all(_next_is_label(sheet, r, c) for c, _h in hits[:-1]):
-            ctx.findings.append(finding("layout-ambiguous", sheet=sheet.name, cell=cell_name(r, hits[0][0]),
-                                        params={"detail": "、".join(f"“{_LABEL.get(h.field, h.label)}”" for _c, h in hits)
-                                                + "等栏目连续排列，填写内容不在各自右侧"}))
-        for c, hit in hits:
-            sheet.consumed.add((r, c))
-            label_cells.setdefault(hit.field, (r, c))
-            if hit.field == "spending_plan":
-                proj.spending_plan = _spending_plan(sheet, r, c)
-                continue
-            if hit.field == "budget_and_use":
-                below = _lone_text(sheet, r + 1) if r + 1 < header_row else None
-                if below:
-                    raw.setdefault("fund_use", (r + 1, below[0], below[1]))
-                    sheet.consumed.add((r + 1, below[0]))
-                continue
-            if hit.inline is not None:
-                raw.setdefault(hit.field, (r, c, hit.inline))
-                continue
-            span = sheet.merged_span(r, c)
-            val = _value_right(sheet, r, span[3] if span else c, row_hits)
-            if val is not None:
-                raw.setdefault(hit.field, (r, val[0], val[1]))
-                sheet.consumed.add((r, val[0]))
-    if "competent_department" not in raw and "competent_department" not in label_cells and dept_line is not None:
+    found = collect_labels(sheet, sheet.rows_between(label_start, header_row), header_row, ctx)
+    if "spending_plan" in found.label_cells:
+        r, c = found.label_cells["spending_plan"]
+        sheet.consumed.add((r, c))
+        proj.spending_plan = _spending_plan(sheet, r, c)
+    if "budget_and_use" in found.label_cells:
+        r, c = found.label_cells["budget_and_use"]
+        sheet.consumed.add((r, c))
+        below = lone_text(sheet, r + 1) if r + 1 < header_row else None
+        if below:
+            found.raw.setdefault("fund_use", (r + 1, below[0], below[1]))
+            sheet.consumed.add((r + 1, below[0]))
+    raw = found.raw
+    if "competent_department" not in raw and "competent_department" not in found.label_cells and dept_line is not None:
         raw["competent_department"] = dept_line  # the form has no 主管部门 label: its department line
-    _resolve_fields(sheet, proj, raw, label_cells, lone_above, header_row, ctx)
+    if "name" not in raw and "name" not in found.label_cells and title is not None:
+        _name_from_title(sheet, title, raw)
+    if header_row == anchor and "performance_target" not in raw and "long_term_goal" not in raw:
+        _unlabelled_goals(sheet, header_row, raw, ctx)
+    resolve_fields(sheet, proj, found, lone_above, header_row, ctx)
     if header is not None:
-        proj.indicators = read_table(sheet, header, stop, tax=tax, ctx=ctx)
+        proj.indicators = read_indicator_table(sheet, header, stop, tax=tax, ctx=ctx)
     return proj
+
+
+def _unlabelled_goals(sheet: Sheet, header_row: int, raw: dict[str, tuple[int, int, object]],
+                      ctx: ParseContext) -> None:
+    """Goal texts on the row above a table, their label lost with the page (东莞 批复表):
+    one text is the goal; two side by side are the period goal (left) and the year's
+    (right), as the blocks of the table below are ordered; reported ``goal-unlabelled``."""
+    above = sheet.rows_between(0, header_row)
+    if not above:
+        return
+    r = above[-1]
+    cells = [(c, v) for c, v in sheet.grid[r] if (r, c) not in sheet.consumed]
+    if not _prose_row([v for _c, v in cells]):
+        return
+    fields = ("performance_target",) if len(cells) == 1 else ("long_term_goal", "performance_target")
+    for fld, (c, v) in zip(fields, cells):
+        raw[fld] = (r, c, v)
+        sheet.consumed.add((r, c))
+    ctx.findings.append(finding("goal-unlabelled", sheet=sheet.name, cell=cell_name(r, cells[-1][0])))
+
+
+def _first_header(sheet: Sheet, anchor: int, stop: int) -> tuple[TableHeader | None, int]:
+    header_rows = load_labels().index(sheet).get("indicator_header", {})
+    for r in sheet.rows_between(anchor, stop):
+        if r in header_rows and (header := find_header(sheet, r)) is not None:
+            return header, r
+    return None, stop
+
+
+def _name_from_title(sheet: Sheet, title: tuple[int, int, str], raw: dict[str, tuple[int, int, object]]) -> None:
+    """A table without a 项目名称 label is named by its title: ``1、<name>绩效目标表`` gives
+    <name>; ``<unit>_<name>项目支出绩效目标批复表`` gives <name>, <unit> its 实施单位."""
+    r, c, text = title
+    text = _NUMBERING_RE.sub("", text).strip()
+    cut = next((i for i in range(len(text))  # at a character, not inside the page's pinyin noise
+                if "\u4e00" <= text[i] <= "\u9fff" and _TITLE_SUFFIX_RE.fullmatch(form_key(text[i:]))), None)
+    name = text[:cut].strip() if cut else ""
+    if not name:
+        return
+    unit, sep, rest = name.partition("_")
+    if sep and rest and department_line(unit):
+        raw.setdefault("implementing_unit", (r, c, unit.strip()))
+        name = rest.strip()
+    raw["name"] = (r, c, name)
 
 
 def _spending_plan(sheet: Sheet, r: int, c: int) -> list[SpendingCheckpoint]:
@@ -235,77 +233,6 @@ def _spending_plan(sheet: Sheet, r: int, c: int) -> list[SpendingCheckpoint]:
     return plan
 
 
-def _resolve_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, object]],
-                    label_cells: dict[str, tuple[int, int]], lone_above: list[tuple[int, int, str]],
-                    header_row: int, ctx: ParseContext) -> None:
-    """Check each raw value against its label, handle the seed-002 shifts, set fields."""
-    # a value written below its label (年度总体绩效目标 with the text on the next row)
-    for fld in ("performance_target", "name"):
-        if fld not in raw and fld in label_cells:
-            lr, lc = label_cells[fld]
-            below = _lone_text(sheet, lr + 1) if lr + 1 < header_row else None
-            if below and (fld != "name" or not lone_above):
-                raw[fld] = (lr + 1, below[0], below[1])
-                sheet.consumed.add((lr + 1, below[0]))
-                if fld != "name":
-                    ctx.findings.append(finding("value-below-label", sheet=sheet.name, cell=cell_name(lr + 1, below[0]),
-                                                params={"label": _LABEL[fld]}))
-                else:
-                    ctx.findings.append(finding("project-name-shifted", sheet=sheet.name, cell=cell_name(lr + 1, below[0]),
-                                                text=below[1], params={"found": "（空）"}))
-                    raw["_name_shifted"] = raw[fld]
-    # the project name on the row above its label, the label's cell holding a unit
-    name = raw.get("name")
-    name_text = format_value(name[2]) if name else ""
-    if "_name_shifted" not in raw and (name is None or _UNITLIKE_RE.match(name_text)) and lone_above:
-        r, c, text = lone_above[-1]
-        sheet.consumed.add((r, c))
-        ctx.findings.append(finding("project-name-shifted", sheet=sheet.name, cell=cell_name(r, c), text=text,
-                                    params={"found": name_text or "（空）"}))
-        if name is not None and "competent_department" not in raw:
-            raw["competent_department"] = name
-        elif name is not None:
-            sheet.consumed.discard((name[0], name[1]))  # the displaced value stays reported
-        raw["name"] = (r, c, text)
-    raw.pop("_name_shifted", None)
-    _set_fields(sheet, proj, raw, label_cells, ctx)
-
-
-def _set_fields(sheet: Sheet, proj: Project, raw: dict[str, tuple[int, int, object]],
-                label_cells: dict[str, tuple[int, int]], ctx: ParseContext) -> None:
-    """Set each field from its raw value (amounts in 万元; a text Excel turned into a
-    date, or one that does not fit its label, reported) and record the label cells."""
-    for fld, (r, c, value) in raw.items():
-        ref = sheet.ref(r, c)
-        if fld in _AMOUNT_FIELDS:
-            amount = read_amount(sheet, r, c, value, label=_LABEL[fld], ctx=ctx, text_ok=label_cells.get(fld) == (r, c))
-            if amount is not None:
-                setattr(proj, fld, amount)
-            if fld == "annual_amount":
-                proj.annual_amount_text = format_value(value)
-            proj.cells[fld] = ref
-            continue
-        text = format_value(value).strip()
-        if isinstance(value, (_dt.date, _dt.time)) and fld in _TEXT_FIELDS:  # Excel turned the typed text into a date
-            ctx.findings.append(finding("date-where-text-expected", sheet=sheet.name, cell=cell_name(r, c),
-                                        params={"label": _LABEL[fld], "date": text}))
-            setattr(proj, fld, text)
-            proj.cells[fld] = ref
-            continue
-        if fld in _PLAUSIBLE and not _PLAUSIBLE[fld][0].search(text):
-            sheet.consumed.discard((r, c))
-            ctx.findings.append(finding("value-implausible", sheet=sheet.name, cell=cell_name(r, c), text=text,
-                                        params={"label": _LABEL[fld], "expected": _PLAUSIBLE[fld][1]}))
-            continue
-        if fld == "performance_target":
-            text = strip_markup(text)
-        if fld in _TEXT_FIELDS:
-            setattr(proj, fld, text)
-            proj.cells[fld] = ref
-    for fld, (r, c) in label_cells.items():
-        proj.cells.setdefault(f"{fld}_label", sheet.ref(r, c))
-
-
 def _blank(p: Project) -> bool:
     """An empty project form (a spare sheet of the template): labels only, no values."""
     return not (p.name or p.code or p.annual_amount is not None or p.annual_amount_text or p.performance_target
@@ -313,16 +240,25 @@ def _blank(p: Project) -> bool:
                 or any(i.name or (i.target and i.target.raw) for i in p.indicators))
 
 
-def _find(sheet: Sheet, owned: set[int]) -> list[int] | None:
-    return find_project_anchors(sheet, owned) or None
+def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
+    """Project forms: confident with a 项目名称 label (more with each other project label
+    of its block), less for a table named only by its title."""
+    anchors = find_project_anchors(sheet, owned)
+    if not anchors:
+        return None
+    index = load_labels().index(sheet).get("project", {})
+    fields = {h.field for r, hits in index.items() if r not in owned for _c, h in hits}
+    named = "name" in fields
+    score = min(1.0, (0.6 if named else 0.5) + 0.05 * len(fields))
+    return Recognition(score, anchors)
 
 
 def _read_into(sheet: Sheet, anchors: list[int], run: FormRun) -> set[int]:
     """Every project form from the anchors to the end of the sheet; empty ones (spare
-    template sheets) are dropped, their labels stay consumed."""
+    template sheets) are dropped, their labels stay consumed. Owns the blocks' rows."""
     projects = read_projects(sheet, anchors, tax=run.tax, ctx=run.ctx, end=max(sheet.grid) + 1)
-    run.out.projects.extend(p for p in projects if not _blank(p))
-    return set()
+    run.out.projects.extend(p for p, _rows in projects if not _blank(p))
+    return {r for _p, rows in projects for r in sheet.rows_between(rows.start, rows.stop)}
 
 
-READER = FormReader("project", find=_find, read=_read_into)
+READER = FormReader("project", recognise=_recognise, read=_read_into)

@@ -1,10 +1,12 @@
-"""The form readers, in the order they are tried on every sheet.
+"""The form readers of every sheet.
 
 Each entry is a :class:`~xlperf.forms.base.FormReader` declared at the end of its own
-module. Order matters: a reader sees the rows earlier readers own (a department form
-owns its sheet; the Guangdong table owns the rows under its header, so the project
-reader does not read them again) and the cells they consumed. A fallback reader (prose
-goals) is tried only on a sheet where nothing else was found.
+module. On each sheet every reader says how confidently it recognises its form
+(:class:`~xlperf.forms.base.Recognition`); the most confident reads first, then the
+others are asked again about the rows it left (a department form owns its sheet; the
+Guangdong table owns the rows under its header; a project form its blocks). Equal
+scores go in the order below. A fallback reader (prose goals) is tried only on a sheet
+where nothing else was found.
 
 To add a form: write ``xlperf/forms/<name>.py`` ending in ``READER = FormReader(...)``
 and list it here (see ``xlperf/forms/README.md``). A new wording of a known form is
@@ -13,12 +15,13 @@ data only: ``templates/labels.toml``.
 
 from __future__ import annotations
 
-from . import cover, department, guangdong, narrative, project
+from . import cover, department, guangdong, narrative, project, refusal
 from .base import FormReader
 
 __all__ = ["REGISTRY"]
 
 REGISTRY: tuple[FormReader, ...] = (
+    refusal.READER,      # a 绩效自评表, a scoring rubric, an allocation table: not a target form
     cover.READER,        # the template's cover block (填报说明): region, year, department
     department.READER,   # the department-wide form (seed 004 阳新, the template's 部门整体绩效目标)
     guangdong.READER,    # the Guangdong summary table (seed 003 增城)

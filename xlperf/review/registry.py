@@ -41,6 +41,7 @@ ORDER: tuple[str, ...] = (
     "dept-share-sum",                  # department.py
     "dept-share-mismatch",             # department.py
     "dept-project-spending-mismatch",  # department.py
+    "no-indicator-read",               # yielded.py
     "region-unknown",                  # context.py
     "year-unknown",                    # context.py
 )

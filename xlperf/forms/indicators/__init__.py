@@ -12,15 +12,19 @@
   (``row-shifted``), its cells mapped to roles, a garbled row read by token order, a value
   right of its column (``target-shifted``) or inside the 三级 cell
   (``target-split-from-name``);
-* :mod:`.table` walks the rows: :func:`read_table`.
+* :mod:`.table` walks the rows: :func:`read_table`;
+* :mod:`.blocks` reads side-by-side 中期 / 年度 blocks as one list:
+  :func:`read_indicator_table` (the entry point form readers call).
 
 The layouts behind each repair are described in docs/forms.md.
 """
 
 from __future__ import annotations
 
+from .blocks import read_indicator_table
 from .header import TableHeader, find_header
 from .levels import LevelCarry, level_fields, report_levels
-from .table import read_table
+from .table import level_text, read_table
 
-__all__ = ["LevelCarry", "TableHeader", "find_header", "level_fields", "read_table", "report_levels"]
+__all__ = ["LevelCarry", "TableHeader", "find_header", "level_fields", "level_text", "read_indicator_table",
+           "read_table", "report_levels"]

@@ -1,66 +1,182 @@
-"""The header row of an indicator table and its repairs (see the package doc)."""
+"""The header row of an indicator table, its sub-headers, its blocks and its repairs (see
+the package doc)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from ...cellref import cell_name, col_name
 from ...findings import finding
 from ...readers.grid import Sheet
 from ..common import ParseContext
-from ..labels import load_labels
+from ...text import label_key
+from ..labels import LabelHit, load_labels
+from .rows import vocab
 
-__all__ = ["TableHeader", "align_header", "find_header", "fix_target_column", "header_cells", "roles_of"]
+__all__ = ["LEVEL_ROLES", "TableHeader", "align_header", "find_header", "fix_target_column", "header_cells",
+           "roles_of", "split_blocks", "type_columns"]
+
+LEVEL_ROLES = frozenset({"level1", "level2"})
+# roles that make a row with a 三级 column an indicator header (a label block has none)
+_TABLE_ROLES = frozenset({"level1", "level2", "target", "period_target", "recipients", "grades", "operator",
+                          "unit", "weight"})
+_SUB_ROLES = ("previous_values", "two_years_ago", "last_year", "target")
+_BLOCK_ROLES = ("level2", "name", "target", "period_target")
 
 
 @dataclass(frozen=True)
 class TableHeader:
     """A header found at ``row`` (and sub-header rows down to ``last_row``): role ->
-    column. Roles: level1, level2, name, description, target, period_target,
-    value_basis, indicator_class, two_years_ago, last_year."""
+    column. Roles: level1, level2, name, description, target, period_target, operator,
+    unit, weight, value_basis, indicator_class, two_years_ago, last_year. ``grades``
+    (column -> 优 / 良 / 中 / 差) and ``recipients`` (column -> 新罗区 …) are the columns
+    under a 评价标准 or 区域目标值 group; ``block`` the column of the table's own label
+    (绩效指标); ``only`` the columns a side-by-side block reads (``None``: all)."""
 
     row: int
     last_row: int
     cols: dict[str, int]
     first_row: int  # a group row above the header (近两年指标值 over 前年 / 上年), else ``row``
+    grades: dict[int, str] = field(default_factory=dict)
+    recipients: dict[int, str] = field(default_factory=dict)
+    block: int | None = None
+    only: frozenset[int] | None = None
+    shared: frozenset[int] = frozenset()  # columns read by every block (the 一级), consumed or not
+    repeats: tuple[tuple[str, int], ...] = ()  # (role, col) of roles written a second time
+
+    @cached_property
+    def first_data_col(self) -> int:
+        """The leftmost column right of the level columns (where a row's content starts)."""
+        lv = max((self.cols[r] for r in LEVEL_ROLES if r in self.cols), default=-1)
+        data = [c for r, c in self.cols.items() if r not in LEVEL_ROLES and c > lv]
+        data += [c for c in (*self.grades, *self.recipients) if c > lv]
+        return min(data, default=lv + 1)
+
+
+def _row_hits(sheet: Sheet, row: int) -> list[tuple[int, LabelHit]]:
+    return [(c, h) for c, h in load_labels().index(sheet).get("indicator_header", {}).get(row, ()) if h.inline is None]
 
 
 def find_header(sheet: Sheet, row: int) -> TableHeader | None:
-    """The indicator-table header at *row* (一级指标, 二级指标 and 三级指标 present), with
-    the 近两年指标值 / 前年 / 上年 / 预期当年实现值 sub-header rows below it (seed 004)."""
-    index = load_labels().index(sheet).get("indicator_header", {})
+    """The indicator-table header at *row*: a 三级 column (三级指标, 指标名称, or the table's
+    own 绩效指标 label where nothing else names the 三级) and a level, target, grade or
+    weight column; with its sub-header rows (近两年指标值 / 前年 / 上年 / 预期当年实现值,
+    seed 004; 优 / 良 / 中 / 差 under 评价标准; recipients under 区域目标值)."""
     cols: dict[str, int] = {}
-    for c, hit in index.get(row, ()):
-        if hit.inline is None and hit.field not in cols:
-            cols[hit.field] = c
-    if not {"level1", "level2", "name"} <= set(cols):
-        return None
-    first = row
-    if any(hit.inline is None and hit.field == "previous_values" for _c, hit in index.get(row - 1, ())):
-        first = row - 1  # the template's group row above the 年度绩效指标 header
-    last = row
-    for r in (row + 1, row + 2):
-        found = False
-        for c, hit in index.get(r, ()):
-            if hit.inline is None and hit.field in ("previous_values", "two_years_ago", "last_year", "target"):
-                found = True
-                if hit.field == "target":
-                    cols["target"] = c  # 预期当年实现值 under 指标值
-                elif hit.field != "previous_values":
-                    cols[hit.field] = c
-        if found:
-            last = r
+    repeats: list[tuple[str, int]] = []
+    for c, hit in _row_hits(sheet, row):
+        if hit.field in cols:
+            repeats.append((hit.field, c))
         else:
+            cols[hit.field] = c
+    block = cols.pop("block", None)
+    if "name" not in cols and block is not None and not (LEVEL_ROLES & set(cols) and block < min(
+            cols[r] for r in LEVEL_ROLES if r in cols)):
+        cols["name"], block = block, None  # 绩效指标分类 | 绩效指标 | 绩效指标描述 (old Hebei layout)
+    if "name" not in cols or not (_TABLE_ROLES & set(cols)):
+        return None
+    first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
+    header = TableHeader(row=row, last_row=row, cols=cols, first_row=first, block=block, repeats=tuple(repeats))
+    return _sub_headers(sheet, header)
+
+
+def _sub_headers(sheet: Sheet, header: TableHeader) -> TableHeader:
+    """Sub-header rows below *header* (up to two): 前年 / 上年 / 预期当年实现值, the grade
+    words under a 评价标准 group, the recipients under a 区域目标值 group."""
+    cols, grades, recipients, last = dict(header.cols), {}, {}, header.row
+    spans = {role: _span(sheet, header.row, cols[role]) for role in ("grades", "recipients") if role in cols}
+    for r in (header.row + 1, header.row + 2):
+        found = False
+        for c, hit in _row_hits(sheet, r):
+            if hit.field in _SUB_ROLES:
+                found = True
+                if hit.field != "previous_values":
+                    cols[hit.field] = c  # 预期当年实现值 under 指标值
+            elif hit.field == "grade" and "grades" in spans and spans["grades"][0] <= c <= spans["grades"][1]:
+                grades[c], found = hit.label, True
+        if "recipients" in spans and not recipients:
+            lo, hi = spans["recipients"]
+            recipients = {c: str(v).strip() for c, v in sheet.grid.get(r, ()) if lo <= c <= hi and str(v).strip()}
+            found = found or bool(recipients)
+        if not found:
             break
-    return TableHeader(row=row, last_row=last, cols=cols, first_row=first)
+        last = r
+    cols.pop("grades", None)
+    if recipients:
+        cols.pop("recipients", None)
+    return replace(header, cols=cols, grades=grades, recipients=recipients, last_row=last)
+
+
+def _span(sheet: Sheet, r: int, c: int) -> tuple[int, int]:
+    """The columns a header cell spans (its merged range, or itself)."""
+    rng = sheet.merged_span(r, c)
+    return (rng[1], rng[3]) if rng else (c, c)
 
 
 def header_cells(sheet: Sheet, header: TableHeader) -> list[tuple[int, int]]:
-    """The label cells of *header*'s rows (group row included)."""
+    """The label cells of *header*'s rows (group row and sub-header cells included)."""
     index = load_labels().index(sheet).get("indicator_header", {})
-    return [(r, c) for r in range(header.first_row, header.last_row + 1) for c, hit in index.get(r, ())
-            if hit.inline is None]
+    cells = [(r, c) for r in range(header.first_row, header.last_row + 1) for c, hit in index.get(r, ())
+             if hit.inline is None]
+    cells += [(r, c) for r in range(header.row + 1, header.last_row + 1) for c in header.recipients
+              if (r, c) in sheet.cells]
+    return cells
+
+
+def split_blocks(header: TableHeader) -> list[TableHeader]:
+    """Side-by-side blocks: a header writing 二级 / 三级 / 指标值 twice (东莞 批复表, 安徽
+    中期 | 年度) is two tables sharing the 一级 column; each block reads only its columns.
+    One block: ``[header]``."""
+    second = [c for role, c in header.repeats if role in _BLOCK_ROLES]
+    repeated = {role for role, _c in header.repeats}
+    if not ({"level2", "name"} <= repeated and repeated & {"target", "period_target"}):
+        return [header]  # one block (seed 002 writes 三级指标 over five columns: one 三级)
+    cut = min(second)
+    shared = {header.cols[r] for r in ("level1",) if r in header.cols} | ({header.block} if header.block is not None else set())
+    left_cols = {r: c for r, c in header.cols.items() if c < cut}
+    right_cols = {r: c for r, c in header.repeats if c >= cut}
+    right_cols.update({r: c for r, c in header.cols.items() if c >= cut})
+    if "level1" in header.cols:
+        right_cols.setdefault("level1", header.cols["level1"])
+    span_right = max(right_cols.values())
+    left = replace(header, cols=left_cols, repeats=(), only=frozenset(set(range(0, cut)) | shared),
+                   shared=frozenset(shared))
+    right = replace(header, cols=right_cols, repeats=(), only=frozenset(set(range(cut, span_right + 1)) | shared),
+                    shared=frozenset(shared))
+    return [left, right]
+
+
+def type_columns(sheet: Sheet, header: TableHeader, rows: list[int], match_l1: Callable[[str], object],
+                 match_l2: Callable[[str], object]) -> TableHeader:
+    """Columns typed by their content: a column without a header role whose texts are
+    level names in most rows is the 一级 (or 二级) column the header left unnamed (邯郸:
+    a 绩效指标分类 cell the page lost its first character of); one whose texts are
+    指标值确定依据 words (计划标准 …, templates/lists.toml) right of the 三级 is the 依据
+    column under another heading (湘潭 绩效标准)."""
+    named = set(header.cols.values()) | set(header.grades) | set(header.recipients) | {header.block}
+    basis = vocab().basis
+    counts: dict[int, list[int]] = {}
+    for r in rows:
+        for c, v in sheet.grid[r]:
+            if c in named or (header.only is not None and c not in header.only) or not isinstance(v, str):
+                continue
+            tally = counts.setdefault(c, [0, 0, 0, 0])
+            tally[0] += 1
+            tally[1] += bool(match_l1(v))
+            tally[2] += bool(match_l2(v))
+            tally[3] += label_key(v) in basis
+    cols = dict(header.cols)
+    for c in sorted(counts):
+        n, l1, l2, vb = counts[c]
+        if "level1" not in cols and l1 * 2 > n and c < cols["name"]:
+            cols["level1"] = c
+        elif "level2" not in cols and l2 * 2 > n and c < cols["name"]:
+            cols["level2"] = c
+        elif "value_basis" not in cols and vb * 2 > n and c > cols["name"]:
+            cols["value_basis"] = c
+    return header if cols == header.cols else replace(header, cols=cols)
 
 
 def roles_of(cols: dict[str, int]) -> dict[int, str]:
@@ -74,11 +190,14 @@ def align_header(sheet: Sheet, header: TableHeader, rows: list[int], match_l2: C
     header in a clear (80 %) majority of rows (seed 002: header one column right of its
     data), a copy with every column moved by that offset, reported ``header-shifted``;
     else *header* itself."""
+    if "level2" not in header.cols:
+        return header
     c2 = header.cols["level2"]
+    only = header.only
     offsets: dict[int, int] = {}
     for r in rows:
         for c, v in sheet.grid[r]:
-            if (r, c) not in sheet.consumed and isinstance(v, str) and match_l2(v):
+            if (r, c) not in sheet.consumed and (only is None or c in only) and isinstance(v, str) and match_l2(v):
                 offsets[c - c2] = offsets.get(c - c2, 0) + 1
                 break
     if not offsets:
@@ -100,9 +219,9 @@ def fix_target_column(sheet: Sheet, header: TableHeader, rows: list[int], ctx: P
     column -> role map."""
     cols = header.cols
     role_at = roles_of(cols)
-    if "target" not in cols or not rows:
+    if "target" not in cols or not rows or header.grades or header.recipients:
         return header, role_at
-    best = _target_column(sheet, cols, rows, role_at)
+    best = _target_column(sheet, header, rows, role_at)
     if best is None:
         return header, role_at
     tc = cols["target"]
@@ -113,18 +232,20 @@ def fix_target_column(sheet: Sheet, header: TableHeader, rows: list[int], ctx: P
     return replace(header, cols={**cols, "target": best}), role_at
 
 
-def _target_column(sheet: Sheet, cols: dict[str, int], rows: list[int], role_at: dict[int, str]) -> int | None:
+def _target_column(sheet: Sheet, header: TableHeader, rows: list[int], role_at: dict[int, str]) -> int | None:
     """The column the values sit in when the 绩效值 column is empty (filled in at least
     half the rows, not a 依据 / 分类 / 描述 column), else ``None``."""
+    cols, only = header.cols, header.only
     tc, cn = cols["target"], cols["name"]
     counts: dict[int, int] = {}
     for r in rows:
-        for c, _v in sheet.grid[r]:
-            if c > cn:
+        for c, v in sheet.grid[r]:
+            if c > cn and (only is None or c in only) and not (isinstance(v, str) and not v.strip()):
                 counts[c] = counts.get(c, 0) + 1
     if counts.get(tc, 0) > 0 or not counts:
         return None
-    other = [c for c in sorted(counts) if role_at.get(c) not in ("value_basis", "indicator_class", "description")]
+    other = [c for c in sorted(counts) if role_at.get(c) not in ("value_basis", "indicator_class", "description",
+                                                                 "operator", "unit", "weight")]
     if not other:
         return None
     best = max(other, key=lambda c: (counts[c], -c))

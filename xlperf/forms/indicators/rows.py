@@ -45,20 +45,24 @@ def vocab() -> Vocab:
 
 
 def leading_levels(texts: list[Cell], match_l1: Callable[[str], LevelMatch | None],
-                   match_l2: Callable[[str], LevelMatch | None], c1: int, c2: int, carry: int
+                   match_l2: Callable[[str], LevelMatch | None], c1: int | None, c2: int | None, carry: int
                    ) -> tuple[LevelToken | None, LevelToken | None, int]:
     """The 一级 and 二级 cells at the start of a row, and how many cells they take.
 
-    A word known at both levels (社会效益) is decided by the column it sits in (after
-    the shift *carry* of the rows above); a level-like text (``24-…``, ``…指标``) in the
-    一级 / 二级 column with more cells after it is an unknown level, kept as written.
+    A table without a 一级 (or 二级) column has no such cells (*c1* / *c2* ``None``): a
+    flat list's 三级 named 服务对象满意度 stays a 三级. A word known at both levels
+    (社会效益) is decided by the column it sits in (after the shift *carry* of the rows
+    above); a level-like text (``24-…``, ``…指标``) in the 一级 / 二级 column with more
+    cells after it is an unknown level, kept as written.
     """
     tok1 = tok2 = None
     i = 0
-    while i < len(texts) and tok2 is None:
+    while (c1 is not None or c2 is not None) and i < len(texts) and tok2 is None:
         c, t = texts[i]
-        m1 = match_l1(t) if tok1 is None else None
-        m2 = match_l2(t)
+        m1 = match_l1(t) if tok1 is None and c1 is not None else None
+        m2 = match_l2(t) if c2 is not None else None
+        if m1 and m2 and bool(m1.conflict) != bool(m2.conflict):  # 3-满意度指标: the reading whose code agrees
+            m1, m2 = (None, m2) if m1.conflict else (m1, None)
         if m1 and m2:  # same word at both levels (社会效益): decide by column
             eff = c - carry
             if abs(eff - c2) <= abs(eff - c1):

@@ -5,21 +5,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ...cellref import cell_name
 from ...findings import finding
 from ...model import Indicator
 from ...readers.grid import Sheet, format_value
 from ...targets import target_fields
-from ...taxonomy import Taxonomy
-from ..common import ParseContext, is_signature, is_unit_note_or_title
-from .header import TableHeader, align_header, fix_target_column, header_cells
+from ...taxonomy import LevelMatch, Taxonomy, split_code
+from ..common import ParseContext, is_signature, is_unit_note, is_unit_note_or_title
+from ..labels import form_key, load_labels
+from .header import TableHeader, align_header, fix_target_column, header_cells, type_columns
 from .levels import LevelCarry, level_fields, report_levels
 from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target
 
-__all__ = ["read_table"]
+__all__ = ["level_text", "read_table"]
 
 _DOTS_RE = re.compile(r"[.。…·\s]+")
+# a score or weight written in a level cell: 产出指标(50分), 产出指标\n(50), 效益指标\n30分)
+_SCORE_RE = re.compile(r"(\(\d+(\.\d+)?分?\)|\d+(\.\d+)?分\)?)$")
+
+
+def level_text(text: str) -> str:
+    """A level cell folded for matching (its text is kept as written): the label key
+    (spaces, line breaks, page noise, traditional characters) without a score or weight
+    at its end (``产出指标(50分)`` -> 产出指标)."""
+    key = form_key(text)
+    return _SCORE_RE.sub("", key) if key.endswith((")", "分")) else key
 
 
 @dataclass
@@ -42,11 +54,31 @@ class _Table:
     levels_of: tuple[LevelCarry | None, LevelCarry | None] = (None, None)
     levels: dict[str, str | None] = field(default_factory=dict)
 
-    def match_l1(self, text: str):  # noqa: ANN201 - LevelMatch | None
-        return self.tax.match_dept_level1(text) if self.department else self.tax.match_level1(text)
+    def match_l1(self, text: str) -> LevelMatch | None:
+        return _match_level(self.tax, self.department, 1, text)
 
-    def match_l2(self, text: str):  # noqa: ANN201 - LevelMatch | None
-        return self.tax.match_dept_level2(text) if self.department else self.tax.match_level2(text)
+    def match_l2(self, text: str) -> LevelMatch | None:
+        return _match_level(self.tax, self.department, 2, text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _match_level(tax: Taxonomy, department: bool, tier: int, text: str) -> LevelMatch | None:
+    """*text* as a 一级 (*tier* 1) or 二级 of the project or department framework (cached:
+    level cells repeat across rows and files)."""
+    key = level_text(text)
+    if department:
+        return tax.match_dept_level1(key) if tier == 1 else tax.match_dept_level2(key)
+    return tax.match_level1(key) if tier == 1 else (tax.match_level2(key) or _only_level2(tax, key))
+
+
+def _only_level2(tax: Taxonomy, key: str) -> LevelMatch | None:
+    """A 一级 name (no code) written as the 二级 of a 一级 that has one 二级: that 二级
+    (满意度指标 | 满意度指标 -> 服务对象满意度; 安徽 淮北, 四川 昭化)."""
+    if split_code(key)[0] is not None:
+        return None
+    m1 = tax.match_level1(key)
+    under = tax.level2_under(m1.level.name) if m1 is not None and not m1.conflict else []
+    return LevelMatch(under[0]) if len(under) == 1 else None
 
 
 def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy, ctx: ParseContext,
@@ -56,7 +88,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     Returns indicators in row order; consumes the cells it maps; appends findings to
     ``ctx.findings``. ``department=True`` matches levels against the department
     framework (seed 004) instead of the project levels. *header* is not changed (a
-    repaired header is a copy).
+    repaired header is a copy). The table ends early at a signature or note row under
+    it (审核意见, 其他需说明的问题, (盖章) …: labels.toml [boilerplate] signature).
     """
     for c in header_cells(sheet, header):
         sheet.consumed.add(c)
@@ -64,21 +97,51 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     _consume_notes(sheet, rows)
     table = _Table(sheet, header, {}, tax, ctx, department)
     table.l1 = _level1_in_header_row(table)
+    header = type_columns(sheet, header, rows, table.match_l1, table.match_l2)
     header = align_header(sheet, header, rows, table.match_l2, ctx)
     table.header, table.role_at = fix_target_column(sheet, header, rows, ctx)
+    table.role_at.update({c: f"grade|{g}" for c, g in header.grades.items()})
+    table.role_at.update({c: f"recipient|{n}" for c, n in header.recipients.items()})
     out: list[Indicator] = []
     for r in rows:
-        texts = [(c, v if isinstance(v, str) else format_value(v)) for c, v in sheet.grid[r]
-                 if (r, c) not in sheet.consumed]
+        first = sheet.grid[r][0][1]
+        if len(sheet.grid[r]) == 1 and is_unit_note_or_title(first) and not is_unit_note(first):
+            break  # the title of the next form: the table ended
+        texts = _row_texts(table, r)
         if not texts:
             continue
-        if is_signature(texts[0][1]):
-            break  # 填表人：… / 审核人：… / 备注 under the table: left to the unmapped report
-        ind = _read_row(table, r, texts)
-        if ind is not None:
-            out.append(ind)
+        if is_signature(texts[0][1]) or _text_under_table(table, texts):
+            break  # 审核意见 / (盖章) / the next table's title under the table: left to the unmapped report
+        out.extend(_read_row(table, r, texts))
     _report_shifted_rows(table, rows)
     return out
+
+
+def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
+    """The free cells of row *r* in the table's columns, as text. White-space-only cells
+    (an empty cell typed as spaces) and the table's own label repeated in its column
+    (绩效指标, 昭化) are consumed, not read."""
+    sheet, only, block, shared = table.sheet, table.header.only, table.header.block, table.header.shared
+    texts = []
+    for c, v in sheet.grid[r]:
+        if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
+            continue
+        t = v if isinstance(v, str) else format_value(v)
+        if not t.strip() or (c == block and load_labels().match("indicator_header", t, inline=False)):
+            sheet.consumed.add((r, c))
+            continue
+        texts.append((c, t))
+    return texts
+
+
+def _text_under_table(table: _Table, texts: list[tuple[int, str]]) -> bool:
+    """A lone cell left of the data columns that is no level: a title or note under the
+    table (邯郸: the next table's title, cut by the page), not an indicator row."""
+    if len(texts) != 1 or "level1" not in table.header.cols:
+        return False
+    c, t = texts[0]
+    return (c < table.header.first_data_col and len(t.strip()) >= 12 and not _DOTS_RE.fullmatch(t)
+            and table.match_l1(t) is None and table.match_l2(t) is None)
 
 
 def _consume_notes(sheet: Sheet, rows: list[int]) -> None:
@@ -94,7 +157,7 @@ def _level1_in_header_row(table: _Table) -> LevelCarry:
     sheet, row = table.sheet, table.header.row
     carry = LevelCarry()
     for c, v in sheet.grid.get(row, ()):
-        if (row, c) not in sheet.consumed:
+        if (row, c) not in sheet.consumed and (table.header.only is None or c in table.header.only):
             m = table.match_l1(format_value(v))
             if m:
                 sheet.consumed.add((row, c))
@@ -102,24 +165,26 @@ def _level1_in_header_row(table: _Table) -> LevelCarry:
     return carry
 
 
-def _read_row(table: _Table, r: int, texts: list[tuple[int, str]]) -> Indicator | None:
-    """One data row: its level cells carried, its content aligned and repaired; the
-    indicator, or ``None`` for a row that holds none."""
+def _read_row(table: _Table, r: int, texts: list[tuple[int, str]]) -> list[Indicator]:
+    """One data row: its level cells carried, its content aligned and repaired; its
+    indicators (one, or one per recipient value), or none for a row that holds none."""
     cols = table.header.cols
-    tok1, tok2, i = leading_levels(texts, table.match_l1, table.match_l2, cols["level1"], cols["level2"],
-                                   table.shift_carry)
+    c1, c2 = cols.get("level1"), cols.get("level2")
+    tok1, tok2, i = leading_levels(texts, table.match_l1, table.match_l2, c1, c2, table.shift_carry)
     content = texts[i:]
-    token_shift = (tok2[0] - cols["level2"]) if tok2 is not None else \
-        (tok1[0] - cols["level1"]) if tok1 is not None else None
-    shift = row_shift(token_shift, content[0][0] - cols["name"] if content else None, table.shift_carry)
+    token_shift = (tok2[0] - c2) if tok2 is not None and c2 is not None else \
+        (tok1[0] - c1) if tok1 is not None and c1 is not None else None
+    shift = row_shift(token_shift, content[0][0] - table.header.first_data_col if content else None,
+                      table.shift_carry)
     if content or token_shift is not None:
         table.shift_carry = shift
     _carry_levels(table, r, tok1, tok2)
-    if not content:
-        return None
+    if not content or (token_shift is None and len(content) == 1 and content[0][0] < table.header.first_data_col
+                       and content[0][0] in (c1, c2)):
+        return []  # nothing, or a level cell cut by the page alone on its row (东莞 “预算(或投\n资规模”)
     roles = map_roles(content, table.role_at, shift, cols)
     if _not_an_indicator(table, r, roles):
-        return None
+        return []
     if shift != 0 or roles.garbled:
         table.shifted.append((r, texts[0][0], "?" if roles.garbled else shift))
     _repair_target(table, r, roles)
@@ -128,7 +193,7 @@ def _read_row(table: _Table, r: int, texts: list[tuple[int, str]]) -> Indicator 
     if table.levels_of[0] is not table.l1 or table.levels_of[1] is not table.l2:  # new level cells: once
         table.levels_of = (table.l1, table.l2)
         table.levels = level_fields(table.l1, table.l2, tax=table.tax, department=table.department)
-    return _indicator(table, r, roles.values)
+    return _indicators(table, r, roles.values)
 
 
 def _carry_levels(table: _Table, r: int, tok1, tok2) -> None:  # noqa: ANN001 - LevelToken | None
@@ -154,7 +219,7 @@ def _not_an_indicator(table: _Table, r: int, roles: RowRoles) -> bool:
     name_cell = values.get("name")
     if name_cell and len(values) == 1 and _DOTS_RE.fullmatch(name_cell[1]):
         return True
-    if table.department and name_cell and len(values) == 1:
+    if table.department and name_cell and len(values) == 1 and "level1" in table.header.cols:
         table.sheet.consumed.add((r, name_cell[0]))
         return True
     return False
@@ -163,15 +228,17 @@ def _not_an_indicator(table: _Table, r: int, roles: RowRoles) -> bool:
 def _repair_target(table: _Table, r: int, roles: RowRoles) -> None:
     """A value right of its column (``target-shifted``) or inside the 三级 cell
     (``target-split-from-name``) becomes the row's target."""
-    sheet, ctx = table.sheet, table.ctx
+    sheet, ctx, header = table.sheet, table.ctx, table.header
     name_cell = roles.values.get("name")
-    moved = take_shifted_target(roles, table.header.cols)
+    if header.grades or header.recipients:
+        return  # the values are in the grade / recipient columns
+    moved = take_shifted_target(roles, header.cols)
     if moved is not None:
         ctx.findings.append(finding("target-shifted", sheet=sheet.name, cell=cell_name(r, moved[0]),
                                     params={"cell": cell_name(r, moved[0])}))
     if "target" in roles.values or name_cell is None:
         return
-    split = split_name_target(name_cell[1], has_target_column="target" in table.header.cols)
+    split = split_name_target(name_cell[1], has_target_column="target" in header.cols)
     if split:
         ctx.findings.append(finding("target-split-from-name", sheet=sheet.name, cell=cell_name(r, name_cell[0]),
                                     text=name_cell[1], params={"name": split[0], "target": split[1]}))
@@ -202,23 +269,52 @@ def _report_run(table: _Table, run: list[tuple[int, int, int | str]]) -> None:
                                       params={"rows": span, "how": how}))
 
 
-def _indicator(table: _Table, r: int, values: dict[str, tuple[int, str]]) -> Indicator:
-    """The indicator of row *r* from its role -> (col, text) *values*, the carried level
-    cells and their canonical levels (computed once per pair)."""
+def _indicators(table: _Table, r: int, values: dict[str, tuple[int, str]]) -> list[Indicator]:
+    """The indicators of row *r* from its role -> (col, text) *values*, the carried level
+    cells and their canonical levels (computed once per pair): one indicator, or one per
+    recipient column holding a value (区域目标值)."""
     sheet, l1, l2 = table.sheet, table.l1, table.l2
     fields: dict[str, object] = {"level1_text": l1.text, "level1_source": l1.source,
                                  "level2_text": l2.text, "level2_source": l2.source}
+    grades: dict[str, str] = {}
+    recipients: list[tuple[str, int, str]] = []
     for role, (c, t) in values.items():
         if role in _TARGET_ROLES:
             fields[_ROLE_FIELD.get(role, role)] = target_fields(t, source=sheet.ref(r, c))  # validated with the Indicator
         elif role in _TEXT_ROLES:
             fields[role] = t
+        elif role.startswith("grade|"):
+            grades[role[6:]] = t
+        elif role.startswith("recipient|"):
+            recipients.append((role[10:], c, t))
+    _target_from_parts(fields, values, sheet, r, grades, table.header)
     src = values.get("name") or values.get("target")
     fields["source"] = sheet.ref(r, src[0]) if src else None
     fields.update(table.levels)
     if not (l1.reported and l2.reported):  # the rows below a level cell have nothing new to report
         report_levels(l1, l2, sheet_name=sheet.name, ctx=table.ctx)
-    return _validate_indicator(fields)
+    if not recipients:
+        return [_validate_indicator(fields)]
+    return [_validate_indicator({**fields, "recipient": name, "target": target_fields(t, source=sheet.ref(r, c))})
+            for name, c, t in recipients]
+
+
+def _target_from_parts(fields: dict[str, object], values: dict[str, tuple[int, str]], sheet: Sheet, r: int,
+                       grades: dict[str, str], header: TableHeader) -> None:
+    """A target written in parts: 指标性质 (operator) | 指标值 | 计量单位 (unit) joined in
+    that order (``=`` ``100`` ``%`` -> ``=100%``); a 评价标准 table's grades kept, its first
+    grade (优) the target."""
+    op, val, unit = values.get("operator"), values.get("target"), values.get("unit")
+    if op or unit:
+        raw = "".join(p[1].strip() for p in (op, val, unit) if p is not None)
+        src = (val or op or unit)[0]  # type: ignore[index]
+        fields["target"] = target_fields(raw, source=sheet.ref(r, src))
+    if grades:
+        fields["grades"] = grades
+        first = next(c for c in sorted(header.grades) if header.grades[c] in grades)
+        fields["target"] = target_fields(grades[header.grades[first]], source=sheet.ref(r, first))
+    if "weight" in values:
+        fields["weight"] = values["weight"][1].strip()
 
 
 # Indicator.model_validate without its keyword handling (the same validator, the same

@@ -1,0 +1,65 @@
+"""Sheets that are NOT target forms (docs/forms.md "Not a target form"): a 绩效自评表
+(实际完成值, 分值 / 得分, 全年执行数 …), a scoring rubric (评分标准, 扣分 …), a 资金分配表
+without indicators (支出功能分类科目, 经济分类科目 …). Two or more of one kind's words
+(labels.toml [not_target]) as cells of the sheet recognise it, more surely than any target
+form reader, so a self-evaluation's 项目名称 and indicator table are never read as a project.
+
+The sheet is recorded as a :class:`~xlperf.forms.base.Refusal` and owned whole; a workbook
+with no target form but such a sheet is refused as ``not-a-target-form`` (exit code 2).
+"""
+
+from __future__ import annotations
+
+from ..cellref import cell_name
+from ..findings import finding
+from ..readers.grid import Sheet
+from .base import FormReader, FormRun, Recognition, Refusal
+from .labels import load_labels
+
+__all__ = ["KINDS", "READER"]
+
+#: the Chinese name of each kind of [not_target] words, for the messages
+KINDS = {"self_evaluation": "绩效自评表", "scoring": "评分表", "allocation": "资金分配表（没有绩效指标）"}
+
+
+def _evidence(sheet: Sheet, owned: set[int]) -> tuple[str, list[tuple[int, int, str]]] | None:
+    """The kind whose words the sheet shows most (two at least): (kind, [(row, col, word)])."""
+    by_kind: dict[str, dict[str, tuple[int, int, str]]] = {}
+    for r, hits in load_labels().index(sheet).get("not_target", {}).items():
+        if r in owned:
+            continue
+        for c, hit in hits:
+            if hit.inline is None:
+                by_kind.setdefault(hit.field, {}).setdefault(hit.label, (r, c, hit.label))
+    best = max(by_kind.items(), key=lambda kv: len(kv[1]), default=None)
+    if best is None or len(best[1]) < 2:
+        return None
+    return best[0], sorted(best[1].values())
+
+
+def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
+    """Certain for a self-evaluation or rubric; an allocation table only where no
+    indicator table header is on the sheet."""
+    ev = _evidence(sheet, owned)
+    if ev is None:
+        return None
+    if ev[0] == "allocation" and load_labels().index(sheet).get("indicator_header"):
+        from .indicators import find_header
+
+        rows = load_labels().index(sheet)["indicator_header"]
+        if any(r not in owned and find_header(sheet, r) is not None for r in rows):
+            return None
+    return Recognition(1.0, ev)
+
+
+def _read_into(sheet: Sheet, ev: tuple[str, list[tuple[int, int, str]]], run: FormRun) -> set[int]:
+    kind, words = ev
+    r, c, _w = words[0]
+    refusal = Refusal(KINDS[kind], tuple(w for _r, _c, w in words), sheet.name, cell_name(r, c))
+    run.out.refusals.append(refusal)
+    run.ctx.findings.append(finding("sheet-not-target-form", sheet=sheet.name, cell=refusal.cell,
+                                    params={"kind": refusal.kind, "evidence": "、".join(refusal.evidence)}))
+    return set(sheet.grid)
+
+
+READER = FormReader("not-a-target-form", recognise=_recognise, read=_read_into)
