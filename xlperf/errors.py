@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["NotATargetForm", "OutputError", "UnreadableWorkbook", "XlperfError"]
+__all__ = ["BatchRefused", "NotATargetForm", "OutputError", "SpoolError", "UnreadableWorkbook", "XlperfError"]
 
 
 class XlperfError(Exception):
@@ -57,3 +57,13 @@ def _rebuild_refused(message: str, message_en: str, sheet: str | None, cell: str
 
 class OutputError(XlperfError):
     """An output could not be written; any earlier file at the target is left intact."""
+
+
+class SpoolError(XlperfError):
+    """A merge cannot keep its rows in the temporary folder (full, not writable): the
+    whole merge stops, nothing is written (the message says which folder and why)."""
+
+
+class BatchRefused(XlperfError):
+    """A merge refused before reading anything (an output would overwrite one of its
+    inputs); the message says which and what to do."""

@@ -14,16 +14,30 @@ Submitted text is untrusted (docs/untrusted-input.md): it is written only with
 :data:`TRUNCATION_MARK` (the merge reports it as ``text-too-long``); the Parquet and CSV
 formats keep it whole. Sheets past Excel's 1,048,576 rows continue in ``指标 (2)`` … .
 
-Everything goes through :func:`~xlperf.writers.atomic.atomic_path`: a failure leaves
-any earlier output untouched and no temporary file behind. Content is deterministic:
-the document's creation date is fixed and no sheet holds a timestamp of the run.
+Rows stream from the consolidation (:class:`~xlperf.consolidate.tables.Consolidation`)
+into xlsxwriter's ``constant_memory`` mode, so memory does not grow with the number of
+rows; the 指标 and 部门指标 sheets leave out the columns marked ``workbook=False`` in the
+schema (they repeat what the 项目 and 来源 sheets hold).
+
+Everything goes through :func:`~xlperf.writers.atomic.atomic_path`: a failure (a full
+disk, for the output or for xlsxwriter's temporary files, which go to a private folder
+removed afterwards) is an :class:`~xlperf.errors.OutputError` with a Chinese message,
+leaves any earlier output untouched and no temporary file behind. Content is
+deterministic: the document's creation date is fixed and no sheet holds a timestamp of
+the run. The file written is recorded as the merge's own output
+(:mod:`xlperf.consolidate.ledger`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
+from itertools import chain, islice
 
 import pandas as pd
 import xlsxwriter
@@ -31,10 +45,12 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_range
 
 from ...cellref import MAX_ROWS
-from ...consolidate.tables import OUTPUT_MARK, OVERVIEW, Consolidation
+from ...consolidate.ledger import record
+from ...consolidate.tables import OUTPUT_MARK, OVERVIEW, Consolidation, Table, tables
 from ...errors import OutputError
 from ...text import EXCEL_TEXT_LIMIT, exceeds_cell
 from ..atomic import atomic_path
+from .tables import output_failure
 
 __all__ = ["EXCEL_MAX_ROWS", "TRUNCATION_MARK", "write", "write_consolidated"]
 
@@ -46,25 +62,61 @@ CREATED = datetime(2000, 1, 1)
 _WIDTH_SAMPLE = 1000
 
 
+class _QuietAfterError(io.FileIO):
+    """The output file handed to xlsxwriter's zip writer: after the first failed write
+    (a full disk) every further operation does nothing, so that the zip writer's own
+    clean-up (``ZipFile.__del__`` writing its directory) neither fails again nor prints
+    a second traceback; the first error is what is reported."""
+
+    failed: OSError | None = None
+
+    def write(self, data: object) -> int:  # type: ignore[override]
+        if self.failed is not None:
+            return memoryview(data).nbytes  # type: ignore[arg-type]
+        try:
+            return super().write(data)  # type: ignore[arg-type]
+        except OSError as exc:
+            self.failed = exc
+            raise
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        return 0 if self.failed is not None else super().seek(pos, whence)
+
+    def tell(self) -> int:
+        return 0 if self.failed is not None else super().tell()
+
+    def flush(self) -> None:
+        if self.failed is None and not self.closed:
+            super().flush()
+
+
 def write_consolidated(result: Consolidation, path: str, *, max_rows: int = EXCEL_MAX_ROWS) -> None:
     """Write the consolidated workbook to *path* (module doc). *max_rows* is the sheet
     size limit, header included (tests lower it to check the split). Raises
     :class:`~xlperf.errors.OutputError` when the file cannot be written."""
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(tmp, {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "default_format_properties": {"font_name": FONT, "font_size": 11},
-        })
+        scratch = tempfile.mkdtemp(prefix="xlsxwriter-", dir=getattr(result, "scratch", None))
         try:
-            _fill(wb, result, max_rows)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                wb.close()  # releases the row temp files; the partial file is discarded
-            raise
-        try:
-            wb.close()
-        except (OSError, XlsxWriterException) as exc:
-            raise OutputError(f"写入 {path} 失败：{exc}") from exc
+            with _QuietAfterError(tmp, "w") as fh:
+                wb = xlsxwriter.Workbook(fh, {
+                    "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False, "tmpdir": scratch,
+                    "default_format_properties": {"font_name": FONT, "font_size": 11},
+                })
+                try:
+                    _fill(wb, result, max_rows)
+                    wb.close()
+                finally:
+                    for ws in wb.worksheets():  # constant_memory row files: closed before the folder goes
+                        with contextlib.suppress(Exception):
+                            ws._opt_close()  # noqa: SLF001
+        except OSError as exc:
+            raise output_failure(path, exc) from None
+        except XlsxWriterException as exc:
+            raise OutputError(f"写入 {path} 失败：{exc}") from None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    record([path])
 
 
 class _Formats:
@@ -110,13 +162,12 @@ def _width(value: object) -> int:
     return len(text) + (len(text.encode("utf-8")) - len(text)) // 2  # CJK (3 UTF-8 bytes) counts 2
 
 
-def _widths(df: pd.DataFrame) -> list[float]:
+def _widths(headers: Sequence[str], sample: Sequence[tuple]) -> list[float]:
+    """Column widths from the header and the first rows."""
     out = []
-    sample = df.head(_WIDTH_SAMPLE)
-    for col in df.columns:
-        values = [v for v in sample[col] if v is not None]
+    for c, col in enumerate(headers):
         head = _width(col)  # a long header wraps onto two lines rather than widen the column
-        w = max([min(head + 2, max(10, head // 2 + 3)), *(_width(v) for v in values)])
+        w = max([min(head + 2, max(10, head // 2 + 3)), *(_width(row[c]) for row in sample if row[c] is not None)])
         out.append(float(min(max(w, 6), 50)))
     return out
 
@@ -133,14 +184,24 @@ def _fill(wb: xlsxwriter.Workbook, result: Consolidation, max_rows: int) -> None
     wb.set_custom_property("xlperf", OUTPUT_MARK)
     fmts = _Formats(wb)
     per_sheet = max_rows - 1
-    for sheet, table, df in result.sheets():
-        n = len(df)
+    for table in tables():
+        headers = [h for h in result.headers(table) if table.shows(h)]
+        n = result.count(table)
+        rows: Iterator[tuple] = iter(result.rows(table, headers))
+        sample = list(islice(rows, _WIDTH_SAMPLE))
+        widths = _widths(headers, sample)
+        rows = chain(sample, rows)
+        sheet = table.sheet
         for part, start in enumerate(range(0, max(n, 1), per_sheet)):
-            chunk = df.iloc[start:start + per_sheet]
+            size = min(per_sheet, n - start)
             ws = wb.add_worksheet(sheet if part == 0 else f"{sheet} ({part + 1})")
-            _write_table(ws, chunk, name=table if part == 0 else f"{table}_{part + 1}", fmts=fmts)
-            if table == OVERVIEW.name:
-                _overview_extras(wb, ws, chunk, fmts=fmts, sheet=sheet)
+            name = table.name if part == 0 else f"{table.name}_{part + 1}"
+            if table.name == OVERVIEW.name:  # a few rows: the totals and the chart need them all
+                chunk = pd.DataFrame(list(islice(rows, size)), columns=headers, dtype=object)
+                _write_table(ws, headers, widths, chunk.itertuples(index=False, name=None), len(chunk), name=name, fmts=fmts)
+                _overview_extras(wb, ws, chunk, fmts=fmts, sheet=ws.name)
+            else:
+                _write_table(ws, headers, widths, islice(rows, size), size, name=name, fmts=fmts)
 
 
 def _declare_table(ws: object, *, name: str, headers: list[str], last_row: int, fmts: _Formats) -> None:
@@ -167,9 +228,10 @@ def _declare_table(ws: object, *, name: str, headers: list[str], last_row: int, 
     table["range"] = table["a_range"] = table["autofilter"] = xl_range(0, 0, max(last_row, 1), len(headers) - 1)
 
 
-def _write_table(ws: object, df: pd.DataFrame, *, name: str, fmts: _Formats) -> None:
-    headers = [str(c) for c in df.columns]
-    for c, w in enumerate(_widths(df)):
+def _write_table(ws: object, headers: list[str], widths: list[float], rows: Iterable[tuple], count: int, *,
+                 name: str, fmts: _Formats) -> None:
+    """*count* rows under *headers*, declared an Excel table, streamed row by row."""
+    for c, w in enumerate(widths):
         ws.set_column(c, c, w)  # type: ignore[attr-defined]
     ws.freeze_panes(1, 0)  # type: ignore[attr-defined]
     ws.set_row(0, 32)  # type: ignore[attr-defined]
@@ -177,10 +239,10 @@ def _write_table(ws: object, df: pd.DataFrame, *, name: str, fmts: _Formats) -> 
     ws.set_landscape()  # type: ignore[attr-defined]
     ws.fit_to_pages(1, 0)  # type: ignore[attr-defined]
     ws.repeat_rows(0)  # type: ignore[attr-defined]
-    _declare_table(ws, name=name, headers=headers, last_row=len(df), fmts=fmts)
+    _declare_table(ws, name=name, headers=headers, last_row=count, fmts=fmts)
     write_string, write_number = ws.write_string, ws.write_number  # type: ignore[attr-defined]
     places, decimal_fmt = _places, fmts.decimals
-    for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
+    for r, row in enumerate(rows, start=1):
         for c, v in enumerate(row):
             if v is None:
                 continue
