@@ -51,10 +51,12 @@ def _amount(v: Decimal | float | None) -> str:
 
 
 def print_findings(findings: list, *, console: Console, limit: int = 500,  # noqa: ANN001 - Finding
-                   title: str = "审核问题", more_hint: str = "用 --format json 查看全部") -> None:
-    """Findings as a table: severity, code, file, cell, message (at most *limit* rows)."""
+                   title: str = "审核问题", more_hint: str = "用 --format json 查看全部", total: int | None = None) -> None:
+    """Findings as a table: severity, code, file, cell, message (at most *limit* rows);
+    *total*: how many there are when *findings* holds only the first ones."""
     if not findings:
         return
+    total = len(findings) if total is None else total
     t = Table(title=title, show_lines=False, expand=False)
     for col in ("级别", "代码", "文件", "位置", "说明"):
         t.add_column(col, overflow="fold")
@@ -62,16 +64,19 @@ def print_findings(findings: list, *, console: Console, limit: int = 500,  # noq
         t.add_row(_SEVERITY.get(f.severity, f.severity), f.code, escape(os.path.basename(f.file or "")), escape(f.where),
                   escape(f.message))  # submitted text is never rich markup
     console.print(t)
-    if len(findings) > limit:
-        console.print(f"……另有 {len(findings) - limit} 条未显示（{more_hint}）。")
+    if total > limit:
+        console.print(f"……另有 {total - limit} 条未显示（{more_hint}）。")
 
 
-def print_import_summary(results: list, *, console: Console) -> None:  # noqa: ANN001 - ImportResult
-    """Per file: projects, indicators, total amount (万元), errors, warnings; then findings."""
+def print_import_summary(results: Iterable, *, console: Console, limit: int = 500) -> None:  # noqa: ANN001 - ImportResult
+    """Per file: projects, indicators, total amount (万元), errors, warnings; then the
+    first *limit* findings. *results* is consumed once and not kept (a stream of any
+    length)."""
     t = Table(title="导入结果")
     for col in ("文件", "状态", "地区", "年度", "项目数", "指标数", "项目金额合计（万元）", "错误", "警告"):
         t.add_column(col, overflow="fold")
     findings = []
+    total = 0
     for r in results:
         d = r.to_dict()
         sub = r.submission
@@ -79,9 +84,10 @@ def print_import_summary(results: list, *, console: Console) -> None:  # noqa: A
         status = "[red]无法读取[/red]" if r.error else ("[green]通过[/green]" if r.report.valid else "[red]有错误[/red]")
         t.add_row(escape(os.path.basename(r.path)), status, escape(region) or "—", str(sub.year) if sub and sub.year else "—",
                   str(d["projects"]), str(d["indicators"]), _amount(d["total_amount"]), str(d["errors"]), str(d["warnings"]))
-        findings.extend(r.report.findings)
+        findings.extend(r.report.findings[:max(0, limit - len(findings))])
+        total += len(r.report.findings)
     console.print(t)
-    print_findings(findings, console=console)
+    print_findings(findings, console=console, limit=limit, total=total)
 
 
 def print_merge_summary(result: Consolidation, *, console: Console, output: str | None) -> None:
