@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-__all__ = ["BatchRefused", "NotATargetForm", "OutputError", "SpoolError", "UnreadableWorkbook", "XlperfError"]
+import errno
+
+__all__ = ["BatchRefused", "NotATargetForm", "OutputError", "SpoolError", "UnreadableWorkbook", "XlperfError", "os_reason"]
+
+
+def os_reason(exc: OSError) -> str:
+    """*exc* as a reason for a message: a full disk (or a file-size limit) said in
+    Chinese, anything else as the system says it."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"磁盘空间不足（{reason}）"
+    return reason
 
 
 class XlperfError(Exception):

@@ -81,11 +81,12 @@ class ImportResult:
         return 0 if self.report.valid else 1
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready summary: file, status, counts, total amount (万元) and findings."""
+        """A JSON-ready summary: file, status, counts, total amount (万元; negative amounts,
+        reported ``amount-negative``, left out) and findings."""
         sub = self.submission
         total = None
         if sub is not None:
-            amounts = [p.annual_amount for p in sub.projects if p.annual_amount is not None]
+            amounts = [p.annual_amount for p in sub.projects if p.annual_amount is not None and p.annual_amount >= 0]
             total = float(sum(amounts)) if amounts else None
         return {
             "file": self.path,

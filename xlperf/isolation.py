@@ -19,12 +19,20 @@ it (when the previous answer arrived), not from when it was queued.
 Workers are started with ``forkserver`` (``spawn`` where that does not exist): clean
 processes that have not inherited the caller's threads or memory. They ignore ``SIGINT``
 (a Ctrl-C in the terminal reaches the whole process group: the caller decides and stops
-them) and, on Linux, are killed when the process that forked them ends; the fork server
-itself ends with the caller, so a ``kill -9`` of the caller leaves no worker behind.
+them). Each holds a lifeline, a pipe whose other end only the caller has: a thread of
+the worker waits on it and ends the worker the moment the caller is gone, however it
+ended (``kill -9`` included) and whatever the worker is busy with. The fork server lives
+as long as any process holds its own pipe, the workers included, so it ends right
+after them; on Linux a worker is also killed when the fork server ends.
 
 :func:`sigterm_raises` turns ``SIGTERM`` into an exception in the caller, so that its
 ``finally`` blocks (workers stopped, temporary files removed) run when the batch is
 stopped by a service manager or ``kill``.
+
+Temporary folders of a run (:func:`locked_tempdir`: the merge's spool, the fork
+server's socket folder) carry a lock held by the process that made them; a folder whose
+lock is free was left by a run that was killed, and :func:`remove_stale_tempdirs`
+removes it at the next run.
 """
 
 from __future__ import annotations
@@ -32,8 +40,12 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.util
 import os
+import shutil
 import signal
+import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,7 +53,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 __all__ = ["DEFAULT_MEMORY_LIMIT", "DEFAULT_TIME_LIMIT", "ContainedRunner", "Outcome", "Terminated", "default_workers",
-           "in_order", "sigterm_raises"]
+           "in_order", "lock_fd", "lock_file", "locked_tempdir", "remove_stale_tempdirs", "sigterm_raises"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -88,10 +100,127 @@ def _limit_memory(limit: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+# -- temporary folders owned by a live process ---------------------------------------------------
+_LOCK = ".lock"
+_ORPHAN_AGE = 3600  # seconds: a folder without its lock file (a run killed while creating it)
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: stale folders are not detected
+    fcntl = None  # type: ignore[assignment]
+
+
+def lock_fd(fd: int) -> bool:
+    """Take an exclusive ``flock`` on the open descriptor *fd* (released when it is
+    closed or its process ends, however it ends); ``False`` when another process holds
+    one."""
+    if fcntl is None:  # pragma: no cover
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def lock_file(path: str) -> int | None:
+    """An open descriptor of *path* (created if missing) holding an exclusive lock
+    (:func:`lock_fd`), or ``None`` when another process holds it. Raises ``OSError``."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    if lock_fd(fd):
+        return fd
+    os.close(fd)
+    return None
+
+
+def locked_tempdir(prefix: str, parent: str | None = None) -> tuple[str, int | None]:
+    """A new folder ``<parent>/<prefix><pid>-<random>`` (default parent: the temporary
+    folder) and the descriptor of the lock this process holds on it for as long as the
+    descriptor is open. Raises ``OSError``."""
+    path = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent)
+    return path, lock_file(os.path.join(path, _LOCK))
+
+
+def remove_stale_tempdirs(prefix: str, parent: str | None = None) -> list[str]:
+    """Remove the folders named *prefix*… in *parent* (default: the temporary folder) that were
+    made by :func:`locked_tempdir` in a process that is gone (their lock is free);
+    returns those removed. Never raises."""
+    removed: list[str] = []
+    try:
+        entries = [e for e in os.scandir(parent or tempfile.gettempdir())
+                   if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return removed
+    for entry in entries:
+        lock = os.path.join(entry.path, _LOCK)
+        try:
+            if os.path.exists(lock):
+                fd = lock_file(lock)
+                if fd is None:
+                    continue  # its process is running
+                os.close(fd)
+            elif time.time() - entry.stat(follow_symlinks=False).st_mtime < _ORPHAN_AGE:
+                continue  # being created right now
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.path)
+    return removed
+
+
+_MP_PREFIX = "xlperf-mp-"
+_mp_folder: str | None = None
+#: bytes a Unix socket path may have (``sun_path``), and what the fork server's socket adds
+#: under our folder (``/xlperf-mp-<pid>-<8>/pymp-<8>/listener-<8>``)
+_SOCKET_PATH_MAX, _SOCKET_TAIL = 107, 64
+
+
+def _mp_parent() -> str:
+    """The temporary folder, or ``/tmp`` when that path is too long for the fork server's
+    socket to sit inside our folder there."""
+    base = tempfile.gettempdir()
+    if len(os.fsencode(base)) + _SOCKET_TAIL <= _SOCKET_PATH_MAX or not os.path.isdir("/tmp"):
+        return base
+    return "/tmp"
+
+
+def _own_multiprocessing_tempdir() -> None:
+    """Put multiprocessing's temporary folder (the fork server's socket) inside a
+    :func:`locked_tempdir` of this process, so that a run killed with ``kill -9`` leaves
+    nothing the next run cannot recognise and remove; removed at exit."""
+    global _mp_folder
+    if _mp_folder is not None:
+        return
+    parent = _mp_parent()
+    remove_stale_tempdirs(_MP_PREFIX, parent)
+    try:
+        folder, fd = locked_tempdir(_MP_PREFIX, parent)
+    except OSError:
+        _mp_folder = ""
+        return
+    _mp_folder = folder
+    previous = tempfile.tempdir
+    tempfile.tempdir = folder
+    try:
+        multiprocessing.util.get_temp_dir()  # created now, inside: returns the existing one if there is one
+    finally:
+        tempfile.tempdir = previous
+
+    def _remove() -> None:
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    # after multiprocessing's own clean-up of its folder (priority -100) at exit
+    multiprocessing.util.Finalize(None, _remove, exitpriority=-101)
+
+
 def _context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" not in methods:  # pragma: no cover - Windows, old macOS
         return multiprocessing.get_context("spawn")
+    _own_multiprocessing_tempdir()
     ctx = multiprocessing.get_context("forkserver")
     if preload:  # takes effect when the fork server starts (once per process)
         ctx.set_forkserver_preload(list(preload))
@@ -124,10 +253,23 @@ def _die_with_parent() -> None:
         pass
 
 
-def _serve(conn: multiprocessing.connection.Connection, limit: int | None, prepare: Callable[[], None] | None) -> None:
-    """A :class:`ContainedRunner` worker: die with its parent, ignore Ctrl-C, cap memory,
-    prepare, then run ``(fn, item)`` tasks in the order received until the pipe closes,
-    answering ``("ok", value)`` or ``("raised", reason)`` for each."""
+def _hold(lifeline: multiprocessing.connection.Connection) -> None:
+    """Wait on *lifeline* until the runner's end of it closes (the runner's process is
+    gone), then end this worker at once."""
+    try:
+        lifeline.recv()
+    except BaseException:  # noqa: BLE001, S110 - EOF: the runner is gone; anything else: the same
+        pass
+    os._exit(1)
+
+
+def _serve(conn: multiprocessing.connection.Connection, lifeline: multiprocessing.connection.Connection,
+           limit: int | None, prepare: Callable[[], None] | None) -> None:
+    """A :class:`ContainedRunner` worker: die with the runner (its lifeline) and with its
+    parent, ignore Ctrl-C, cap memory, prepare, then run ``(fn, item)`` tasks in the
+    order received until the pipe closes, answering ``("ok", value)`` or ``("raised",
+    reason)`` for each."""
+    threading.Thread(target=_hold, args=(lifeline,), daemon=True, name="xlperf-lifeline").start()
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(limit)
@@ -157,9 +299,11 @@ class _Worker:
     def __init__(self, ctx: multiprocessing.context.BaseContext, limit: int | None,
                  prepare: Callable[[], None] | None) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, limit, prepare), daemon=True)
+        lifeline, self.lifeline = ctx.Pipe(duplex=False)  # the worker reads; only this process can write
+        self.proc = ctx.Process(target=_serve, args=(child, lifeline, limit, prepare), daemon=True)
         self.proc.start()
         child.close()
+        lifeline.close()
         self.queue: deque[tuple[int, Any]] = deque()
         self.started = 0.0
 
@@ -168,6 +312,7 @@ class _Worker:
         if kill and self.proc.is_alive():
             self.proc.kill()
         self.conn.close()
+        self.lifeline.close()
         self.proc.join(5)
         if self.proc.is_alive():  # pragma: no cover - a worker ignoring the closed pipe
             self.proc.kill()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..cellref import split_ref
+from ..errors import os_reason
 from ..findings import finding
 from ..importer import ImportResult, import_workbook
 from ..model import DepartmentPlan, Finding, Indicator, Project, Region, Submission, Target
@@ -144,7 +145,7 @@ def import_and_spool(task: ImportTask) -> FileSummary:
     try:
         summary.refs = spool.append(task.spool, batches)
     except OSError as exc:
-        summary.spool_error = exc.strerror or str(exc)
+        summary.spool_error = os_reason(exc)
     return summary
 
 
@@ -166,7 +167,7 @@ def flatten(result: ImportResult) -> FileRows:
         rows.projects.append(_project_row(base, p, path))
         rows.project_cells.append(p.cells)
         rows.indicators.extend(_indicator_row(base, p, ind, path) for ind in p.indicators)
-        if p.annual_amount is not None:
+        if p.annual_amount is not None and p.annual_amount >= 0:  # a negative one is amount-negative: not summed
             amounts.append(p.annual_amount)
         else:
             rows.amount_unread += 1

@@ -27,11 +27,12 @@ import os
 import secrets
 import shutil
 import tempfile
-import time
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import SpoolError
+from ..isolation import locked_tempdir, remove_stale_tempdirs
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -39,13 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["PREFIX", "SpoolFolder", "SpoolRef", "append", "remove_stale"]
 
 PREFIX = "xlperf-merge-"
-_LOCK = ".lock"
-_ORPHAN_AGE = 3600  # seconds: a spool folder without a lock file (a run killed while creating it)
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no stale-folder detection
-    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,59 +51,28 @@ class SpoolRef:
     length: int
 
 
-def _locked(path: str) -> int | None:
-    """An open descriptor of *path* holding an exclusive lock, or ``None`` when another
-    process holds it."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    if fcntl is None:  # pragma: no cover
-        return fd
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
-
-
-def remove_stale(parent: str) -> list[str]:
-    """Remove the spool folders in *parent* left by merges that ended without cleaning
-    up (their lock is free); returns the folders removed. Never raises."""
-    removed = []
-    try:
-        entries = [e for e in os.scandir(parent) if e.name.startswith(PREFIX) and e.is_dir(follow_symlinks=False)]
-    except OSError:
-        return removed
-    for entry in entries:
-        lock = os.path.join(entry.path, _LOCK)
-        try:
-            if os.path.exists(lock):
-                fd = _locked(lock)
-                if fd is None:
-                    continue  # a merge running now
-                os.close(fd)
-            elif time.time() - entry.stat(follow_symlinks=False).st_mtime < _ORPHAN_AGE:
-                continue  # being created right now
-        except OSError:
-            continue
-        shutil.rmtree(entry.path, ignore_errors=True)
-        removed.append(entry.path)
-    return removed
+def remove_stale(parent: str | None = None) -> list[str]:
+    """Remove the spool folders in *parent* (default: the temporary folder) left by
+    merges that ended without cleaning up (their lock is free); returns the folders
+    removed. Never raises."""
+    return remove_stale_tempdirs(PREFIX, parent)
 
 
 class SpoolFolder:
     """The spool of one merge, in *parent* (default: the temporary folder), created
-    locked after removing stale ones (module doc). Raises
+    locked after removing stale ones (module doc); removed by :meth:`close`, or when the
+    object is garbage-collected or the interpreter exits, whichever comes first. Raises
     :class:`~xlperf.errors.SpoolError` when the folder cannot be created."""
 
     def __init__(self, parent: str | None = None) -> None:
         parent = parent or tempfile.gettempdir()
         remove_stale(parent)
         try:
-            self.path = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent)
-            self._lock = _locked(os.path.join(self.path, _LOCK))
+            self.path, lock = locked_tempdir(PREFIX, parent)
         except OSError as exc:
             raise SpoolError(f"无法在临时文件夹 {parent} 中建立汇总用的临时文件：{exc.strerror or exc}") from exc
         self._fds: dict[str, int] = {}
+        self._remove = weakref.finalize(self, _remove, self.path, lock, self._fds)
 
     def read(self, ref: SpoolRef) -> pa.RecordBatch:
         """The record batch at *ref*. Raises :class:`~xlperf.errors.SpoolError` when the
@@ -129,15 +92,15 @@ class SpoolFolder:
 
     def close(self) -> None:
         """Remove the folder and everything in it (idempotent)."""
-        for fd in self._fds.values():
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self._fds = {}
-        if self._lock is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._lock)
-            self._lock = None
-        shutil.rmtree(self.path, ignore_errors=True)
+        self._remove()
+
+
+def _remove(path: str, lock: int | None, fds: dict[str, int]) -> None:
+    for fd in [*fds.values(), *([lock] if lock is not None else [])]:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    fds.clear()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 # -- the worker side -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ...consolidate.ledger import record
 from ...consolidate.tables import Consolidation, Table, tables
-from ...errors import OutputError
+from ...errors import OutputError, os_reason
 from ..atomic import atomic_path
 
 __all__ = ["output_failure", "write_per_table"]
@@ -19,9 +19,9 @@ __all__ = ["output_failure", "write_per_table"]
 def output_failure(target: str, exc: OSError) -> OutputError:
     """The :class:`~xlperf.errors.OutputError` for *exc* while writing *target*, in
     Chinese, saying what to do when the disk is full."""
-    reason = exc.strerror or str(exc)
+    reason = os_reason(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        reason = f"磁盘空间不足（{reason}），请清理输出文件夹或临时文件夹（TMPDIR）所在的磁盘后重试"
+        reason += "，请清理输出文件夹或临时文件夹（TMPDIR）所在的磁盘后重试"
     return OutputError(f"写入 {target} 失败：{reason}，原文件未改动")
 
 

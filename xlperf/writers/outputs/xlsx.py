@@ -64,26 +64,39 @@ _WIDTH_SAMPLE = 1000
 
 class _QuietAfterError(io.FileIO):
     """The output file handed to xlsxwriter's zip writer: after the first failed write
-    (a full disk) every further operation does nothing, so that the zip writer's own
-    clean-up (``ZipFile.__del__`` writing its directory) neither fails again nor prints
-    a second traceback; the first error is what is reported."""
+    (a full disk) every further write only moves a position kept here, so that the zip
+    writer's own clean-up (``ZipFile.__del__`` writing its directory) neither fails again
+    nor prints a second traceback; the first error is what is reported."""
 
     failed: OSError | None = None
+    _pos = 0  # the position the zip writer believes in, once writing has failed
+    _end = 0
 
     def write(self, data: object) -> int:  # type: ignore[override]
         if self.failed is not None:
-            return memoryview(data).nbytes  # type: ignore[arg-type]
+            n = memoryview(data).nbytes  # type: ignore[arg-type]
+            self._pos += n
+            self._end = max(self._end, self._pos)
+            return n
         try:
-            return super().write(data)  # type: ignore[arg-type]
+            return self._write(data)
         except OSError as exc:
             self.failed = exc
+            with contextlib.suppress(OSError, ValueError):
+                self._pos = self._end = super().tell()
             raise
 
+    def _write(self, data: object) -> int:
+        return super().write(data)  # type: ignore[arg-type]
+
     def seek(self, pos: int, whence: int = 0) -> int:
-        return 0 if self.failed is not None else super().seek(pos, whence)
+        if self.failed is None:
+            return super().seek(pos, whence)
+        self._pos = (pos, self._pos + pos, self._end + pos)[whence]
+        return self._pos
 
     def tell(self) -> int:
-        return 0 if self.failed is not None else super().tell()
+        return self._pos if self.failed is not None else super().tell()
 
     def flush(self) -> None:
         if self.failed is None and not self.closed:
@@ -112,7 +125,9 @@ def write_consolidated(result: Consolidation, path: str, *, max_rows: int = EXCE
                             ws._opt_close()  # noqa: SLF001
         except OSError as exc:
             raise output_failure(path, exc) from None
-        except XlsxWriterException as exc:
+        except XlsxWriterException as exc:  # FileCreateError wraps the OSError of the zip write
+            if exc.args and isinstance(exc.args[0], OSError):
+                raise output_failure(path, exc.args[0]) from None
             raise OutputError(f"写入 {path} 失败：{exc}") from None
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
