@@ -37,8 +37,8 @@ from .report import Report
 from .review import review
 from .taxonomy import load_taxonomy
 
-__all__ = ["MAX_FINDINGS_PER_FILE", "UNMAPPED_LISTED_PER_SHEET", "ImportResult", "contained_result", "import_files",
-           "import_workbook", "prepare_batch", "read_submission"]
+__all__ = ["MAX_FINDINGS_PER_FILE", "UNMAPPED_LISTED_PER_SHEET", "ImportResult", "contained_result", "import_bytes",
+           "import_files", "import_workbook", "prepare_batch", "read_submission"]
 
 #: first-generation threshold of the garbage collector while importing a batch (Python's default: 700)
 BATCH_GC_THRESHOLD = (20_000, 20, 100)
@@ -205,13 +205,26 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
 def import_workbook(path: str, *, region: Region | None = None, year: int | None = None,
                     labels: dict | None = None) -> ImportResult:
     """Read and review one workbook file. Never raises for bad input (see module doc).
-    The file is read once; ``sha256`` and ``submission.source.sha256`` are of those bytes.
-    *labels*: wordings added to templates/labels.toml (``--labels FILE``, read by
+    The file is read once (:func:`~xlperf.readers.container.read_file`: a FIFO or a
+    device is refused, not read); ``sha256`` and ``submission.source.sha256`` are of those
+    bytes. *labels*: wordings added to templates/labels.toml (``--labels FILE``, read by
     :func:`xlperf.forms.extra_labels.read_labels_file`)."""
-    sha = None
     try:
         data = read_file(path)
-        sha = hashlib.sha256(data).hexdigest()
+    except UnreadableWorkbook as exc:
+        return _unreadable(path, exc)
+    except MemoryError:
+        return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading",
+                                                    path=path))
+    return import_bytes(data, path, region=region, year=year, labels=labels)
+
+
+def import_bytes(data: bytes, path: str, *, region: Region | None = None, year: int | None = None,
+                 labels: dict | None = None) -> ImportResult:
+    """:func:`import_workbook` of the file whose bytes are *data* (*path* names it in
+    messages and the result; the fuzzer calls this). Never raises for bad input."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
         wb = read_workbook_bytes(data, path)
     except UnreadableWorkbook as exc:
         return _unreadable(path, exc, sha256=sha)

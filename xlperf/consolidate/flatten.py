@@ -46,7 +46,7 @@ from .tables import (
     record_batch,
 )
 
-__all__ = ["FINDING_HEADERS", "FileRows", "FileSummary", "ImportTask", "flatten", "import_and_spool"]
+__all__ = ["FINDING_HEADERS", "FileRows", "FileSummary", "ImportTask", "batches_of", "flatten", "import_and_spool"]
 
 _KIND = {"quantitative": "定量", "qualitative": "定性", "ambiguous": "有歧义", "empty": "空"}
 _REGION_FIELDS = ("province", "city", "county", "division_code", "department", "year")
@@ -138,7 +138,7 @@ def import_and_spool(task: ImportTask) -> FileSummary:
     extra = {"labels": task.labels} if task.labels else {}
     result = task.import_fn(task.path, region=task.region, year=task.year, **extra)
     rows = flatten(result)
-    batches, long_texts = _batches(rows, task.path)
+    batches, long_texts = batches_of(rows, task.path)
     summary = _summary(rows, result.sha256)
     summary.findings += len(long_texts)
     summary.errors += sum(f.severity == "error" for f in long_texts)
@@ -257,9 +257,10 @@ def _summary(rows: FileRows, sha256: str | None) -> FileSummary:
         department_headers=tuple(rows.departments[0]) if rows.departments else ())
 
 
-def _batches(rows: FileRows, path: str) -> tuple[dict[str, object], list[Finding]]:
-    """Each table's rows of the file as one record batch (tables without rows left out),
-    and the ``text-too-long`` findings found on the way (already in the findings batch)."""
+def batches_of(rows: FileRows, path: str) -> tuple[dict[str, object], list[Finding]]:
+    """Each table's rows of the file *path* as one record batch, by table name (tables
+    without rows left out), and the ``text-too-long`` findings found on the way (already
+    in the findings batch): what :func:`import_and_spool` spools."""
     out: dict[str, object] = {}
     long_texts: list[Finding] = []
     for table, data in ((projects_table(), rows.projects), (INDICATORS, rows.indicators),
