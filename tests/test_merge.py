@@ -581,3 +581,24 @@ def test_cli_merge_summary_prints_submitted_region_text_literally(tmp_path: Path
     cells = row.strip("│").split("│")
     assert cells[4].strip() == "1" and cells[5].strip() == "12.5"  # 项目数, 金额合计
     assert cells[5].startswith("   ") and cells[5].endswith("12.5 ")  # right-aligned
+
+
+def test_parquet_dataset_is_hive_partitioned_by_province_and_year(merged, tmp_path: Path) -> None:  # noqa: ANN001
+    """The national-scale layout: DIR/<table>/省=…/年度=…/part-0.parquet, read as it is by
+    any Hive-partitioning reader (pyarrow here; DuckDB and Spark the same way)."""
+    import pyarrow.dataset as ds
+
+    from xlperf.writers.outputs.parquet_dataset import write as write_dataset
+
+    result = merged[0]
+    folders = write_dataset(result, str(tmp_path / "ds"))
+    assert [Path(f).name for f in folders] == [t.name for t in tables()]
+    assert (tmp_path / "ds" / "indicators" / "省=宁夏回族自治区" / "年度=2025" / "part-0.parquet").is_file()
+    data = ds.dataset(tmp_path / "ds" / "projects", format="parquet", partitioning="hive").to_table().to_pandas()
+    assert len(data) == 60 and set(data["省"]) == {"宁夏回族自治区", "河北省", "广东省"}
+    per_year = data.groupby(["省", "年度"])["项目年度金额（万元）"].sum().map(float).round(2).to_dict()
+    assert per_year[("宁夏回族自治区", 2024)] == 494.56 and per_year[("广东省", 2024)] == 1295.82
+    indicators = ds.dataset(tmp_path / "ds" / "indicators", format="parquet", partitioning="hive").to_table()
+    assert indicators.num_rows == len(result.indicators)
+    write_dataset(result, str(tmp_path / "ds"))  # again: the earlier dataset replaced, nothing left beside
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == sorted(t.name for t in tables())

@@ -50,7 +50,7 @@ class OutputFormat:
             return [target]
         from ...consolidate.tables import tables
 
-        return [os.path.join(target, f"{t.name}.{self.suffix}") for t in tables()]
+        return [os.path.join(target, f"{t.name}.{self.suffix}" if self.suffix else t.name) for t in tables()]
 
 
 FORMATS: tuple[OutputFormat, ...] = (
@@ -59,6 +59,8 @@ FORMATS: tuple[OutputFormat, ...] = (
     OutputFormat("parquet", ("--parquet",), "另存 Parquet 数据文件的文件夹", "folder", "xlperf.writers.outputs.parquet",
                  suffix="parquet"),
     OutputFormat("csv", ("--csv",), "另存 CSV 数据文件的文件夹", "folder", "xlperf.writers.outputs.csv", suffix="csv"),
+    OutputFormat("parquet_dataset", ("--parquet-dataset",), "另存按 省/年度 分区的 Parquet 数据集的文件夹（全国规模，DuckDB/Spark 可直接读取）",
+                 "folder", "xlperf.writers.outputs.parquet_dataset"),
 )
 
 
