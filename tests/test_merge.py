@@ -552,7 +552,7 @@ def test_manifest_naming_a_missing_file_is_reported(tmp_path: Path) -> None:
     assert result.sources["省"].iloc[0] == "宁夏回族自治区"
 
 
-def test_cli_merge(tmp_path: Path) -> None:
+def test_cli_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = tiny_folder(tmp_path / "in")
     runner = CliRunner()
     out = tmp_path / "c.xlsx"
@@ -563,6 +563,9 @@ def test_cli_merge(tmp_path: Path) -> None:
     dry = tmp_path / "dry.xlsx"
     res = runner.invoke(app, ["merge", str(src), "-o", str(dry), "--dry-run"])
     assert res.exit_code == 0 and not dry.exists()
+    monkeypatch.chdir(tmp_path)  # `-o -`: Parquet only, no workbook (not even one named "-")
+    res = runner.invoke(app, ["merge", str(src), "-o", "-", "--parquet", str(tmp_path / "only")])
+    assert res.exit_code == 0 and (tmp_path / "only" / "projects.parquet").exists() and not (tmp_path / "-").exists()
     (tmp_path / "empty").mkdir()
     res = runner.invoke(app, ["merge", str(tmp_path / "empty"), "-o", str(tmp_path / "e.xlsx")])
     assert res.exit_code == 2 and not (tmp_path / "e.xlsx").exists()

@@ -220,7 +220,8 @@ def merge_cmd(
     from .writers.outputs import FORMATS
 
     labels = _labels(labels_file)
-    chosen = [(fmt, str(targets[fmt.name])) for fmt in FORMATS if not dry_run and targets.get(fmt.name) is not None]
+    chosen = [(fmt, str(targets[fmt.name])) for fmt in FORMATS
+              if not dry_run and targets.get(fmt.name) is not None and str(targets[fmt.name]) != "-"]
     with _stoppable():
         try:
             result = consolidate([str(p) for p in paths], outputs=[q for fmt, t in chosen for q in fmt.paths(t)],
@@ -244,8 +245,8 @@ def merge_cmd(
                 done = f"；此前已写入：{'、'.join(written)}" if written else ""
                 err.print(f"出错的文件保持原样{done}。", markup=False)
                 raise typer.Exit(2) from None
-            main_output = targets.get(FORMATS[0].name)
-            print_merge_summary(result, console=out, output=str(main_output) if not dry_run and main_output else None)
+            main_output = next((t for fmt, t in chosen if fmt is FORMATS[0]), None)
+            print_merge_summary(result, console=out, output=main_output)
     raise typer.Exit(result.exit_code)
 
 

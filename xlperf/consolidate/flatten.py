@@ -39,6 +39,7 @@ from .tables import (
     FINDINGS,
     INDICATORS,
     PROJECT_FIELDS,
+    IndicatorsRow,
     REVENUE_TOTAL,
     Table,
     composition_header,
@@ -206,9 +207,10 @@ def _row_of(cell: str | None) -> int | None:
 
 def _rows_of(p: Project, sheets: set[str]) -> dict[str, tuple[int, int]]:
     """Sheet -> (first row, last row) (0-based) of the cells a project was read from, on
-    the *sheets* asked for."""
+    the *sheets* asked for: its fields' cells and its first and last indicator's (an
+    indicator table runs in row order, so the rows between are the project's too)."""
     refs = [*p.cells.values()]
-    for ind in p.indicators:
+    for ind in (p.indicators[0], p.indicators[-1]) if p.indicators else ():
         refs += [ind.source, ind.level1_source, ind.level2_source, ind.target.source if ind.target else None]
     spans: dict[str, tuple[int, int]] = {}
     for ref in refs:
@@ -266,8 +268,9 @@ def batches_of(rows: FileRows, path: str) -> tuple[dict[str, object], list[Findi
     for table, data in ((projects_table(), rows.projects), (INDICATORS, rows.indicators),
                         (DEPARTMENT_INDICATORS, rows.department_indicators)):
         if data:
-            long_texts += _too_long(table, data, path, rows.project_cells if table.name == "projects" else None)
-            out[table.name] = record_batch(table, table.headers, data)
+            columns = list(zip(*data))
+            long_texts += _too_long(table, data, columns, path, rows.project_cells if table.name == "projects" else None)
+            out[table.name] = record_batch(table, table.headers, data, columns)
     for row in rows.departments:
         long_texts += [_long("部门", col, v, path, row.get("工作表"), None)  # type: ignore[arg-type]
                        for col, v in row.items() if type(v) is str and exceeds_cell(v)]
@@ -329,10 +332,14 @@ def _pct(v: Decimal | None) -> str:
 
 
 def _indicator_row(base: dict[str, object], p: Project, ind: Indicator, path: str) -> tuple:
-    return INDICATORS.row(**base, project_code=p.code, project_name=p.name, level1=ind.level1, level2=ind.level2,
-                          name=ind.name, description=ind.description, **_target(ind.target),
-                          period_target_raw=_raw(ind.period_target), value_basis=ind.value_basis,
-                          level1_text=ind.level1_text, level2_text=ind.level2_text, **_source(path, ind.source))
+    t = ind.target
+    sheet, cell = split_ref(ind.source)
+    return IndicatorsRow(
+        **base, project_code=p.code, project_name=p.name, level1=ind.level1, level2=ind.level2, name=ind.name,
+        description=ind.description, target_raw=t.raw if t else None, comparator=t.comparator if t else None,
+        value=t.value if t else None, unit=t.unit if t else None, target_kind=_KIND.get(t.kind, t.kind) if t else None,
+        period_target_raw=_raw(ind.period_target), value_basis=ind.value_basis, level1_text=ind.level1_text,
+        level2_text=ind.level2_text, source_file=path, sheet=sheet, cell=cell)
 
 
 def _dept_indicator_row(base: dict[str, object], kind: str, ind: Indicator, path: str) -> tuple:
@@ -369,16 +376,17 @@ def _department_row(base: dict[str, object], plan: DepartmentPlan, path: str) ->
     return row
 
 
-def _too_long(table: Table, data: list[tuple], path: str, cells: list[dict[str, str]] | None) -> list[Finding]:
+def _too_long(table: Table, data: list[tuple], columns: list[tuple], path: str,
+              cells: list[dict[str, str]] | None) -> list[Finding]:
     """A ``text-too-long`` finding per text longer than an Excel cell holds, pointing at
     the cell it was read from where that is known (*cells*: a project's field -> cell),
-    else at the row's source cell. Column by column: a column whose longest text is
-    under half the limit (every real one) is passed after one length scan."""
+    else at the row's source cell. Column by column (*columns*: the rows' values by
+    column): a column whose longest text is under half the limit (every real one) is
+    passed after one length scan."""
     found = []
-    for i, col in enumerate(table.columns):
+    for col, values in zip(table.columns, columns):
         if col.kind != "text":
             continue
-        values = [row[i] for row in data]
         try:
             longest = max(map(len, filter(None, values)), default=0)
         except TypeError:  # a value that is not text

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -106,10 +106,7 @@ class Table:
     def kind(self, header: str) -> str:
         """The kind of the column *header*; ``amount`` for a header not in the schema
         (the 部门 table's 收入构成 / 支出构成 item columns)."""
-        for c in self.columns:
-            if c.header == header:
-                return c.kind
-        return "amount"
+        return self.kinds.get(header, "amount")
 
     def header(self, field: str) -> str:
         """The header of the column *field*; :class:`KeyError` for an unknown field."""
@@ -118,11 +115,16 @@ class Table:
                 return c.header
         raise KeyError(field)
 
-    @property
+    @cached_property
     def row(self) -> type[tuple]:
         """The named row type of this table: a NamedTuple whose fields are the columns'
         identifiers in order (``row.sheet``, ``row.cell`` …)."""
         return _row_type(self.name, tuple(c.field for c in self.columns))
+
+    @cached_property
+    def kinds(self) -> dict[str, str]:
+        """Header -> kind of every column (see :meth:`kind`)."""
+        return {c.header: c.kind for c in self.columns}
 
 
 @lru_cache(maxsize=None)
@@ -327,6 +329,7 @@ DECIMAL_PRECISION, DECIMAL_SCALE = 38, 18
 _QUANTUM = Decimal(1).scaleb(-DECIMAL_SCALE)
 
 
+@lru_cache(maxsize=None)
 def _arrow_type(kind: str) -> pa.DataType:
     import pyarrow as pa
 
@@ -340,18 +343,22 @@ def _arrow_type(kind: str) -> pa.DataType:
 def arrow_schema(table: Table, headers: Sequence[str] | None = None) -> pa.Schema:
     """The Arrow schema of *table* (of the columns *headers*, default all; a header not
     in the schema is a 部门 item column, an amount)."""
+    return _schema(table, tuple(headers if headers is not None else table.headers))
+
+
+@lru_cache(maxsize=256)
+def _schema(table: Table, headers: tuple[str, ...]) -> pa.Schema:
     import pyarrow as pa
 
-    return pa.schema([(h, _arrow_type(table.kind(h))) for h in (headers if headers is not None else table.headers)])
+    return pa.schema([(h, _arrow_type(table.kind(h))) for h in headers])
 
 
-def _array(values: Sequence[object], kind: str) -> pa.Array:
-    """One column of Python values as an Arrow array of its kind's type; a value the type
-    cannot take as it is (a decimal with more than 18 places, a non-string in a text
-    column, a lone surrogate) is converted, never dropped."""
+def _array(values: Sequence[object], t: pa.DataType) -> pa.Array:
+    """One column of Python values as an Arrow array of type *t*; a value the type cannot
+    take as it is (a decimal with more than 18 places, a non-string in a text column, a
+    lone surrogate) is converted, never dropped."""
     import pyarrow as pa
 
-    t = _arrow_type(kind)
     try:
         return pa.array(values, type=t)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, UnicodeError, TypeError, ValueError):
@@ -364,14 +371,18 @@ def _array(values: Sequence[object], kind: str) -> pa.Array:
                      for v in values], type=t)
 
 
-def record_batch(table: Table, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> pa.RecordBatch:
+def record_batch(table: Table, headers: Sequence[str], rows: Sequence[Sequence[object]],
+                 columns: Sequence[Sequence[object]] | None = None) -> pa.RecordBatch:
     """Python *rows* (values in the order of *headers*) as an Arrow record batch of
-    :func:`arrow_schema`."""
+    :func:`arrow_schema`; *columns*: the same values column by column, when the caller
+    has them already (``list(zip(*rows))``)."""
     import pyarrow as pa
 
-    columns: Iterable[Sequence[object]] = zip(*rows) if rows else repeat((), len(headers))
-    arrays = [_array(col, table.kind(h)) for col, h in zip(columns, headers)]
-    return pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(table, headers))
+    schema = arrow_schema(table, headers)
+    if columns is None:
+        columns = list(zip(*rows)) if rows else [()] * len(headers)
+    arrays = [_array(col, f.type) for col, f in zip(columns, schema)]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
 def plain_decimal(value: Decimal) -> Decimal:

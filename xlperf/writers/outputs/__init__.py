@@ -54,7 +54,8 @@ class OutputFormat:
 
 
 FORMATS: tuple[OutputFormat, ...] = (
-    OutputFormat("output", ("-o", "--output"), "汇总工作簿 .xlsx", "file", "xlperf.writers.outputs.xlsx",
+    OutputFormat("output", ("-o", "--output"), "汇总工作簿 .xlsx（- 表示不写工作簿，例如只要 Parquet 时）", "file",
+                 "xlperf.writers.outputs.xlsx",
                  default="consolidated.xlsx"),
     OutputFormat("parquet", ("--parquet",), "另存 Parquet 数据文件的文件夹", "folder", "xlperf.writers.outputs.parquet",
                  suffix="parquet"),
