@@ -54,8 +54,9 @@ __all__ = ["Discovery", "consolidate", "discover"]
 _EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv", ".xlsb")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LEDGER_LIMITS = ContainerLimits(max_file_size=ledger.MAX_LEDGER_BYTES)
-#: modules the merge workers' fork server loads once, before forking
-WORKER_PRELOAD = ("xlperf.consolidate.flatten",)
+#: modules the merge workers' fork server loads once, before forking (pyarrow: 0.25 s a
+#: worker otherwise, paid again by every replaced one)
+WORKER_PRELOAD = ("xlperf.consolidate.flatten", "pyarrow", "pyarrow.ipc")
 
 Progress = Callable[[Iterable[Outcome[FileSummary]], int], Iterable[Outcome[FileSummary]]]
 

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ...consolidate.tables import Consolidation, Table, tables
-from .parquet import ROW_GROUP
+from .parquet import ROW_GROUP, RowGroups
 from .tables import output_failure
 
 __all__ = ["NULL_PARTITION", "PARTITION_BY", "write"]
@@ -39,6 +39,8 @@ __all__ = ["NULL_PARTITION", "PARTITION_BY", "write"]
 PARTITION_BY = ("省", "年度")
 #: the folder name of an unknown value (Hive's, read back as NULL)
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+#: rows gathered in all partitions together before the largest is written as a row group
+PENDING_ROWS = 2 * ROW_GROUP
 
 
 def write(result: Consolidation, folder: str) -> list[str]:
@@ -70,27 +72,32 @@ def _segment(name: str, value: object) -> str:
 
 def _write_table(result: Consolidation, table: Table, tmp: str) -> None:
     """Stream the table's batches into one Parquet file per partition (writers kept
-    open, row groups of :data:`ROW_GROUP` rows)."""
+    open, each gathering its row groups: :class:`~xlperf.writers.outputs.parquet.RowGroups`;
+    past :data:`PENDING_ROWS` gathered in all, the largest is written out)."""
     schema = result.schema(table)
     keys = [k for k in PARTITION_BY if k in schema.names]
     data_schema = pa.schema([f for f in schema if f.name not in keys])
-    writers: dict[tuple, pq.ParquetWriter] = {}
+    parts: dict[tuple, tuple[pq.ParquetWriter, RowGroups]] = {}
     try:
         for batch in result.batches(table):
             values = list(zip(*(batch.column(k).to_pylist() for k in keys))) if keys else [()] * batch.num_rows
             data = batch.select(data_schema.names)
             for part in dict.fromkeys(values):
                 rows = data.filter(pa.array([v == part for v in values])) if len(set(values)) > 1 else data
-                writer = writers.get(part)
-                if writer is None:
+                if part not in parts:
                     folder = os.path.join(tmp, *(_segment(k, v) for k, v in zip(keys, part)))
                     os.makedirs(folder, exist_ok=True)
-                    writer = writers[part] = pq.ParquetWriter(os.path.join(folder, "part-0.parquet"), data_schema)
-                writer.write_batch(rows, row_group_size=ROW_GROUP)
-        if not writers:  # no rows at all: an empty file keeps the schema
+                    writer = pq.ParquetWriter(os.path.join(folder, "part-0.parquet"), data_schema)
+                    parts[part] = (writer, RowGroups(data_schema, writer.write_table))
+                parts[part][1].add(rows)
+            while sum(g.rows for _, g in parts.values()) > PENDING_ROWS:  # many partitions: a budget for them all
+                max((g for _, g in parts.values()), key=lambda g: g.rows).close()
+        if not parts:  # no rows at all: an empty file keeps the schema
             pq.write_table(data_schema.empty_table(), os.path.join(tmp, "part-0.parquet"))
+        for _, groups in parts.values():
+            groups.close()
     finally:
-        for writer in writers.values():
+        for writer, _ in parts.values():
             writer.close()
 
 
