@@ -156,7 +156,7 @@ class SpooledConsolidation(Consolidation):
             yield from self._departments()
         else:
             for inp in self._kept:
-                ref = inp.summary.refs.get(name)  # type: ignore[union-attr]
+                ref = inp.summary.ref(name)  # type: ignore[union-attr]
                 if ref is not None:
                     yield self._read(ref)
 
@@ -172,7 +172,7 @@ class SpooledConsolidation(Consolidation):
         schema = self.schema(DEPARTMENTS)
         count_header = DEPARTMENTS.header("findings_count")
         for inp in self._kept:
-            ref = inp.summary.refs.get(DEPARTMENTS.name)  # type: ignore[union-attr]
+            ref = inp.summary.ref(DEPARTMENTS.name)  # type: ignore[union-attr]
             if ref is None:
                 continue
             batch = self._read(ref)
@@ -193,7 +193,7 @@ class SpooledConsolidation(Consolidation):
 
         status_type = pa.string()
         for inp in self._inputs:
-            ref = inp.summary.refs.get(FINDINGS.name) if inp.listed else None  # type: ignore[union-attr]
+            ref = inp.summary.ref(FINDINGS.name) if inp.listed else None  # type: ignore[union-attr]
             if ref is not None:
                 batch = self._read(ref)
                 yield batch.append_column(FINDINGS.header("file_status"),

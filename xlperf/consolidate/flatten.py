@@ -107,9 +107,10 @@ class FileSummary:
     ``year``, ``fill_date`` as consolidated; row counts per table, ``errors`` /
     ``warnings`` among its findings; ``amount_total`` (万元, ``None`` when no amount was
     read) and ``amount_unread`` (projects whose amount could not be read);
-    ``department_headers``: the columns of its 部门 row; ``refs``: table name ->
-    :class:`~xlperf.consolidate.spool.SpoolRef`; ``spool_error``: the spool could not be
-    written (the merge stops).
+    ``department_headers``: the columns of its 部门 row; where its rows are in the spool:
+    ``spool_file``, ``spool_offset`` and ``spool_tables`` (the streams in order: table
+    name, length; :meth:`ref`); ``spool_error``: the spool could not be written (the
+    merge stops). Small on purpose: the merge holds one per submission.
     """
 
     failure: str | None = None
@@ -128,8 +129,19 @@ class FileSummary:
     amount_total: Decimal | None = None
     amount_unread: int = 0
     department_headers: tuple[str, ...] = ()
-    refs: dict[str, SpoolRef] = field(default_factory=dict)
+    spool_file: str | None = None
+    spool_offset: int = 0
+    spool_tables: tuple[tuple[str, int], ...] = ()
     spool_error: str | None = None
+
+    def ref(self, table: str) -> SpoolRef | None:
+        """Where the rows of *table* (a table name) are in the spool, if it has any."""
+        offset = self.spool_offset
+        for name, length in self.spool_tables:
+            if name == table:
+                return SpoolRef(self.spool_file, offset, length)  # type: ignore[arg-type]
+            offset += length
+        return None
 
 
 def import_and_spool(task: ImportTask) -> FileSummary:
@@ -144,7 +156,8 @@ def import_and_spool(task: ImportTask) -> FileSummary:
     summary.findings += len(long_texts)
     summary.errors += sum(f.severity == "error" for f in long_texts)
     try:
-        summary.refs = spool.append(task.spool, batches)
+        summary.spool_file, summary.spool_offset, lengths = spool.append(task.spool, batches)  # type: ignore[arg-type]
+        summary.spool_tables = tuple(zip(batches, lengths))
     except OSError as exc:
         summary.spool_error = os_reason(exc)
     return summary

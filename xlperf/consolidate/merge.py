@@ -28,6 +28,7 @@ import hashlib
 import os
 import re
 import stat
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -249,6 +250,11 @@ def _settle(inp: SourceFile, out: Outcome[FileSummary], spool: SpoolFolder) -> N
         if summary.spool_error:
             raise SpoolError(f"汇总用的临时文件夹 {os.path.dirname(spool.path)} 无法写入（{summary.spool_error}）。"
                              "请清理磁盘空间，或设置环境变量 TMPDIR 指向空间充足的文件夹后重试；未写入任何文件。")
+        if summary.region is not None:  # the same names over and over: one string each, not one per file
+            summary.region = tuple(None if v is None else sys.intern(v) for v in summary.region)  # type: ignore[assignment]
+        if summary.spool_file is not None:
+            summary.spool_file = sys.intern(summary.spool_file)
+        summary.spool_tables = tuple((sys.intern(name), n) for name, n in summary.spool_tables)
         inp.summary = summary
         if summary.failure is not None:
             inp.status, inp.reason = "failed", summary.failure

@@ -37,7 +37,7 @@ from ..isolation import locked_tempdir, remove_stale_tempdirs
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["PREFIX", "SpoolFolder", "SpoolRef", "append", "remove_stale"]
+__all__ = ["PREFIX", "SpoolFolder", "SpoolRef", "append", "refs", "remove_stale"]
 
 PREFIX = "xlperf-merge-"
 
@@ -130,23 +130,30 @@ class _Appender:
 _APPENDERS: dict[str, _Appender] = {}
 
 
-def append(folder: str, batches: dict[str, pa.RecordBatch]) -> dict[str, SpoolRef]:
+def append(folder: str, batches: dict[str, pa.RecordBatch]) -> tuple[str, int, tuple[int, ...]]:
     """Append *batches* (table name -> batch) to this process's file in the spool
-    *folder*, one IPC stream each; where each went. Raises ``OSError`` (a full disk)."""
+    *folder*, one IPC stream each, one after the other in the order given; returns the
+    file's name, the offset of the first stream and each stream's length (what
+    :func:`refs` turns back into :class:`SpoolRef`). Raises ``OSError`` (a full disk)."""
     import pyarrow as pa
 
     appender = _APPENDERS.get(folder)
     if appender is None:
         appender = _APPENDERS[folder] = _Appender(folder)
-    streams: list[tuple[str, bytes]] = []
-    for name, batch in batches.items():
+    streams: list[bytes] = []
+    for batch in batches.values():
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, batch.schema) as writer:
             writer.write_batch(batch)
-        streams.append((name, sink.getvalue().to_pybytes()))
-    offset = appender.write(b"".join(data for _, data in streams))
-    refs = {}
-    for name, data in streams:
-        refs[name] = SpoolRef(appender.name, offset, len(data))
-        offset += len(data)
-    return refs
+        streams.append(sink.getvalue().to_pybytes())
+    offset = appender.write(b"".join(streams))
+    return appender.name, offset, tuple(len(data) for data in streams)
+
+
+def refs(file: str, offset: int, lengths: tuple[int, ...]) -> list[SpoolRef]:
+    """The :class:`SpoolRef` of each stream :func:`append` wrote."""
+    out = []
+    for length in lengths:
+        out.append(SpoolRef(file, offset, length))
+        offset += length
+    return out
