@@ -15,10 +15,10 @@ from .tables import write_per_table
 
 __all__ = ["ROW_GROUP", "RowGroups", "write", "write_table"]
 
-#: rows per row group
-ROW_GROUP = 65_536
+#: rows per row group (about 16 MB of indicator rows: what the writer holds at most)
+ROW_GROUP = 16_384
 #: batches gathered before they are compacted into one
-COMPACT_EVERY = 256
+COMPACT_EVERY = 64
 
 
 def write(result: Consolidation, folder: str) -> list[str]:
