@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="100 submissions, one run")
     ap.add_argument("--files", type=int, default=None, help="number of submissions (default 1000, --quick 100)")
     ap.add_argument("--runs", type=int, default=None, help="runs of each measurement (default 3, --quick 1)")
-    ap.add_argument("--workers", type=int, default=None, help="processes at full cores (default min(cpu, 4))")
+    ap.add_argument("--workers", type=int, default=None, help="processes at full cores (default: one per core, at most 16)")
     ap.add_argument("--big", type=int, default=0, help="also run the command end-to-end on this many submissions")
     args = ap.parse_args(argv)
     n = args.files or (100 if args.quick else 1000)

@@ -296,7 +296,7 @@ def import_files(paths: Iterable[str], *, region: Region | None = None, year: in
     crashes its worker or runs past *time_limit* seconds never stops the others.
 
     *labels*: wordings added to templates/labels.toml (plain data: it crosses to the
-    workers). *workers*: processes (default ``min(cpu_count, 4)``, never more than
+    workers). *workers*: processes (default :func:`~xlperf.isolation.default_workers`, never more than
     files); *memory_limit*: bytes of address space per worker. Only the results not yet
     yielded are held, so memory does not grow with the number of files.
     """

@@ -65,6 +65,9 @@ DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 #: imports in milliseconds; the largest real workbooks in about a second).
 DEFAULT_TIME_LIMIT = 60.0
 
+#: Worker processes by default at most (:func:`default_workers`).
+MAX_WORKERS = 16
+
 #: Tasks handed to one worker at a time (the one it runs and the next).
 DEFAULT_DEPTH = 2
 
@@ -83,8 +86,10 @@ class Outcome(Generic[R]):
 
 
 def default_workers() -> int:
-    """``min(os.cpu_count(), 4)``: import is CPU-bound, more processes only add memory."""
-    return max(1, min(os.cpu_count() or 1, 4))
+    """One worker per core, at most :data:`MAX_WORKERS`: import is CPU-bound and a
+    worker holds about 150 MB, so a 16-core machine runs 16 (2.4 GB) and a laptop its
+    cores."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
 def _limit_memory(limit: int | None) -> None:

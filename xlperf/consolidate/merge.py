@@ -178,7 +178,7 @@ def consolidate(paths: Sequence[str], *, outputs: Iterable[str] = (), progress: 
     *outputs*: the paths the caller will write (an output that is an input is refused
     with :class:`~xlperf.errors.BatchRefused` before anything is read). *progress*
     wraps the stream of finished imports (``progress(iterable, total)``, e.g. a progress
-    bar). *workers*: processes (default ``min(cpu_count, 4)``); *memory_limit*: bytes
+    bar). *workers*: processes (default :func:`~xlperf.isolation.default_workers`); *memory_limit*: bytes
     of address space per worker; *time_limit*: seconds per file. *import_fn* replaces
     ``import_workbook`` (tests and benchmark only; module-level, same signature).
     *labels*: wordings added to templates/labels.toml (``--labels FILE``), handed to
