@@ -167,6 +167,38 @@ def import_cmd(
     raise typer.Exit(max((r.exit_code for r in results), default=0))
 
 
+@app.command("review")
+def review_cmd(
+    file: Annotated[Path, typer.Argument(help="要审核的报送文件 .xlsx/.xlsm（只读取，不做任何改动）")],
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="副本的文件名；默认写在原文件旁：<名称>.审核.xlsx（--show-read 时为 <名称>.识别.xlsx）")] = None,
+    show_read: Annotated[bool, typer.Option(
+        "--show-read", help="改为写出识别副本：每个单元格按导入时读作什么（标签、字段值、一级、二级、三级、指标值、未读取）标色")] = False,
+    region: RegionOpt = None,
+    year: YearOpt = None,
+) -> None:
+    """写出带审核意见的副本，退回给填报单位：每个问题在其单元格上加批注并标色（红色错误、黄色警告），
+    第一张表“审核意见”列出全部问题和概况。原文件不做任何改动。
+
+    \b
+    示例：
+      xlperf review 红寺堡.xlsx                    # 写出 红寺堡.审核.xlsx
+      xlperf review 红寺堡.xlsx -o 退回/红寺堡.xlsx
+      xlperf review 新省份.xlsx --show-read        # 写出 新省份.识别.xlsx，核对每个单元格被读作什么
+
+    退出码：0 无错误；1 有错误级问题；2 文件无法读取或副本无法写入。
+    """
+    from .annotate import review_file
+    from .importer import prepare_batch
+    from .render import print_review
+
+    prepare_batch()
+    outcome = review_file(str(file), output=str(output) if output else None, show_read=show_read,
+                          region=_region(region), year=year)
+    print_review(outcome, console=out, err=err)
+    raise typer.Exit(outcome.exit_code)
+
+
 def merge_cmd(
     paths: Annotated[list[Path], typer.Argument(help="报送文件或文件夹（递归查找 .xlsx/.xlsm）")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只审核并报告，不写任何文件")] = False,

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from .consolidate.tables import SOURCES, Consolidation
 
-__all__ = ["print_findings", "print_import_summary", "print_merge_summary", "progress_iter"]
+__all__ = ["print_findings", "print_import_summary", "print_merge_summary", "print_review", "progress_iter"]
 
 T = TypeVar("T")
 
@@ -109,3 +109,25 @@ def print_merge_summary(result: Consolidation, *, console: Console, output: str 
     console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条（详见汇总工作簿“问题”表）。")
     if output:
         console.print(f"已写入汇总工作簿：{output}", markup=False)
+
+
+def print_review(outcome, *, console: Console, err: Console) -> None:  # noqa: ANN001 - annotate.ReviewOutcome
+    """What ``xlperf review`` did: the copy written (or why not) and what it could not keep."""
+    from .data import load_data
+
+    result, copy = outcome.result, outcome.copy
+    if copy is None:
+        print_findings(result.report.findings, console=err, title="无法读取")
+        return
+    if copy.failure:
+        err.print(f"{result.path}：未写入副本：{copy.failure}", style="red", markup=False)
+        return
+    d = result.to_dict()
+    if copy.roles:
+        names = {r["key"]: r["name"] for r in load_data("review_copy.toml")["roles"]}
+        counts = "、".join(f"{name} {copy.roles[k]}" for k, name in names.items() if k in copy.roles)
+        console.print(f"已写入识别副本：{copy.output}（{counts}）", markup=False)
+    else:
+        console.print(f"已写入审核副本：{copy.output}（错误 {d['errors']} 个、警告 {d['warnings']} 个；"
+                      f"{copy.marked} 个标注在单元格上，“审核意见”表共 {copy.listed} 行）", markup=False)
+    print_findings(list(copy.notes), console=err, title="副本未能保留的内容（请以原文件为准）")
