@@ -327,3 +327,45 @@ def test_a_copy_that_cannot_be_written_is_a_failure_not_a_crash(tmp_path: Path) 
     path = make_xlsx(tmp_path / "a.xlsx", {"项目": project_rows("项目甲", 10)})
     result = run_copy(CopyTask(path, str(Path(path) / "x.xlsx")))  # a file is no folder
     assert result.failure and result.marked == 0
+
+
+def test_merge_annotate_writes_a_copy_per_file_with_findings(tmp_path: Path) -> None:
+    inbox = tmp_path / "收件箱"
+    for sub in ("甲", "乙"):
+        (inbox / sub).mkdir(parents=True)
+    for sample in SAMPLE_FILES:
+        (inbox / "甲" / sample.name).write_bytes(sample.read_bytes())
+    (inbox / "甲" / "manifest.csv").write_bytes((SAMPLES / "manifest.csv").read_bytes())
+    # another county's file of the same name in another folder
+    (inbox / "乙" / "002_hongsibu_2025.xlsx").write_bytes(make_xlsx_bytes(tmp_path))
+    out = tmp_path / "副本"
+    result = CliRunner().invoke(app, ["merge", str(inbox), "-o", str(tmp_path / "c.xlsx"), "--annotate", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "annotate，5 个文件" in result.output
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xlsx"))
+    assert written == ["乙/002_hongsibu_2025.审核.xlsx", "甲/000_pengyang_2024.审核.xlsx", "甲/002_hongsibu_2025.审核.xlsx",
+                       "甲/003_zengcheng_2024.审核.xlsx", "甲/004_yangxin_2026.审核.xlsx"]  # 乐亭 has no finding
+    merged = openpyxl.load_workbook(tmp_path / "c.xlsx")["问题"]
+    rows = [[c.value for c in r] for r in merged.iter_rows(min_row=2)]
+    head = [c.value for c in merged[1]]
+    pengyang = [Finding(code=r[head.index("代码")], severity="error" if r[head.index("级别")] == "错误" else "warning",
+                        message=r[head.index("说明")], sheet=r[head.index("工作表")], cell=r[head.index("单元格")])
+                for r in rows if r[head.index("文件")].endswith("甲/000_pengyang_2024.xlsx")]
+    copy = out / "甲" / "000_pengyang_2024.审核.xlsx"
+    listed = [(r[1].value, r[3].value) for r in openpyxl.load_workbook(copy).worksheets[0].iter_rows(max_col=5)
+              if r[0].value in ("错误", "警告")]
+    assert sorted(code for code, _ in listed) == sorted(f.code for f in pengyang)
+    assert "region-unknown" not in {code for code, _ in listed}  # the manifest gives the region
+    check_review_copy(inbox / "甲" / "000_pengyang_2024.xlsx", copy, pengyang)
+
+
+def make_xlsx_bytes(tmp_path: Path) -> bytes:
+    path = make_xlsx(tmp_path / "乙.xlsx", {"项目": project_rows("乙县项目", "2,8505")})
+    return Path(path).read_bytes()
+
+
+def test_merge_dry_run_writes_no_copy(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.xlsx").write_bytes((SAMPLES / "002_hongsibu_2025.xlsx").read_bytes())
+    result = CliRunner().invoke(app, ["merge", str(tmp_path / "in"), "--dry-run", "--annotate", str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()

@@ -221,12 +221,15 @@ def merge_cmd(
         err.print(f"在 {'、'.join(str(p) for p in paths)} 中没有找到 .xlsx / .xlsm 报送文件，未写入任何文件。", style="red", markup=False)
         raise typer.Exit(2)
     written: list[str] = []  # outputs already in place when a later one fails
+    folders: list[str] = []  # folder outputs, with how many files each got
     try:
         for fmt in FORMATS if not dry_run else ():
             target = targets.get(fmt.name)
             if target is not None:
-                fmt.write(result, str(target))
+                paths = fmt.write(result, str(target))
                 written.append(str(target) if fmt.target == "file" else f"{target}（{fmt.name}）")
+                if fmt.target == "folder":
+                    folders.append(f"{target}（{fmt.name}，{len(paths)} 个文件）")
     except OutputError as exc:
         err.print(str(exc), style="red", markup=False)
         done = f"；此前已写入：{'、'.join(written)}" if written else ""
@@ -234,6 +237,8 @@ def merge_cmd(
         raise typer.Exit(2) from None
     main_output = targets.get(FORMATS[0].name)
     print_merge_summary(result, console=out, output=str(main_output) if not dry_run and main_output else None)
+    if folders:
+        out.print(f"已写入文件夹：{'、'.join(folders)}", markup=False)
     raise typer.Exit(result.exit_code)
 
 
