@@ -199,6 +199,51 @@ def review_cmd(
     raise typer.Exit(outcome.exit_code)
 
 
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[Path, typer.Argument(help="原来的报送文件")],
+    new: Annotated[Path, typer.Argument(help="重新报送的文件")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出全部变更（到标准输出），不显示表格")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="另存变更表工作簿 .xlsx")] = None,
+) -> None:
+    """比较同一部门的两次报送：新增和删除的项目、金额变化、新增和删除的指标、指标值变化、部门整体表的金额。
+    项目按项目编码（没有时按项目名称）对应，指标按一级、二级、三级指标对应。
+
+    \b
+    示例：
+      xlperf diff 司法局_初报.xlsx 司法局_重报.xlsx
+      xlperf diff 初报.xlsx 重报.xlsx -o 变更.xlsx
+      xlperf diff 初报.xlsx 重报.xlsx --json > 变更.json
+
+    退出码：0 比较完成（有无变化都是 0）；2 有文件无法读取，或 -o 的文件无法写入（原文件不变）。
+    """
+    from .consolidate.changes import diff_files
+    from .consolidate.tables import CHANGES
+    from .errors import OutputError
+    from .importer import prepare_batch
+    from .render import print_changes, print_findings
+    from .writers.outputs.xlsx import write_tables
+
+    prepare_batch()
+    changes = diff_files(str(old), str(new))
+    if changes.failures:
+        print_findings(changes.failures, console=err, title="无法读取")
+        raise typer.Exit(2)
+    if as_json:
+        sys.stdout.write(json.dumps(changes.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_changes(changes, console=out)
+    if output is not None:
+        try:
+            write_tables(str(output), [(CHANGES.sheet, CHANGES.name, changes.frame())],
+                         properties={"title": "预算绩效目标变更对比", "subject": f"{old.name} → {new.name}",
+                                     "comments": "xlperf diff"})
+        except OutputError as exc:
+            err.print(str(exc), style="red", markup=False)
+            raise typer.Exit(2) from None
+        err.print(f"已写入变更表：{output}", markup=False)
+
+
 def merge_cmd(
     paths: Annotated[list[Path], typer.Argument(help="报送文件或文件夹（递归查找 .xlsx/.xlsm）")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只审核并报告，不写任何文件")] = False,

@@ -23,7 +23,8 @@ from rich.table import Table
 
 from .consolidate.tables import SOURCES, Consolidation
 
-__all__ = ["print_findings", "print_import_summary", "print_merge_summary", "print_review", "progress_iter"]
+__all__ = ["print_changes", "print_findings", "print_import_summary", "print_merge_summary", "print_review",
+           "progress_iter"]
 
 T = TypeVar("T")
 
@@ -131,3 +132,22 @@ def print_review(outcome, *, console: Console, err: Console) -> None:  # noqa: A
         console.print(f"已写入审核副本：{copy.output}（错误 {d['errors']} 个、警告 {d['warnings']} 个；"
                       f"{copy.marked} 个标注在单元格上，“审核意见”表共 {copy.listed} 行）", markup=False)
     print_findings(list(copy.notes), console=err, title="副本未能保留的内容（请以原文件为准）")
+
+
+def print_changes(changes, *, console: Console, limit: int = 500) -> None:  # noqa: ANN001 - consolidate.changes.Changes
+    """``xlperf diff``: a row per change (变更, 项目, 指标, 栏目, 原值 → 新值, 差额) and the one-line summary."""
+    if changes.rows:
+        t = Table(title=f"变更：{os.path.basename(changes.old)} → {os.path.basename(changes.new)}")
+        for col in ("变更", "项目", "指标", "栏目", "原值", "新值", "差额（万元）"):
+            t.add_column(col, overflow="fold")
+        for row in changes.rows[:limit]:  # submitted text: escaped, never markup
+            indicator = "/".join(x for x in (row.level1, row.level2, row.name) if x)
+            t.add_row(*(escape(x or "") for x in (row.change, row.project, indicator, row.field, row.old, row.new)),
+                      _amount(row.difference) if row.difference is not None else "")
+        console.print(t)
+        if len(changes.rows) > limit:
+            console.print(f"……另有 {len(changes.rows) - limit} 条未显示（用 --json 或 -o 查看全部）。")
+    if changes.subjects[0] != changes.subjects[1]:
+        console.print(f"注意：两个文件不是同一部门、同一年度的报送（{changes.subjects[0]} / {changes.subjects[1]}）。",
+                      style="yellow", markup=False)
+    console.print(f"{changes.old} → {changes.new}：{changes.summary()}", markup=False)

@@ -12,7 +12,8 @@ other. The same file twice (same sha256) is imported once; the later one in path
 is ``duplicate``. Of two files with one key the newer one is kept and the older is
 ``replaced``: newer by 填报日期 when both state different dates, else by file
 modification time; when neither orders them, both are kept and each gets a
-``submission-key-conflict`` error.
+``submission-key-conflict`` error. A replaced file's 来源 row says in one line what the
+file replacing it changed (:mod:`xlperf.consolidate.changes`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..importer import ImportResult, import_workbook, prepare_batch
 from ..isolation import DEFAULT_MEMORY_LIMIT, Outcome, default_workers, run_isolated
 from ..readers.xlsx import file_sha256
 from .build import SourceFile, build_tables, local_time
+from .changes import compare
 from .flatten import FileRows, ImportTask, import_and_flatten
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
 from .tables import OUTPUT_MARK, Consolidation
@@ -210,6 +212,7 @@ def _resolve_keys(inputs: list[SourceFile]) -> None:
             newest = newer[0]
             why = _newer(newest, old)[1]
             old.status, old.reason = "replaced", f"被 {newest.path} 替代：{why}"
+            old.changes = compare(old.rows, newest.rows).summary()  # type: ignore[arg-type] - both imported
             old.extra.append((finding("submission-replaced", sheet=None, cell=None, file=old.path,
                                       params={"newer": f"{newest.path}（{why}）"}), None))
             newest.reason = "；".join(filter(None, [newest.reason, f"替代了 {old.path}（{why}）"]))
