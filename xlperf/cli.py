@@ -72,19 +72,46 @@ def schema_cmd() -> None:
 @app.command("template")
 def template_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的空白模板 .xlsx 文件")] = Path("绩效目标申报模板.xlsx"),
-    year: Annotated[int | None, typer.Option("--year", help="预算年度（用于封面和近两年列标题），默认明年")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="预算年度（用于封面和近两年列标题），默认明年；用 --from 时默认上年报送的下一年")] = None,
     projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="项目表的张数")] = 10,
+    last: Annotated[Path | None, typer.Option(
+        "--from", help="上年的报送文件：把其中的项目、指标和部门整体目标预先填入新模板（标为上年内容，改动后标记消失）")] = None,
 ) -> None:
-    """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。"""
+    """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。
+
+    \b
+    示例：
+      xlperf template -o 模板.xlsx --year 2026 --projects 10
+      xlperf template --from 司法局_2025.xlsx --year 2026 -o 司法局_2026.xlsx   # 用上年报送预填
+
+    退出码：0 已生成；1 已生成，但有内容未能写入；2 无法生成（--from 的文件无法读取、年度不对或无法写入）。
+    """
     from .errors import XlperfError
     from .writers.template import write_template
 
+    if last is not None:
+        raise typer.Exit(_template_from(last, output, year=year, projects=projects))
     try:
         write_template(str(output), year=year, projects=projects)
     except (OSError, XlperfError, ValueError) as exc:
         err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
         raise typer.Exit(2) from None
     out.print(f"已生成模板：{output}（{projects} 张项目表）", markup=False)
+
+
+def _template_from(last: Path, output: Path, *, year: int | None, projects: int) -> int:
+    """``xlperf template --from``: next year's template pre-filled; returns the exit code."""
+    from .carryover import write_carried_template
+    from .errors import XlperfError
+    from .render import print_carry_over
+
+    try:
+        outcome = write_carried_template(str(last), str(output), year=year, projects=projects)
+    except (OSError, XlperfError, ValueError) as exc:
+        err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
+        return 2
+    print_carry_over(outcome, console=out, err=err)
+    return outcome.exit_code
 
 
 @app.command("fill")

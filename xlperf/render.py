@@ -23,7 +23,7 @@ from rich.table import Table
 
 from .consolidate.tables import SOURCES, Consolidation
 
-__all__ = ["print_changes", "print_findings", "print_import_summary", "print_merge_summary", "print_review",
+__all__ = ["print_carry_over", "print_changes", "print_findings", "print_import_summary", "print_merge_summary", "print_review",
            "progress_iter"]
 
 T = TypeVar("T")
@@ -151,3 +151,19 @@ def print_changes(changes, *, console: Console, limit: int = 500) -> None:  # no
         console.print(f"注意：两个文件不是同一部门、同一年度的报送（{changes.subjects[0]} / {changes.subjects[1]}）。",
                       style="yellow", markup=False)
     console.print(f"{changes.old} → {changes.new}：{changes.summary()}", markup=False)
+
+
+def print_carry_over(outcome, *, console: Console, err: Console) -> None:  # noqa: ANN001 - carryover.CarryOutcome
+    """``xlperf template --from``: the template written from last year's submission (or why not)."""
+    result = outcome.result
+    if outcome.output is None:
+        if result.submission is None:
+            print_findings(result.report.findings, console=err, title="无法读取")
+        err.print(f"未生成模板：{outcome.problem}。", style="red", markup=False)
+        return
+    sub = result.submission
+    n = sum(len(p.indicators) for p in sub.projects)
+    plan = "和部门整体绩效目标" if sub.department_plan is not None else ""
+    console.print(f"已生成 {outcome.year} 年模板：{outcome.output}（从 {outcome.last_year} 年报送 {result.path} 结转 "
+                  f"{len(sub.projects)} 个项目、{n} 个指标{plan}；浅蓝色单元格是上年内容，改动后标记消失）", markup=False)
+    print_findings(outcome.notes, console=err, limit=30, title="未按原样写入的内容", more_hint="上年报送文件中仍完整保留")
