@@ -147,3 +147,15 @@ def test_merge_says_what_the_replacing_submission_changed(pair: tuple[Path, Path
     assert sources.loc[str(old), SOURCES.header("status")] == "replaced"
     assert sources.loc[str(old), SOURCES.header("changes")] == diff_files(str(old), str(new)).summary()
     assert sources.loc[str(new), SOURCES.header("changes")] is None
+
+
+def test_an_amount_read_at_last_is_one_change(tmp_path: Path) -> None:
+    """项目2号's 2,8505 (unreadable) corrected to 2.8505: one row, the amount as typed before."""
+    old = make_submission(projects=2)
+    new = old.model_copy(deep=True)
+    new.projects[1].annual_amount, new.projects[1].annual_amount_text = Decimal("2.8505"), None
+    for sub, name in ((old, "a.xlsx"), (new, "b.xlsx")):
+        write_workbook(str(tmp_path / name), submission=sub, year=sub.year)
+    changes = diff_files(str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx"))
+    assert _rows(changes) == {("金额变化", "项目2号", None, "项目年度金额（万元）", "2,8505", "2.8505")}
+    assert changes.rows[0].difference is None and changes.rows[0].new_where == "项目2!D6"

@@ -6,8 +6,8 @@
 Matching: projects by 项目编码 where both have one, the rest by 项目名称 (in order when a
 key is repeated); indicators of a matched project, and the department plan's, by
 一级 / 二级 / 三级 (the canonical levels, or the text as written when unknown).
-Compared: a project's amounts (项目年度金额, 财政拨款, 行政专户拨款, 其他资金, and the text
-of an unreadable amount) and its name when matched by code; an indicator's target (the
+Compared: a project's amounts (项目年度金额, 财政拨款, 行政专户拨款, 其他资金; an amount that
+could not be read compares, and shows, as typed) and its name when matched by code; an indicator's target (the
 same comparator, number and unit count as unchanged however written, else the text
 without spaces) and 实施周期指标值; the department form's amounts in 万元 (each 收入构成 /
 支出构成 item, the totals, 项目支出情况合计) and its indicators' targets and 前年 / 上年.
@@ -213,10 +213,15 @@ def _compare_projects(b: _Builder, old: FileRows, new: FileRows) -> None:
         if a.code and a.code == z.code and (a.name or "") != (z.name or ""):
             b.add("project_renamed", key, field_name=table.header("name"), old=a.name, new=z.name, old_row=a, new_row=z)
         for name in _AMOUNT_FIELDS:
-            if name == "annual_amount_text" and a.annual_amount is not None and z.annual_amount is not None:
-                continue  # the amount as typed matters only where it could not be read
-            if getattr(a, name) != getattr(z, name):
-                b.add("amount_changed", key, field_name=table.header(name), old=getattr(a, name), new=getattr(z, name),
+            before, after = getattr(a, name), getattr(z, name)
+            if name == "annual_amount_text":
+                if a.annual_amount is not None or z.annual_amount is not None:
+                    continue  # the text matters only where neither amount could be read
+            elif name == "annual_amount":  # an amount that could not be read shows as typed
+                before = before if before is not None else a.annual_amount_text
+                after = after if after is not None else z.annual_amount_text
+            if before != after:
+                b.add("amount_changed", key, field_name=table.header(name), old=before, new=after,
                       old_where=_field_at(a, old_cells.get(id(a), {}), name),
                       new_where=_field_at(z, new_cells.get(id(z), {}), name))
         _compare_indicators(b, key, old_ind[id(a)], new_ind[id(z)], extra=("period_target_raw",))
