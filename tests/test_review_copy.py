@@ -369,3 +369,26 @@ def test_merge_dry_run_writes_no_copy(tmp_path: Path) -> None:
     (tmp_path / "in" / "a.xlsx").write_bytes((SAMPLES / "002_hongsibu_2025.xlsx").read_bytes())
     result = CliRunner().invoke(app, ["merge", str(tmp_path / "in"), "--dry-run", "--annotate", str(tmp_path / "out")])
     assert result.exit_code == 1 and not (tmp_path / "out").exists()
+
+
+def test_a_copy_beside_its_original_is_the_same_submission(tmp_path: Path) -> None:
+    """The default copy lies beside the original: a merge of that folder counts the
+    submission once (the copy, newer, replaces the original; nothing changed), with the
+    original's manifest row."""
+    src = tmp_path / "000_pengyang_2024.xlsx"
+    src.write_bytes((SAMPLES / src.name).read_bytes())
+    lines = (SAMPLES / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()
+    (tmp_path / "manifest.csv").write_text("\n".join([lines[0], *(x for x in lines if x.startswith(src.name))]),
+                                           encoding="utf-8")
+    import os
+    os.utime(src, (1_700_000_000, 1_700_000_000))
+    copy = review_file(str(src)).copy.output
+    from xlperf.consolidate.merge import consolidate
+    from xlperf.consolidate.tables import SOURCES
+    result = consolidate([str(tmp_path)], workers=1)
+    rows = result.sources.set_index(SOURCES.header("file"))
+    assert rows.loc[str(src), SOURCES.header("status")] == "replaced"
+    assert rows.loc[str(src), SOURCES.header("changes")] == "无变化"
+    assert rows.loc[copy, SOURCES.header("status")] == "imported"
+    assert "审核副本" in rows.loc[copy, SOURCES.header("region_basis")]
+    assert len(result.projects) == 12 and "manifest-file-missing" not in set(result.findings["代码"])

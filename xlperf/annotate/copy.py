@@ -11,6 +11,7 @@ on the 审核意见 sheet) and writes the copy atomically. The original is only 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import warnings
@@ -21,7 +22,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.workbook.workbook import Workbook
 
 from ..cellref import parse_cell_name
-from ..consolidate.tables import OUTPUT_MARK
+from ..consolidate.tables import COPY_OF, OUTPUT_MARK
 from ..errors import OutputError
 from ..model import Finding
 from ..readers.grid import Sheet
@@ -138,6 +139,15 @@ def _mark_roles(wb: Workbook, roles: CellRoles) -> tuple[int, dict[str, int]]:
     return marked, counts
 
 
+def _mark_copy_of(wb: Workbook, source: str) -> None:
+    """Record in the document properties which workbook this is a review copy of (its sha256)."""
+    if COPY_OF in wb.custom_doc_props.names:
+        del wb.custom_doc_props[COPY_OF]
+    with open(source, "rb") as fh:
+        sha = hashlib.file_digest(fh, "sha256").hexdigest()
+    wb.custom_doc_props.append(StringProperty(name=COPY_OF, value=sha))
+
+
 def _select_first(wb: Workbook) -> None:
     """Make the added first sheet the one open, and the only one selected."""
     for ws in wb.worksheets:
@@ -174,6 +184,7 @@ def write_copy(task: CopyTask) -> CopyResult:
         findings: list[Finding] = []
     else:
         counts = {}
+        _mark_copy_of(wb, task.source)
         findings = _order(task.findings, sheets)
         marked = _mark_findings(wb, findings)
         sheet = add_review_sheet(wb, file_name=name, findings=findings, summary=task.summary)

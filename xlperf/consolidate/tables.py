@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the schema itself needs no pandas; Consolidation holds Data
 
 __all__ = [
     "CHANGES",
+    "COPY_OF",
     "DEPARTMENTS",
     "DEPARTMENTS_HEAD",
     "DEPARTMENTS_TAIL",
@@ -54,6 +55,10 @@ __all__ = [
 #: Custom document property value that marks a workbook written by ``xlperf merge`` (and the
 #: other outputs that are no submission).
 OUTPUT_MARK = "xlperf-consolidated"
+
+#: Custom document property of a review copy (``xlperf review``): the sha256 of the workbook
+#: it is a copy of. Merge gives a copy lying beside its original the original's manifest row.
+COPY_OF = "xlperf-copy-of"
 
 
 @dataclass(frozen=True)
