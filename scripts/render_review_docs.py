@@ -21,19 +21,16 @@ setting gets ``annotations`` (the "Comments" box of Format - Page Style - Sheet)
 
 from __future__ import annotations
 
-import argparse
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import uuid
 import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from render_docs import YEAR, example_submission, render  # noqa: E402 - the script folder is on the path now
+from render_docs import YEAR, example_submission, picture_args, render, soffice  # noqa: E402 - the script folder is on the path now
 
 from xlperf.annotate import review_file  # noqa: E402
 from xlperf.carryover import write_carried_template  # noqa: E402
@@ -43,19 +40,6 @@ from xlperf.writers.template import write_workbook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 _PRINT_RE = re.compile(rb'style:print="([^"]*)"')
-
-
-def soffice(*args: str) -> None:
-    """Run LibreOffice headless with its own profile (5-minute timeout)."""
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        sys.exit("LibreOffice (soffice) is needed: apt-get install libreoffice-calc-nogui fonts-noto-cjk")
-    profile = Path(tempfile.gettempdir()) / f"lo-{uuid.uuid4().hex}"
-    try:
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", *args], check=True,
-                       capture_output=True, timeout=300)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def pdf_with_comments(src: Path, work: Path) -> Path:
@@ -96,12 +80,7 @@ def example_with_findings():  # noqa: ANN201 - Submission
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="docs/img", help="folder for the PNG files")
-    parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNG files")
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out, dpi = picture_args(__doc__)
     marker = load_data("review_copy.toml")["comment"]["marker"]
     project_title = load_data("template_sheets.toml")["project"]["title"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -128,7 +107,7 @@ def main() -> None:
         pictures.append(("carried", pdf, page_with(pdf, project_title.format(year=outcome.year))))
         for name, pdf, page in pictures:
             target = out / f"{name}.png"
-            render(pdf, page, target, args.dpi)
+            render(pdf, page, target, dpi)
             print(f"{target} (page {page} of {pdf.name}, {target.stat().st_size // 1024} KB)")
 
 
