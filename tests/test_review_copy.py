@@ -392,3 +392,22 @@ def test_a_copy_beside_its_original_is_the_same_submission(tmp_path: Path) -> No
     assert rows.loc[copy, SOURCES.header("status")] == "imported"
     assert "审核副本" in rows.loc[copy, SOURCES.header("region_basis")]
     assert len(result.projects) == 12 and "manifest-file-missing" not in set(result.findings["代码"])
+
+
+def test_show_read_then_a_labels_file_reads_the_new_wording(tmp_path: Path) -> None:
+    """The loop the show-read copy is for: a label import does not know shows red next to
+    its value; with the wording in a --labels file it shows grey and the value green."""
+    rows = project_rows("项目甲", 10)
+    rows[2] = ["课题名称", "项目甲"]  # a wording of 项目名称 the labels do not hold
+    path = make_xlsx(tmp_path / "新省份.xlsx", {"表": rows})
+    fills = {r["key"]: r["fill"] for r in SPEC["roles"]}
+    first = review_file(path, show_read=True)
+    ws = openpyxl.load_workbook(first.copy.output)["表"]
+    assert _fills_at(ws, 2, 0) == {fills["unmapped"]}
+    labels = tmp_path / "labels.toml"
+    labels.write_text('[project]\nname = ["课题名称"]\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["review", path, "--show-read", "--labels", str(labels), "-o", str(tmp_path / "2.xlsx")])
+    assert result.exit_code in (0, 1), result.output
+    ws = openpyxl.load_workbook(tmp_path / "2.xlsx")["表"]
+    assert _fills_at(ws, 2, 0) == {fills["label"]} and _fills_at(ws, 2, 1) == {fills["field"]}
+    assert ws["B3"].comment.text.endswith("读作：项目名称")

@@ -87,13 +87,15 @@ class CarryOutcome:
         return 1 if any(n.severity == "error" for n in self.notes) else 0
 
 
-def write_carried_template(source: str, output: str, *, year: int | None = None, projects: int = 0) -> CarryOutcome:
+def write_carried_template(source: str, output: str, *, year: int | None = None, projects: int = 0,
+                           labels: dict | None = None) -> CarryOutcome:
     """Read last year's submission at *source* and write next year's template to *output*
     (atomically), pre-filled and marked. *year*: the new budget year (default last year's
     + 1); it must come after last year's. *projects*: at least this many project sheets.
+    *labels*: wordings added for reading *source* (``--labels FILE``).
     Never raises for a bad input: see :class:`CarryOutcome`. Raises
     :class:`~xlperf.errors.OutputError` when *output* cannot be written."""
-    result = import_workbook(source)
+    result = import_workbook(source, labels=labels)
     sub = result.submission
     if sub is None:
         return CarryOutcome(result, problem="上年的报送文件无法读取")

@@ -76,6 +76,7 @@ def template_cmd(
     projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="项目表的张数")] = 10,
     last: Annotated[Path | None, typer.Option(
         "--from", help="上年的报送文件：把其中的项目、指标和部门整体目标预先填入新模板（标为上年内容，改动后标记消失）")] = None,
+    labels_file: LabelsOpt = None,
 ) -> None:
     """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。
 
@@ -90,7 +91,7 @@ def template_cmd(
     from .writers.template import write_template
 
     if last is not None:
-        raise typer.Exit(_template_from(last, output, year=year, projects=projects))
+        raise typer.Exit(_template_from(last, output, year=year, projects=projects, labels=_labels(labels_file)))
     try:
         write_template(str(output), year=year, projects=projects)
     except (OSError, XlperfError, ValueError) as exc:
@@ -99,14 +100,14 @@ def template_cmd(
     out.print(f"已生成模板：{output}（{projects} 张项目表）", markup=False)
 
 
-def _template_from(last: Path, output: Path, *, year: int | None, projects: int) -> int:
+def _template_from(last: Path, output: Path, *, year: int | None, projects: int, labels: dict | None) -> int:
     """``xlperf template --from``: next year's template pre-filled; returns the exit code."""
     from .carryover import write_carried_template
     from .errors import XlperfError
     from .render import print_carry_over
 
     try:
-        outcome = write_carried_template(str(last), str(output), year=year, projects=projects)
+        outcome = write_carried_template(str(last), str(output), year=year, projects=projects, labels=labels)
     except (OSError, XlperfError, ValueError) as exc:
         err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
         return 2
@@ -203,6 +204,7 @@ def review_cmd(
         "--show-read", help="改为写出识别副本：每个单元格按导入时读作什么（标签、字段值、一级、二级、三级、指标值、未读取）标色")] = False,
     region: RegionOpt = None,
     year: YearOpt = None,
+    labels_file: LabelsOpt = None,
 ) -> None:
     """写出带审核意见的副本，退回给填报单位：每个问题在其单元格上加批注并标色（红色错误、黄色警告），
     第一张表“审核意见”列出全部问题和概况。原文件不做任何改动。
@@ -212,6 +214,7 @@ def review_cmd(
       xlperf review 红寺堡.xlsx                    # 写出 红寺堡.审核.xlsx
       xlperf review 红寺堡.xlsx -o 退回/红寺堡.xlsx
       xlperf review 新省份.xlsx --show-read        # 写出 新省份.识别.xlsx，核对每个单元格被读作什么
+      xlperf review 新省份.xlsx --show-read --labels 新写法.toml   # 补充栏目写法后再核对
 
     退出码：0 无错误；1 有错误级问题；2 文件无法读取或副本无法写入。
     """
@@ -219,9 +222,10 @@ def review_cmd(
     from .importer import prepare_batch
     from .render import print_review
 
+    labels = _labels(labels_file)
     prepare_batch()
     outcome = review_file(str(file), output=str(output) if output else None, show_read=show_read,
-                          region=_region(region), year=year)
+                          region=_region(region), year=year, labels=labels)
     print_review(outcome, console=out, err=err)
     raise typer.Exit(outcome.exit_code)
 
@@ -232,6 +236,7 @@ def diff_cmd(
     new: Annotated[Path, typer.Argument(help="重新报送的文件")],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出全部变更（到标准输出），不显示表格")] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="另存变更表工作簿 .xlsx")] = None,
+    labels_file: LabelsOpt = None,
 ) -> None:
     """比较同一部门的两次报送：新增和删除的项目、金额变化、新增和删除的指标、指标值变化、部门整体表的金额。
     项目按项目编码（没有时按项目名称）对应，指标按一级、二级、三级指标对应。
@@ -251,8 +256,9 @@ def diff_cmd(
     from .render import print_changes, print_findings
     from .writers.outputs.xlsx import write_tables
 
+    labels = _labels(labels_file)
     prepare_batch()
-    changes = diff_files(str(old), str(new))
+    changes = diff_files(str(old), str(new), labels=labels)
     if changes.failures:
         print_findings(changes.failures, console=err, title="无法读取")
         raise typer.Exit(2)

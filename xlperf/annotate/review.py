@@ -61,12 +61,14 @@ class ReviewOutcome:
 
 
 def review_file(path: str, *, output: str | None = None, show_read: bool = False, region: Region | None = None,
-                year: int | None = None, memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> ReviewOutcome:
-    """Import *path* and write its copy to *output* (default :func:`copy_name`). Never
-    raises for a bad input or an unwritable output: see :class:`ReviewOutcome`. The
-    original is only read; an *output* that is the original itself is refused."""
+                year: int | None = None, labels: dict | None = None,
+                memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> ReviewOutcome:
+    """Import *path* (with *region*, *year* and *labels* as ``xlperf import`` takes them)
+    and write its copy to *output* (default :func:`copy_name`). Never raises for a bad
+    input or an unwritable output: see :class:`ReviewOutcome`. The original is only read;
+    an *output* that is the original itself is refused."""
     target = output or copy_name(path, show_read=show_read)
-    result = import_workbook(path, region=region, year=year, keep_cells=show_read)
+    result = import_workbook(path, region=region, year=year, labels=labels, keep_cells=show_read)
     if result.submission is None:
         return ReviewOutcome(result, None)
     if os.path.exists(target) and os.path.samefile(target, path):

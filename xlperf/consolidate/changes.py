@@ -254,14 +254,15 @@ def _subject(rows: FileRows) -> str:
     return f"{rows.department or '部门未知'} {f'{rows.year}年' if rows.year else '年度未知'}"
 
 
-def diff_files(old: str, new: str) -> Changes:
-    """Import *old* and *new* exactly as ``xlperf import`` does and :func:`compare` them.
+def diff_files(old: str, new: str, *, labels: dict | None = None) -> Changes:
+    """Import *old* and *new* exactly as ``xlperf import`` does (with the added wordings
+    *labels*) and :func:`compare` them.
     Never raises for a bad input: a file that cannot be read gives ``failures`` (its
     findings, e.g. ``file-xls``) and no rows."""
     rows = []
     failures: list[Finding] = []
     for path in (old, new):
-        result = import_workbook(path)
+        result = import_workbook(path, labels=labels)
         if result.submission is None:
             failures.extend(result.report.findings or [finding("file-unreadable", sheet=None, cell=None, file=path,
                                                                 params={"message": path})])
