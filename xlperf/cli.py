@@ -72,19 +72,47 @@ def schema_cmd() -> None:
 @app.command("template")
 def template_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的空白模板 .xlsx 文件")] = Path("绩效目标申报模板.xlsx"),
-    year: Annotated[int | None, typer.Option("--year", help="预算年度（用于封面和近两年列标题），默认明年")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="预算年度（用于封面和近两年列标题），默认明年；用 --from 时默认上年报送的下一年")] = None,
     projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="项目表的张数")] = 10,
+    last: Annotated[Path | None, typer.Option(
+        "--from", help="上年的报送文件：把其中的项目、指标和部门整体目标预先填入新模板（标为上年内容，改动后标记消失）")] = None,
+    labels_file: LabelsOpt = None,
 ) -> None:
-    """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。"""
+    """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。
+
+    \b
+    示例：
+      xlperf template -o 模板.xlsx --year 2026 --projects 10
+      xlperf template --from 司法局_2025.xlsx --year 2026 -o 司法局_2026.xlsx   # 用上年报送预填
+
+    退出码：0 已生成；1 已生成，但有内容未能写入；2 无法生成（--from 的文件无法读取、年度不对或无法写入）。
+    """
     from .errors import XlperfError
     from .writers.template import write_template
 
+    if last is not None:
+        raise typer.Exit(_template_from(last, output, year=year, projects=projects, labels=_labels(labels_file)))
     try:
         write_template(str(output), year=year, projects=projects)
     except (OSError, XlperfError, ValueError) as exc:
         err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
         raise typer.Exit(2) from None
     out.print(f"已生成模板：{output}（{projects} 张项目表）", markup=False)
+
+
+def _template_from(last: Path, output: Path, *, year: int | None, projects: int, labels: dict | None) -> int:
+    """``xlperf template --from``: next year's template pre-filled; returns the exit code."""
+    from .carryover import write_carried_template
+    from .errors import XlperfError
+    from .render import print_carry_over
+
+    try:
+        outcome = write_carried_template(str(last), str(output), year=year, projects=projects, labels=labels)
+    except (OSError, XlperfError, ValueError) as exc:
+        err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
+        return 2
+    print_carry_over(outcome, console=out, err=err)
+    return outcome.exit_code
 
 
 @app.command("fill")
@@ -167,6 +195,88 @@ def import_cmd(
     raise typer.Exit(max((r.exit_code for r in results), default=0))
 
 
+@app.command("review")
+def review_cmd(
+    file: Annotated[Path, typer.Argument(help="要审核的报送文件 .xlsx/.xlsm（只读取，不做任何改动）")],
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="副本的文件名；默认写在原文件旁：<名称>.审核.xlsx（--show-read 时为 <名称>.识别.xlsx）")] = None,
+    show_read: Annotated[bool, typer.Option(
+        "--show-read", help="改为写出识别副本：每个单元格按导入时读作什么（标签、字段值、一级、二级、三级、指标值、未读取）标色")] = False,
+    region: RegionOpt = None,
+    year: YearOpt = None,
+    labels_file: LabelsOpt = None,
+) -> None:
+    """写出带审核意见的副本，退回给填报单位：每个问题在其单元格上加批注并标色（红色错误、黄色警告），
+    第一张表“审核意见”列出全部问题和概况。原文件不做任何改动。
+
+    \b
+    示例：
+      xlperf review 红寺堡.xlsx                    # 写出 红寺堡.审核.xlsx
+      xlperf review 红寺堡.xlsx -o 退回/红寺堡.xlsx
+      xlperf review 新省份.xlsx --show-read        # 写出 新省份.识别.xlsx，核对每个单元格被读作什么
+      xlperf review 新省份.xlsx --show-read --labels 新写法.toml   # 补充栏目写法后再核对
+
+    退出码：0 无错误；1 有错误级问题；2 文件无法读取或副本无法写入。
+    """
+    from .annotate import review_file
+    from .importer import prepare_batch
+    from .render import print_review
+
+    labels = _labels(labels_file)
+    prepare_batch()
+    outcome = review_file(str(file), output=str(output) if output else None, show_read=show_read,
+                          region=_region(region), year=year, labels=labels)
+    print_review(outcome, console=out, err=err)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[Path, typer.Argument(help="原来的报送文件")],
+    new: Annotated[Path, typer.Argument(help="重新报送的文件")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出全部变更（到标准输出），不显示表格")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="另存变更表工作簿 .xlsx")] = None,
+    labels_file: LabelsOpt = None,
+) -> None:
+    """比较同一部门的两次报送：新增和删除的项目、金额变化、新增和删除的指标、指标值变化、部门整体表的金额。
+    项目按项目编码（没有时按项目名称）对应，指标按一级、二级、三级指标对应。
+
+    \b
+    示例：
+      xlperf diff 司法局_初报.xlsx 司法局_重报.xlsx
+      xlperf diff 初报.xlsx 重报.xlsx -o 变更.xlsx
+      xlperf diff 初报.xlsx 重报.xlsx --json > 变更.json
+
+    退出码：0 比较完成（有无变化都是 0）；2 有文件无法读取，或 -o 的文件无法写入（原文件不变）。
+    """
+    from .consolidate.changes import diff_files
+    from .consolidate.tables import CHANGES
+    from .errors import OutputError
+    from .importer import prepare_batch
+    from .render import print_changes, print_findings
+    from .writers.outputs.xlsx import write_tables
+
+    labels = _labels(labels_file)
+    prepare_batch()
+    changes = diff_files(str(old), str(new), labels=labels)
+    if changes.failures:
+        print_findings(changes.failures, console=err, title="无法读取")
+        raise typer.Exit(2)
+    if as_json:
+        sys.stdout.write(json.dumps(changes.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_changes(changes, console=out)
+    if output is not None:
+        try:
+            write_tables(str(output), [(CHANGES.sheet, CHANGES.name, changes.frame())],
+                         properties={"title": "预算绩效目标变更对比", "subject": f"{old.name} → {new.name}",
+                                     "comments": "xlperf diff"})
+        except OutputError as exc:
+            err.print(str(exc), style="red", markup=False)
+            raise typer.Exit(2) from None
+        err.print(f"已写入变更表：{output}", markup=False)
+
+
 def merge_cmd(
     paths: Annotated[list[Path], typer.Argument(help="报送文件或文件夹（递归查找 .xlsx/.xlsm）")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只审核并报告，不写任何文件")] = False,
@@ -189,12 +299,15 @@ def merge_cmd(
         err.print(f"在 {'、'.join(str(p) for p in paths)} 中没有找到 .xlsx / .xlsm 报送文件，未写入任何文件。", style="red", markup=False)
         raise typer.Exit(2)
     written: list[str] = []  # outputs already in place when a later one fails
+    folders: list[str] = []  # folder outputs, with how many files each got
     try:
         for fmt in FORMATS if not dry_run else ():
             target = targets.get(fmt.name)
             if target is not None:
-                fmt.write(result, str(target))
+                paths = fmt.write(result, str(target))
                 written.append(str(target) if fmt.target == "file" else f"{target}（{fmt.name}）")
+                if fmt.target == "folder":
+                    folders.append(f"{target}（{fmt.name}，{len(paths)} 个文件）")
     except OutputError as exc:
         err.print(str(exc), style="red", markup=False)
         done = f"；此前已写入：{'、'.join(written)}" if written else ""
@@ -202,6 +315,8 @@ def merge_cmd(
         raise typer.Exit(2) from None
     main_output = targets.get(FORMATS[0].name)
     print_merge_summary(result, console=out, output=str(main_output) if not dry_run and main_output else None)
+    if folders:
+        out.print(f"已写入文件夹：{'、'.join(folders)}", markup=False)
     raise typer.Exit(result.exit_code)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .cellref import cell_name
 from .errors import NotATargetForm, UnreadableWorkbook
 from .findings import catalog, finding
-from .forms.dispatch import read_sheets
+from .forms.dispatch import ParsedWorkbook, read_sheets
 from .forms.labels import labels_with, load_labels, use_labels
 from .model import Finding, Region, Source, Submission
 from .readers.grid import Workbook, format_value
@@ -26,7 +26,7 @@ from .report import Report
 from .review import review
 from .taxonomy import load_taxonomy
 
-__all__ = ["UNMAPPED_LISTED_PER_SHEET", "ImportResult", "import_files", "import_workbook", "prepare_batch",
+__all__ = ["UNMAPPED_LISTED_PER_SHEET", "ImportResult", "ReadCells", "import_files", "import_workbook", "prepare_batch",
            "read_submission"]
 
 #: first-generation threshold of the garbage collector while importing a batch (Python's default: 700)
@@ -37,6 +37,20 @@ BATCH_GC_THRESHOLD = (20_000, 20, 100)
 UNMAPPED_LISTED_PER_SHEET = 500
 
 
+@dataclass(frozen=True)
+class ReadCells:
+    """What import did with each cell, by sheet name, 0-based ``(row, col)``: ``filled``
+    the non-empty cells read, ``consumed`` those the form readers took (into the model, or
+    as labels, titles and the template's own text; the rest were reported as
+    ``unmapped-cell``), and ``cover`` the template cover block's value cells (``Sheet!A1``
+    by field: ``year``, ``province`` … ``fill_date``), which the model holds without a
+    cell. The hook behind ``xlperf review --show-read`` (docs/review-loop.md)."""
+
+    filled: dict[str, frozenset[tuple[int, int]]]
+    consumed: dict[str, frozenset[tuple[int, int]]]
+    cover: dict[str, str]
+
+
 @dataclass
 class ImportResult:
     """The outcome of importing one file.
@@ -44,13 +58,15 @@ class ImportResult:
     ``submission`` is ``None`` when the file could not be read at all (``error`` says
     why); ``report`` holds every finding (with ``file`` set) and the stats.
     ``exit_code``: 0 no error-severity finding, 1 some, 2 unreadable or not a target
-    form (``error`` a :class:`~xlperf.errors.NotATargetForm`: a 绩效自评表 …).
+    form (``error`` a :class:`~xlperf.errors.NotATargetForm`: a 绩效自评表 …). ``cells``
+    is set when :func:`import_workbook` was asked to keep them (``keep_cells=True``).
     """
 
     path: str
     submission: Submission | None
     report: Report
     error: UnreadableWorkbook | None = None
+    cells: ReadCells | None = None
 
     @property
     def exit_code(self) -> int:
@@ -103,6 +119,11 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
     Raises :class:`~xlperf.errors.NotATargetForm` for a workbook whose sheets hold no
     target form but a 绩效自评表, a scoring rubric or an allocation table.
     """
+    sub, report, _ = _read(wb, region=region, year=year)
+    return sub, report
+
+
+def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Submission, Report, ParsedWorkbook]:
     tax = load_taxonomy()
     parsed = read_sheets(wb, tax=tax)
     if parsed.refusals and not parsed.facts.found_form:
@@ -154,14 +175,22 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
         "errors": sum(f.severity == "error" for f in findings),
         "warnings": sum(f.severity == "warning" for f in findings),
     })
-    return sub, report
+    return sub, report, parsed
+
+
+def _read_cells(wb: Workbook, parsed: ParsedWorkbook) -> ReadCells:
+    """The :class:`ReadCells` of a workbook whose forms have been read."""
+    cover = parsed.cover.cells if parsed.cover is not None else {}
+    return ReadCells(filled={s.name: frozenset(s.cells) for s in wb.sheets},
+                     consumed={s.name: frozenset(s.consumed) for s in wb.sheets}, cover=dict(cover))
 
 
 def import_workbook(path: str, *, region: Region | None = None, year: int | None = None,
-                    labels: dict | None = None) -> ImportResult:
+                    labels: dict | None = None, keep_cells: bool = False) -> ImportResult:
     """Read and review one workbook file. Never raises for bad input (see module doc).
     *labels*: wordings added to templates/labels.toml (``--labels FILE``, read by
-    :func:`xlperf.forms.extra_labels.read_labels_file`)."""
+    :func:`xlperf.forms.extra_labels.read_labels_file`). *keep_cells*: also return what
+    became of each cell (:class:`ReadCells`)."""
     try:
         wb = read_workbook(path)
     except UnreadableWorkbook as exc:
@@ -170,7 +199,7 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
         return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading", path=path))
     try:
         with use_labels(labels_with(labels)):
-            sub, report = read_submission(wb, region=region, year=year)
+            sub, report, parsed = _read(wb, region=region, year=year)
     except NotATargetForm as exc:
         return _unreadable(path, exc)
     except Exception as exc:  # noqa: BLE001 - a form-reading bug must not stop a batch: report it for this file
@@ -178,7 +207,7 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
             "import-failed",
             f"读取表格内容时程序出错（{type(exc).__name__}: {exc}），本文件未导入。请把文件发给 xlperf 维护人员。",
             f"internal error while reading the forms: {type(exc).__name__}: {exc}", path=path))
-    return ImportResult(path=path, submission=sub, report=report)
+    return ImportResult(path=path, submission=sub, report=report, cells=_read_cells(wb, parsed) if keep_cells else None)
 
 
 def prepare_batch() -> None:

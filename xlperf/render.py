@@ -23,7 +23,8 @@ from rich.table import Table
 
 from .consolidate.tables import SOURCES, Consolidation
 
-__all__ = ["print_findings", "print_import_summary", "print_merge_summary", "progress_iter"]
+__all__ = ["print_carry_over", "print_changes", "print_findings", "print_import_summary", "print_merge_summary", "print_review",
+           "progress_iter"]
 
 T = TypeVar("T")
 
@@ -109,3 +110,60 @@ def print_merge_summary(result: Consolidation, *, console: Console, output: str 
     console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条（详见汇总工作簿“问题”表）。")
     if output:
         console.print(f"已写入汇总工作簿：{output}", markup=False)
+
+
+def print_review(outcome, *, console: Console, err: Console) -> None:  # noqa: ANN001 - annotate.ReviewOutcome
+    """What ``xlperf review`` did: the copy written (or why not) and what it could not keep."""
+    from .data import load_data
+
+    result, copy = outcome.result, outcome.copy
+    if copy is None:
+        print_findings(result.report.findings, console=err, title="无法读取")
+        return
+    if copy.failure:
+        err.print(f"{result.path}：未写入副本：{copy.failure}", style="red", markup=False)
+        return
+    d = result.to_dict()
+    if copy.roles:
+        names = {r["key"]: r["name"] for r in load_data("review_copy.toml")["roles"]}
+        counts = "、".join(f"{name} {copy.roles[k]}" for k, name in names.items() if k in copy.roles)
+        console.print(f"已写入识别副本：{copy.output}（{counts}）", markup=False)
+    else:
+        console.print(f"已写入审核副本：{copy.output}（错误 {d['errors']} 个、警告 {d['warnings']} 个；"
+                      f"{copy.marked} 个标注在单元格上，“审核意见”表共 {copy.listed} 行）", markup=False)
+    print_findings(list(copy.notes), console=err, title="副本未能保留的内容（请以原文件为准）")
+
+
+def print_changes(changes, *, console: Console, limit: int = 500) -> None:  # noqa: ANN001 - consolidate.changes.Changes
+    """``xlperf diff``: a row per change (变更, 项目, 指标, 栏目, 原值 → 新值, 差额) and the one-line summary."""
+    if changes.rows:
+        t = Table(title=f"变更：{os.path.basename(changes.old)} → {os.path.basename(changes.new)}")
+        for col in ("变更", "项目", "指标", "栏目", "原值", "新值", "差额（万元）"):
+            t.add_column(col, overflow="fold")
+        for row in changes.rows[:limit]:  # submitted text: escaped, never markup
+            indicator = "/".join(x for x in (row.level1, row.level2, row.name) if x)
+            t.add_row(*(escape(x or "") for x in (row.change, row.project, indicator, row.field, row.old, row.new)),
+                      _amount(row.difference) if row.difference is not None else "")
+        console.print(t)
+        if len(changes.rows) > limit:
+            console.print(f"……另有 {len(changes.rows) - limit} 条未显示（用 --json 或 -o 查看全部）。")
+    if changes.subjects[0] != changes.subjects[1]:
+        console.print(f"注意：两个文件不是同一部门、同一年度的报送（{changes.subjects[0]} / {changes.subjects[1]}）。",
+                      style="yellow", markup=False)
+    console.print(f"{changes.old} → {changes.new}：{changes.summary()}", markup=False)
+
+
+def print_carry_over(outcome, *, console: Console, err: Console) -> None:  # noqa: ANN001 - carryover.CarryOutcome
+    """``xlperf template --from``: the template written from last year's submission (or why not)."""
+    result = outcome.result
+    if outcome.output is None:
+        if result.submission is None:
+            print_findings(result.report.findings, console=err, title="无法读取")
+        err.print(f"未生成模板：{outcome.problem}。", style="red", markup=False)
+        return
+    sub = result.submission
+    n = sum(len(p.indicators) for p in sub.projects)
+    plan = "和部门整体绩效目标" if sub.department_plan is not None else ""
+    console.print(f"已生成 {outcome.year} 年模板：{outcome.output}（从 {outcome.last_year} 年报送 {result.path} 结转 "
+                  f"{len(sub.projects)} 个项目、{n} 个指标{plan}；浅蓝色单元格是上年内容，改动后标记消失）", markup=False)
+    print_findings(outcome.notes, console=err, limit=30, title="未按原样写入的内容", more_hint="上年报送文件中仍完整保留")

@@ -47,7 +47,8 @@ class SourceFile:
     """One input file as the merge sees it: ``path``, ``sha256``, modification time
     (ns), the manifest row that set its region / year, its :class:`FileRows` once
     imported, ``status`` (imported / replaced / duplicate / failed) and the ``reason``;
-    ``extra`` are the merge's own findings about it, each with the 项目名称 it concerns."""
+    ``extra`` are the merge's own findings about it, each with the 项目名称 it concerns;
+    ``changes`` what the file that replaced it changed (one line, for the 来源 sheet)."""
 
     path: str
     sha256: str | None
@@ -57,6 +58,7 @@ class SourceFile:
     status: str = "imported"
     reason: str = ""
     extra: list[tuple[Finding, str | None]] = field(default_factory=list)  # the merge's findings, with 项目名称
+    changes: str | None = None  # a replaced file: what its replacement changed, in one line
 
     def findings(self) -> list[tuple[Finding, str | None]]:
         """Every finding of this file with the project it points into (or ``None``)."""
@@ -125,7 +127,7 @@ def _source_row(inp: SourceFile, fs: list[Finding]) -> tuple:
                        local_time(inp.mtime) if inp.mtime is not None else None,
                        inp.manifest_row or ("工作簿内容" if r else None),
                        len(r.projects) if r else 0, len(r.indicators) if r else 0,
-                       len(r.department_indicators) if r else 0, *_counts(fs))
+                       len(r.department_indicators) if r else 0, *_counts(fs), inp.changes)
 
 
 def _overview(kept: list[SourceFile], per_file: dict[str, list[Finding]]) -> pd.DataFrame:

@@ -12,7 +12,11 @@ other. The same file twice (same sha256) is imported once; the later one in path
 is ``duplicate``. Of two files with one key the newer one is kept and the older is
 ``replaced``: newer by 填报日期 when both state different dates, else by file
 modification time; when neither orders them, both are kept and each gets a
-``submission-key-conflict`` error.
+``submission-key-conflict`` error. A replaced file's 来源 row says in one line what the
+file replacing it changed (:mod:`xlperf.consolidate.changes`). A review copy
+(``xlperf review``) that the manifest does not name takes the row of the file it is a copy
+of, when that file is among the inputs: so a copy written beside its original, or a
+corrected copy returned into the same folder, is the same submission (the newer wins).
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ from ..importer import ImportResult, import_workbook, prepare_batch
 from ..isolation import DEFAULT_MEMORY_LIMIT, Outcome, default_workers, run_isolated
 from ..readers.xlsx import file_sha256
 from .build import SourceFile, build_tables, local_time
+from .changes import compare
 from .flatten import FileRows, ImportTask, import_and_flatten
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
-from .tables import OUTPUT_MARK, Consolidation
+from .tables import COPY_OF, OUTPUT_MARK, Consolidation
 
 __all__ = ["consolidate", "discover"]
 
@@ -77,13 +82,27 @@ def discover(paths: list[str]) -> tuple[list[str], dict[str, Manifest]]:
     return sorted(files.values()), manifests
 
 
-def _is_own_output(path: str) -> bool:
+def _custom_properties(path: str) -> bytes:
+    """The document's custom properties part (at most 1 MiB), or ``b""``."""
     try:
         with zipfile.ZipFile(path) as z:
             info = z.getinfo("docProps/custom.xml")
-            return info.file_size < 1 << 20 and OUTPUT_MARK.encode() in z.read(info)
+            return z.read(info) if info.file_size < 1 << 20 else b""
     except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
-        return False
+        return b""
+
+
+def _is_own_output(path: str) -> bool:
+    return OUTPUT_MARK.encode() in _custom_properties(path)
+
+
+_COPY_OF_RE = re.compile(rb'<property\b[^>]*\bname="' + re.escape(COPY_OF.encode()) + rb'"[^>]*>\s*<vt:lpwstr>([0-9a-f]{64})</vt:lpwstr>')
+
+
+def _copy_of(path: str) -> str | None:
+    """The sha256 of the workbook *path* is a review copy of (docs/review-loop.md), or ``None``."""
+    m = _COPY_OF_RE.search(_custom_properties(path))
+    return m.group(1).decode() if m else None
 
 
 def _stat(path: str) -> tuple[str | None, int | None]:
@@ -121,11 +140,20 @@ def consolidate(paths: list[str], *, progress: Progress | None = None, workers: 
     tasks: list[ImportTask] = []
     todo: list[SourceFile] = []
     first_by_sha: dict[str, SourceFile] = {}
+    stats = {path: _stat(path) for path in files}
+    path_by_sha: dict[str, str] = {}
+    for path, (sha, _) in stats.items():
+        if sha is not None:
+            path_by_sha.setdefault(sha, path)
     for path in files:
-        sha, mtime = _stat(path)
+        sha, mtime = stats[path]
         inp = SourceFile(path, sha, mtime)
         inputs.append(inp)
         entry, inp.manifest_row = _manifest_entry(path, manifests, used)
+        origin = path_by_sha.get(_copy_of(path) or "") if entry is None and manifests else None
+        if origin is not None and origin != path:  # a review copy beside its original: the original's row
+            entry, row = _manifest_entry(origin, manifests, set())
+            inp.manifest_row = f"{row}（审核副本，沿用原文件 {origin} 的行）" if row else None
         if sha is not None and sha in first_by_sha:
             first = first_by_sha[sha]
             inp.status, inp.reason = "duplicate", f"与 {first.path} 内容完全相同（sha256 相同），已跳过"
@@ -210,6 +238,7 @@ def _resolve_keys(inputs: list[SourceFile]) -> None:
             newest = newer[0]
             why = _newer(newest, old)[1]
             old.status, old.reason = "replaced", f"被 {newest.path} 替代：{why}"
+            old.changes = compare(old.rows, newest.rows).summary()  # type: ignore[arg-type] - both imported
             old.extra.append((finding("submission-replaced", sheet=None, cell=None, file=old.path,
                                       params={"newer": f"{newest.path}（{why}）"}), None))
             newest.reason = "；".join(filter(None, [newest.reason, f"替代了 {old.path}（{why}）"]))

@@ -22,22 +22,30 @@ __all__ = ["is_template_text", "read_lists_sheet"]
 _NUMBERED_RE = re.compile(r"^\s*\d+\s*[.、．]\s*")
 
 
+def _year_pattern(template: str) -> re.Pattern[str]:
+    """*template* with its ``{year}`` / ``{last_year}`` placeholders as four digits."""
+    text = re.escape(template)
+    for name in ("year", "last_year"):
+        text = text.replace(re.escape("{" + name + "}"), r"\d{4}")
+    return re.compile("^" + text + "$")
+
+
 @lru_cache(maxsize=1)
-def _texts() -> tuple[frozenset[str], re.Pattern[str]]:
+def _texts() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
     lay = load_data("template_sheets.toml")
     cover = lay["cover"]
     fixed = {cover["block_heading"], cover["instructions"]["heading"], *cover["instructions"]["lines"]}
-    title = re.compile("^" + re.escape(cover["title"]).replace(re.escape("{year}"), r"\d{4}") + "$")
-    return frozenset(label_key(t) for t in fixed), title
+    return frozenset(label_key(t) for t in fixed), (_year_pattern(cover["title"]), _year_pattern(lay["carried"]["note"]))
 
 
 def is_template_text(text: object) -> bool:
-    """A title, heading or instruction line the template writes on its cover sheet."""
+    """A title, heading or instruction line the template writes on its cover sheet (and
+    the note of a template pre-filled from last year's submission)."""
     if not isinstance(text, str):
         return False
-    fixed, title = _texts()
+    fixed, patterns = _texts()
     key = label_key(_NUMBERED_RE.sub("", text, count=1))
-    return key in fixed or bool(title.match(text.strip()))
+    return key in fixed or any(p.match(text.strip()) for p in patterns)
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,7 @@ ORDER: tuple[str, ...] = (
     "dept-share-mismatch",             # department.py
     "dept-project-spending-mismatch",  # department.py
     "no-indicator-read",               # yielded.py
+    "carried-over-unchanged",          # carried.py
     "region-unknown",                  # context.py
     "year-unknown",                    # context.py
 )

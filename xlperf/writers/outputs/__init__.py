@@ -46,6 +46,9 @@ FORMATS: tuple[OutputFormat, ...] = (
                  default="consolidated.xlsx"),
     OutputFormat("parquet", ("--parquet",), "另存 Parquet 数据文件的文件夹", "folder", "xlperf.writers.outputs.parquet"),
     OutputFormat("csv", ("--csv",), "另存 CSV 数据文件的文件夹", "folder", "xlperf.writers.outputs.csv"),
+    # the review copies: a module above the writers (it reads the submitted workbooks), named here only
+    OutputFormat("annotate", ("--annotate",), "为每个有问题的报送文件写出审核副本（问题标注在单元格上）的文件夹",
+                 "folder", "xlperf.annotate.batch"),
 )
 
 

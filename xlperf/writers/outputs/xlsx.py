@@ -22,6 +22,7 @@ the document's creation date is fixed and no sheet holds a timestamp of the run.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -36,7 +37,7 @@ from ...errors import OutputError
 from ...text import EXCEL_TEXT_LIMIT, exceeds_cell
 from ..atomic import atomic_path
 
-__all__ = ["EXCEL_MAX_ROWS", "TRUNCATION_MARK", "write", "write_consolidated"]
+__all__ = ["EXCEL_MAX_ROWS", "TRUNCATION_MARK", "write", "write_consolidated", "write_tables"]
 
 EXCEL_MAX_ROWS = MAX_ROWS
 TRUNCATE_AT = 32_000
@@ -46,9 +47,24 @@ CREATED = datetime(2000, 1, 1)
 _WIDTH_SAMPLE = 1000
 
 
+_MERGE_PROPERTIES = {"title": "预算绩效目标汇总", "subject": "预算绩效目标（部门、项目、绩效指标）多县汇总",
+                     "comments": "xlperf merge"}
+
+
 def write_consolidated(result: Consolidation, path: str, *, max_rows: int = EXCEL_MAX_ROWS) -> None:
     """Write the consolidated workbook to *path* (module doc). *max_rows* is the sheet
     size limit, header included (tests lower it to check the split). Raises
+    :class:`~xlperf.errors.OutputError` when the file cannot be written."""
+    write_tables(path, result.sheets(), properties=_MERGE_PROPERTIES, max_rows=max_rows)
+
+
+def write_tables(path: str, sheets: Iterable[tuple[str, str, pd.DataFrame]], *, properties: dict[str, str],
+                 max_rows: int = EXCEL_MAX_ROWS) -> None:
+    """Write each (sheet name, table name, DataFrame) of *sheets* as an Excel table on its
+    own sheet, as the consolidated workbook is written (module doc), with the document
+    *properties* (``title``, ``subject``, ``comments``) and the output mark, so that
+    ``xlperf merge`` never takes the workbook for a submission. Used for the
+    consolidated workbook and the diff workbook (``xlperf diff -o``). Raises
     :class:`~xlperf.errors.OutputError` when the file cannot be written."""
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(tmp, {
@@ -56,7 +72,7 @@ def write_consolidated(result: Consolidation, path: str, *, max_rows: int = EXCE
             "strings_to_numbers": False, "default_format_properties": {"font_name": FONT, "font_size": 11},
         })
         try:
-            _fill(wb, result, max_rows)
+            _fill(wb, sheets, max_rows, properties)
         except BaseException:
             with contextlib.suppress(Exception):
                 wb.close()  # releases the row temp files; the partial file is discarded
@@ -127,13 +143,13 @@ def _cut(text: str) -> str:
     return text[:TRUNCATE_AT] + TRUNCATION_MARK
 
 
-def _fill(wb: xlsxwriter.Workbook, result: Consolidation, max_rows: int) -> None:
-    wb.set_properties({"title": "预算绩效目标汇总", "subject": "预算绩效目标（部门、项目、绩效指标）多县汇总",
-                       "author": "xlperf", "comments": "xlperf merge", "created": CREATED})
+def _fill(wb: xlsxwriter.Workbook, sheets: Iterable[tuple[str, str, pd.DataFrame]], max_rows: int,
+          properties: dict[str, str]) -> None:
+    wb.set_properties({**properties, "author": "xlperf", "created": CREATED})
     wb.set_custom_property("xlperf", OUTPUT_MARK)
     fmts = _Formats(wb)
     per_sheet = max_rows - 1
-    for sheet, table, df in result.sheets():
+    for sheet, table, df in sheets:
         n = len(df)
         for part, start in enumerate(range(0, max(n, 1), per_sheet)):
             chunk = df.iloc[start:start + per_sheet]

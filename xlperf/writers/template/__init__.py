@@ -8,7 +8,10 @@ One writer for both. Sheets, in order (names from ``templates/template_sheets.to
 2. ``部门整体绩效目标`` – the department-wide form of seed 004 阳新
    (:mod:`.department`);
 3. ``项目1`` … ``项目N`` – the project form of seed 000 彭阳 (:mod:`.project`);
-4. ``_lists`` – hidden: the dropdown lists (:mod:`.lists`).
+4. ``_lists`` – hidden: the dropdown lists (:mod:`.lists`);
+5. ``_上年值`` – hidden, only in a template pre-filled from last year's submission
+   (``last_year``): the values carried over, each cell marked while unchanged
+   (:mod:`.carried`).
 
 Labels are locked, inputs unlocked, every sheet protected without a password; every
 input has an input message and a validation. Submitted values are written with typed
@@ -29,12 +32,15 @@ from ...model import Finding, Submission
 from ...taxonomy import load_taxonomy
 from ..atomic import atomic_path
 from .base import Book, SheetWriter, input_format
+from .carried import write_carried_sheet
 from .department import write_department_sheet
 from .lists import write_lists_sheet
 from .project import write_project_sheet
 from .sheets import load_template_sheets
 
 __all__ = ["write_template", "write_workbook"]
+
+_NOTE = {"text_wrap": True, "valign": "top", "bold": True, "border": 1}
 
 
 def _default_year(submission: Submission | None, year: int | None) -> int:
@@ -46,7 +52,7 @@ def _default_year(submission: Submission | None, year: int | None) -> int:
 
 
 def write_workbook(path: str, *, submission: Submission | None = None, year: int | None = None,
-                   projects: int = 10) -> list[Finding]:
+                   projects: int = 10, last_year: int | None = None) -> list[Finding]:
     """Write the standard workbook to *path* (atomically); return the findings of writing.
 
     * ``submission`` None: the blank template; else the submission filled in (cover from
@@ -55,6 +61,9 @@ def write_workbook(path: str, *, submission: Submission | None = None, year: int
     * ``year``: budget year for titles, the two 近两年 headers (year-2, year-1) and the
       长期目标 horizon (year+4); default ``submission.year``, else next calendar year.
     * ``projects``: number of project sheets; a submission with more projects gets more.
+    * ``last_year``: the *submission* is last year's, carried over into the template of
+      ``year``: its values are marked as last year's until changed (:mod:`.carried`) and
+      the cover says so (``xlperf template --from``).
 
     The findings (``fill-text-too-long``, ``fill-field-not-held``,
     ``fill-total-recomputed``; see ``templates/rules.toml``) list every value that is not
@@ -81,11 +90,13 @@ def write_workbook(path: str, *, submission: Submission | None = None, year: int
         sheets = [wb.add_worksheet(f"{wbl['project_sheet_prefix']}{i}") for i in range(1, n_projects + 1)]
         lists = wb.add_worksheet(wbl["lists_sheet"])
         refs = write_lists_sheet(wb, lists, spec=spec, taxonomy=taxonomy)
-        book = Book(wb=wb, spec=spec, taxonomy=taxonomy, lists=refs)
-        _write_cover(book, cover, year=year, submission=submission)
+        book = Book(wb=wb, spec=spec, taxonomy=taxonomy, lists=refs, carried=[] if last_year is not None else None)
+        _write_cover(book, cover, year=year, submission=submission, last_year=last_year)
         write_department_sheet(book, dept, year=year, plan=submission.department_plan if submission else None)
         for i, ws in enumerate(sheets):
             write_project_sheet(book, ws, year=year, project=subs_projects[i] if i < len(subs_projects) else None)
+        if book.carried is not None:
+            write_carried_sheet(book)
         cover.activate()
         wb.set_properties({"title": spec.section("cover")["title"].format(year=year), "creator": "xlperf"})
         try:
@@ -105,8 +116,9 @@ def write_template(path: str, *, submission: Submission | None = None, year: int
     return write_workbook(path, submission=submission, year=year, projects=projects)
 
 
-def _write_cover(book: Book, ws, *, year: int, submission: Submission | None) -> None:
-    """填报说明: title, submission block (labels A3.., inputs B3..), instructions."""
+def _write_cover(book: Book, ws, *, year: int, submission: Submission | None, last_year: int | None) -> None:
+    """填报说明: title, submission block (labels A3.., inputs B3..), the carried-over note
+    of a pre-filled template, instructions."""
     lay = book.spec.section("cover")
     sw = SheetWriter(book, ws)
     sw.setup(widths=lay["widths"], freeze_rows=lay["freeze_rows"])
@@ -125,9 +137,14 @@ def _write_cover(book: Book, ws, *, year: int, submission: Submission | None) ->
     row = lay["first_row"] - 1
     for f in book.spec.cover_fields():
         sw.label(row, 0, f.label)
-        sw.put(row, 1, values.get(f.key), fmt=input_format(f.kind), field=f.label)  # type: ignore[arg-type]
+        sw.put(row, 1, values.get(f.key), fmt=input_format(f.kind), field=f.label, carry=False)  # type: ignore[arg-type]
         sw.validate(row, 1, row, 1, kind=f.kind, title=f.label, message=f.message)
         row += 1
+    if last_year is not None:
+        note = book.spec.section("carried")["note"].format(last_year=last_year, year=year)
+        book.fmt.setdefault("carried", book.wb.add_format({**_NOTE, "bg_color": "#" + book.spec.section("carried")["fill"]}))
+        row += 1
+        sw.label(row, 0, note, fmt="carried", last_col=1)
     row += 1
     inst = lay["instructions"]
     sw.label(row, 0, inst["heading"], fmt="heading", last_col=1)

@@ -23,7 +23,7 @@ from ...taxonomy import Taxonomy
 from ...text import EXCEL_TEXT_LIMIT, utf16_len
 from .sheets import TemplateSheets
 
-__all__ = ["MAX_CELL_CHARS", "Book", "ListRefs", "SheetWriter", "input_format", "text_height"]
+__all__ = ["MAX_CELL_CHARS", "Book", "CarriedCell", "ListRefs", "SheetWriter", "input_format", "text_height"]
 
 MAX_CELL_CHARS = EXCEL_TEXT_LIMIT
 _MAX_ROW_HEIGHT = 409  # points, Excel's limit
@@ -49,10 +49,26 @@ class ListRefs:
         return f"=INDIRECT(VLOOKUP({level1_cell},{self.lookups[tier]},2,FALSE))"
 
 
+@dataclass(frozen=True)
+class CarriedCell:
+    """A value written from last year's submission (``xlperf template --from``): the
+    sheet, the 0-based range it was written into (a merged input spans several cells)
+    and the value."""
+
+    sheet: str
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    value: str | float
+
+
 @dataclass
 class Book:
     """One workbook being written: the xlsxwriter workbook, its formats, the sheet spec,
-    the taxonomy, the list references and the findings of writing it (``notes``)."""
+    the taxonomy, the list references, the findings of writing it (``notes``) and, for a
+    template pre-filled from last year's submission, the ``carried`` values written (else
+    ``None``)."""
 
     wb: Workbook
     spec: TemplateSheets
@@ -60,6 +76,7 @@ class Book:
     lists: ListRefs
     fmt: dict = field(init=False)  # format key -> xlsxwriter Format, built in __post_init__
     notes: list[Finding] = field(default_factory=list)
+    carried: list[CarriedCell] | None = None
 
     def __post_init__(self) -> None:
         wbl = self.spec.section("workbook")
@@ -156,10 +173,13 @@ class SheetWriter:
             self.ws.write_blank(row, col, None, f)
 
     def put(self, row: int, col: int, value: str | Decimal | float | None, *, fmt: str, field: str,
-            last_row: int | None = None, last_col: int | None = None) -> None:
+            last_row: int | None = None, last_col: int | None = None, carry: bool = True) -> None:
         """Write one input cell (merged to *last_row*/*last_col* when given) holding *value*:
         ``None`` -> blank input, ``str`` -> ``write_string`` (an over-long string -> the
         marker plus a ``fill-text-too-long`` finding naming *field*), a number -> ``write_number``.
+        In a template pre-filled from last year's submission (``book.carried``), a value
+        written is recorded as carried, unless *carry* is false (the cover block, the
+        department's identity, the 近两年 columns: not values to revise).
         """
         f = self.book.fmt[fmt]
         self._span(row, col, last_row, last_col, f)
@@ -175,14 +195,22 @@ class SheetWriter:
             else:
                 self.ws.write_string(row, col, value, f)
                 self._fit(row, col, last_row, last_col, value)
+                self._carry(row, col, last_row, last_col, value, carry)
         elif isinstance(value, bool):
             raise TypeError(f"{field}: 不能写入布尔值")
         else:
             number = float(value)
             if math.isfinite(number):
                 self.ws.write_number(row, col, number, f)
+                self._carry(row, col, last_row, last_col, number, carry)
             else:
                 self.ws.write_string(row, col, str(value), f)
+
+    def _carry(self, row: int, col: int, last_row: int | None, last_col: int | None, value: str | float,
+               carry: bool) -> None:
+        if carry and self.book.carried is not None:
+            self.book.carried.append(CarriedCell(self.name, row, col, row if last_row is None else last_row,
+                                                 col if last_col is None else last_col, value))
 
     def formula(self, row: int, col: int, formula: str, *, fmt: str, value: float) -> None:
         """Write a formula with its cached *value* (so readers see a value without recalculating)."""

@@ -67,11 +67,12 @@ def write_department_sheet(book: Book, ws: Worksheet, *, year: int, plan: Depart
     sw.label(0, 0, lay["title"].format(year=year), fmt="title", last_col=_LAST)
     sw.min_height(0, 30)
     # -- 填报日期, 单位, 部门(单位)名称, 填报人, 联系电话
-    _field(sw, 1, 0, L("department.fill_date"), plan.fill_date if plan else None, 2, "code", msgs["fill_date"])
+    identity = {"carry": False}  # who submits: carried over, never marked as a value to revise
+    _field(sw, 1, 0, L("department.fill_date"), plan.fill_date if plan else None, 2, "code", msgs["fill_date"], **identity)
     sw.label(1, 6, book.spec.section("workbook")["unit_note"], fmt="unit", last_col=_LAST)
-    _field(sw, 2, 0, L("department.name"), plan.name if plan else None, _LAST, "cell", msgs["name"])
-    _field(sw, 3, 0, L("department.filled_by"), plan.filled_by if plan else None, 2, "cell", msgs["filled_by"])
-    _field(sw, 3, 3, L("department.phone"), plan.phone if plan else None, _LAST, "code", msgs["phone"])
+    _field(sw, 2, 0, L("department.name"), plan.name if plan else None, _LAST, "cell", msgs["name"], **identity)
+    _field(sw, 3, 0, L("department.filled_by"), plan.filled_by if plan else None, 2, "cell", msgs["filled_by"], **identity)
+    _field(sw, 3, 3, L("department.phone"), plan.phone if plan else None, _LAST, "code", msgs["phone"], **identity)
     row = _composition(sw, 4, year, plan)
     # -- 部门职能概述, 年度工作任务
     for key, value in (("functions", plan.functions if plan else None), ("annual_tasks", plan.annual_tasks if plan else None)):
@@ -89,10 +90,10 @@ def write_department_sheet(book: Book, ws: Worksheet, *, year: int, plan: Depart
 
 
 def _field(sw: SheetWriter, row: int, col: int, label: str, value: object, last_col: int, fmt: str,
-           message: str, *, kind: str = "text") -> None:
+           message: str, *, kind: str = "text", carry: bool = True) -> None:
     """A label at (row, col) and its input merged from col+1 to *last_col*."""
     sw.label(row, col, label)
-    sw.put(row, col + 1, value, fmt=fmt, field=label, last_col=last_col)  # type: ignore[arg-type]
+    sw.put(row, col + 1, value, fmt=fmt, field=label, last_col=last_col, carry=carry)  # type: ignore[arg-type]
     sw.validate(row, col + 1, row, last_col, kind=kind, title=label, message=message)
 
 
@@ -144,7 +145,7 @@ def _composition(sw: SheetWriter, row: int, year: int, plan: DepartmentPlan | No
             sw.label(row, 2, item)
             values = [cr.current_amount if cr else None, *_previous(sw, row, cr, years, part_label)]
             for j, (col, value) in enumerate(zip((3, 5, 6), values)):
-                sw.put(row, col, value, fmt="amount", field=f"{part_label} {item}")
+                sw.put(row, col, value, fmt="amount", field=f"{part_label} {item}", carry=j == 0)  # 近两年: history
                 sums[j] += value if value is not None else Decimal(0)
             currents.append(values[0])
             row += 1

@@ -149,8 +149,9 @@ def _values(sw: SheetWriter, r: int, ind: Indicator | None, values: list[tuple[i
                 ind.indicator_class]
     else:
         data = [_raw(ind.target), ind.value_basis, ind.indicator_class]
-    for (c0, c1, h), value in zip(values, data):
-        sw.put(r, c0, value, fmt="cell", field=header[h], last_col=c1)
+    for i, ((c0, c1, h), value) in enumerate(zip(values, data)):
+        history = annual and i < 2  # 前年 / 上年: last year's history, not values to revise
+        sw.put(r, c0, value, fmt="cell", field=header[h], last_col=c1, carry=not history)
     if ind is None:
         return
     spec = sw.book.spec
