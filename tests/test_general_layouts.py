@@ -68,3 +68,16 @@ def test_qualitative_word_in_the_comparator_column_is_not_joined(tmp_path: Path)
     (p,) = _read(tmp_path, rows).submission.projects
     assert _targets(p) == [("购置设备", "=2台"), ("采购完成时间", "2024年9月底前")]
     assert p.indicators[1].indicator_class == "定性"
+
+
+def test_stamp_and_signature_rows_and_a_weights_total_are_no_indicators(tmp_path: Path) -> None:
+    rows = [*HEAD, ["一级指标", "二级指标", "三级指标", "指标值", "权重"],
+            ["产出指标", "数量指标", "放映场次", "≥1956场", 60],
+            [None, "质量指标", "放映设备完好率", "≥95%", 40],
+            ["合  计", None, None, None, 100],
+            ["项目单位（盖章）", None, "主管部门审核意见：", None, None],
+            ["单位负责人签字：", None, None, None, None]]
+    r = _read(tmp_path, rows)
+    assert _targets(r.submission.projects[0]) == [("放映场次", "≥1956场"), ("放映设备完好率", "≥95%")]
+    unmapped = {f.text for f in r.report.findings if f.code == "unmapped-cell"}
+    assert {"合  计", "项目单位（盖章）", "主管部门审核意见：", "单位负责人签字："} <= unmapped  # reported, not lost

@@ -31,6 +31,7 @@ __all__ = [
     "consume_boilerplate",
     "department_line",
     "is_signature",
+    "is_total_row",
     "is_title",
     "is_unit_note",
     "is_unit_note_or_title",
@@ -102,16 +103,32 @@ def is_unit_note_or_title(text: object) -> bool:
 @lru_cache(maxsize=1 << 14)
 def is_signature(text: object) -> bool:
     """A signature or note line under a form: ``填表人：张三``, ``审核人：``, ``备注：…``
-    (words from labels.toml [boilerplate] signature)."""
+    (starting with a word of labels.toml [boilerplate] signature), or a line ending in a
+    place to sign or stamp, whoever signs (``项目单位（盖章）``, ``单位负责人签字：``:
+    [boilerplate] signature_ends)."""
     if not isinstance(text, str):
         return False
     key = label_key(text)
-    return any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in _signature_words())
+    words, ends = _signature_words()
+    return (any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in words)
+            or key.rstrip(":").endswith(ends))
 
 
 @lru_cache(maxsize=1)
-def _signature_words() -> tuple[str, ...]:
-    return tuple(label_key(w) for w in load_data("labels.toml")["boilerplate"]["signature"])
+def _signature_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    words = load_data("labels.toml")["boilerplate"]
+    return tuple(label_key(w) for w in words["signature"]), tuple(label_key(w) for w in words["signature_ends"])
+
+
+def is_total_row(text: object) -> bool:
+    """A table's total row (合计, 总计, 小计: labels.toml [boilerplate] total_row), written
+    with or without spaces: it states a sum, it is no item of the table."""
+    return isinstance(text, str) and label_key(text) in _total_words()
+
+
+@lru_cache(maxsize=1)
+def _total_words() -> frozenset[str]:
+    return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["total_row"])
 
 
 @lru_cache(maxsize=1 << 14)

@@ -14,7 +14,7 @@ from ...readers.grid import Sheet, format_value
 from ...targets import target_fields
 from ...taxonomy import LevelMatch, Taxonomy, split_code
 from ...text import label_key
-from ..common import ParseContext, is_signature, is_unit_note, is_unit_note_or_title
+from ..common import ParseContext, is_signature, is_total_row, is_unit_note, is_unit_note_or_title
 from ..labels import form_key, load_labels
 from .header import TableHeader, align_header, fix_target_column, header_cells, type_columns
 from .levels import LevelCarry, level_fields, report_levels
@@ -90,7 +90,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     ``ctx.findings``. ``department=True`` matches levels against the department
     framework (seed 004) instead of the project levels. *header* is not changed (a
     repaired header is a copy). The table ends early at a signature or note row under
-    it (审核意见, 其他需说明的问题, (盖章) …: labels.toml [boilerplate] signature).
+    it (审核意见, 其他需说明的问题, (盖章) …: labels.toml [boilerplate] signature); a total
+    row (合计 of the weights) is no indicator.
     """
     for c in header_cells(sheet, header):
         sheet.consumed.add(c)
@@ -113,6 +114,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
             continue
         if is_signature(texts[0][1]) or _text_under_table(table, texts):
             break  # 审核意见 / (盖章) / the next table's title under the table: left to the unmapped report
+        if is_total_row(texts[0][1]):
+            continue  # 合计 of the weights: no indicator, left to the unmapped report
         out.extend(_read_row(table, r, texts))
     _report_shifted_rows(table, rows)
     return out
