@@ -81,3 +81,41 @@ def test_stamp_and_signature_rows_and_a_weights_total_are_no_indicators(tmp_path
     assert _targets(r.submission.projects[0]) == [("放映场次", "≥1956场"), ("放映设备完好率", "≥95%")]
     unmapped = {f.text for f in r.report.findings if f.code == "unmapped-cell"}
     assert {"合  计", "项目单位（盖章）", "主管部门审核意见：", "单位负责人签字："} <= unmapped  # reported, not lost
+
+
+LEVELS = ["一级指标", "二级指标", "三级指标", "指标值"]
+
+
+def test_several_projects_in_one_flat_table_merged_down_per_project(tmp_path: Path) -> None:
+    rows = [["部门名称：安岳县交通运输局", None, None, None, None, None, None, "单位：万元"],
+            ["序号", "项 目 名 称", "项目金额", "年度绩效目标", *LEVELS],
+            [1, "农村公路日常养护", 460, "完成1280公里养护", "产出指标", "数量指标", "养护里程", "≥1280公里"],
+            [None, None, None, None, "满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"],
+            [2, "农村客运补贴", "185.60", "保障客运车辆运营", "产出指标", "数量指标", "补贴车辆数", "126辆"],
+            ["合计", None, 645.6, None, None, None, None, None]]
+    merges = [(2, 0, 3, 0), (2, 1, 3, 1), (2, 2, 3, 2), (2, 3, 3, 3), (5, 0, 5, 1)]
+    r = _read(tmp_path, rows, merges)
+    a, b = r.submission.projects
+    assert (a.name, a.annual_amount, a.performance_target) == ("农村公路日常养护", Decimal(460), "完成1280公里养护")
+    assert (b.name, b.annual_amount) == ("农村客运补贴", Decimal("185.60"))
+    assert a.competent_department == b.competent_department == "安岳县交通运输局"
+    assert _targets(a) == [("养护里程", "≥1280公里"), ("群众满意度", "≥90%")] and _targets(b) == [("补贴车辆数", "126辆")]
+    assert a.indicators[1].level1 == "满意度指标"
+    codes = [f.code for f in r.report.findings]
+    assert "unmapped-cell" not in codes and "summary-total-mismatch" not in codes
+    rows[5][2] = 600  # the 合计 is checked against the projects
+    assert "summary-total-mismatch" in [f.code for f in _read(tmp_path, rows, merges).report.findings]
+
+
+def test_several_projects_exported_one_row_per_indicator_amounts_in_yuan(tmp_path: Path) -> None:
+    head = ["单位名称", "项目名称", "项目金额（元）", "年度目标", "一级指标", "二级指标", "指标内容", "指标值"]
+    a = ["韶山市教育局", "学前教育幼儿资助", 356800, "资助幼儿446人"]
+    b = ["韶山市教育局", "教师培训经费", "420,000.00", "培训1200人次"]
+    rows = [head, [*a, "产出指标", "数量指标", "资助人数", "≥446人"], [*a, "满意度指标", "服务对象满意度指标", "家长满意度", "≥95%"],
+            [*b, "产出指标", "数量指标", "培训人次", "≥1200人次"]]
+    r = _read(tmp_path, rows)
+    p, q = r.submission.projects
+    assert (p.name, p.annual_amount, p.competent_department) == ("学前教育幼儿资助", Decimal("35.68"), "韶山市教育局")
+    assert (q.name, q.annual_amount, q.annual_amount_text) == ("教师培训经费", Decimal(42), "420,000.00")
+    assert _targets(p) == [("资助人数", "≥446人"), ("家长满意度", "≥95%")] and _targets(q) == [("培训人次", "≥1200人次")]
+    assert "unmapped-cell" not in [f.code for f in r.report.findings]  # the repeated cells are the project's

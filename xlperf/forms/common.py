@@ -24,11 +24,12 @@ from ..model import Finding
 from ..readers.grid import Sheet, form_date_from_serial, format_value
 from ..targets import parse_amount
 from ..text import label_key
-from .labels import form_key
+from .labels import form_key, load_labels
 
 __all__ = [
     "ParseContext",
     "consume_boilerplate",
+    "department_above",
     "department_line",
     "is_signature",
     "is_total_row",
@@ -288,3 +289,18 @@ def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re
     sheet.consumed.add((r, c))
     ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
     return r, c, v
+
+
+def department_above(sheet: Sheet, header: int, ctx: ParseContext) -> tuple[str, str] | None:
+    """``部门名称: 广州市增城区司法局`` above a table of projects (row *header*): (name, cell
+    ref), the 主管部门 of every project in it; the cell consumed and noted in *ctx*."""
+    labels = load_labels()
+    found = None
+    for r in sheet.rows_between(0, header):
+        for c, v in sheet.grid.get(r, ()):
+            hit = labels.match("department", v)
+            if hit and hit.field == "name" and hit.inline:
+                sheet.consumed.add((r, c))
+                ctx.departments.append((None, hit.inline, sheet.ref(r, c)))
+                found = (hit.inline, sheet.ref(r, c))
+    return found

@@ -83,8 +83,10 @@ def _only_level2(tax: Taxonomy, key: str) -> LevelMatch | None:
 
 
 def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy, ctx: ParseContext,
-               department: bool = False) -> list[Indicator]:
-    """Read the data rows of *header*'s table up to (not including) *end_row*.
+               department: bool = False, first_row: int | None = None) -> list[Indicator]:
+    """Read the data rows of *header*'s table up to (not including) *end_row*, from
+    *first_row* (default: the row under the header; a table of several projects reads
+    each project's rows in turn).
 
     Returns indicators in row order; consumes the cells it maps; appends findings to
     ``ctx.findings``. ``department=True`` matches levels against the department
@@ -95,7 +97,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     """
     for c in header_cells(sheet, header):
         sheet.consumed.add(c)
-    rows = sheet.rows_between(header.last_row + 1, end_row)
+    rows = sheet.rows_between(header.last_row + 1 if first_row is None else first_row, end_row)
     _consume_notes(sheet, rows)
     table = _Table(sheet, header, {}, tax, ctx, department)
     table.l1 = _level1_in_header_row(table)
