@@ -119,3 +119,24 @@ def test_several_projects_exported_one_row_per_indicator_amounts_in_yuan(tmp_pat
     assert (q.name, q.annual_amount, q.annual_amount_text) == ("教师培训经费", Decimal(42), "420,000.00")
     assert _targets(p) == [("资助人数", "≥446人"), ("家长满意度", "≥95%")] and _targets(q) == [("培训人次", "≥1200人次")]
     assert "unmapped-cell" not in [f.code for f in r.report.findings]  # the repeated cells are the project's
+
+
+def test_mof_department_form_tasks_total_and_project_framework_levels(tmp_path: Path) -> None:
+    rows = [["部门（单位）名称", "青阳县卫生健康委员会"],
+            ["年度主要任务", "任务名称", "主要内容", "预算金额", None, None],
+            [None, None, None, "总额", "财政拨款", "其他资金"],
+            [None, "基本公共卫生服务", "提供国家基本公共卫生服务", 2356.8, 2356.8, 0],
+            [None, "基层医疗机构运行", "保障卫生院运转", 1520, 1320, 200],
+            [None, "金额合计", None, 3876.8, 3676.8, 200],
+            ["年度总体目标", "建档率达到90%以上"],
+            ["年度绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+            [None, "产出指标", "数量指标", "居民电子健康档案建档率", "≥90%"],
+            [None, "满意度指标", "服务对象满意度指标", "群众满意度", "≥85%"]]
+    r = _read(tmp_path, rows, [(1, 0, 5, 0), (1, 3, 1, 5), (7, 0, 9, 0)])
+    plan = r.submission.department_plan
+    assert [(t.name, t.purpose, t.annual_budget) for t in plan.project_spending] == [
+        ("基本公共卫生服务", "提供国家基本公共卫生服务", Decimal("2356.8")), ("基层医疗机构运行", "保障卫生院运转", Decimal(1520))]
+    assert plan.expenditure_total.current_amount == Decimal("3876.8") == plan.revenue_total.current_amount
+    assert [(x.item, x.current_amount) for x in plan.revenue] == [("财政拨款", Decimal("3676.8")), ("其他资金", Decimal(200))]
+    assert [(i.level1, i.level2) for i in plan.annual_indicators] == [("产出指标", "数量指标"), ("满意度指标", "服务对象满意度")]
+    assert r.exit_code == 0 and plan.annual_tasks is None

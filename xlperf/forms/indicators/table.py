@@ -90,7 +90,9 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
 
     Returns indicators in row order; consumes the cells it maps; appends findings to
     ``ctx.findings``. ``department=True`` matches levels against the department
-    framework (seed 004) instead of the project levels. *header* is not changed (a
+    framework (seed 004) instead of the project levels, unless the table's level cells
+    name the project framework's levels more often (the MoF 部门整体支出绩效目标申报表 uses
+    产出 / 效益 / 满意度指标). *header* is not changed (a
     repaired header is a copy). The table ends early at a signature or note row under
     it (审核意见, 其他需说明的问题, (盖章) …: labels.toml [boilerplate] signature); a total
     row (合计 of the weights) is no indicator.
@@ -98,6 +100,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     for c in header_cells(sheet, header):
         sheet.consumed.add(c)
     rows = sheet.rows_between(header.last_row + 1 if first_row is None else first_row, end_row)
+    if department:
+        department = _department_framework(sheet, header, rows, tax)
     _consume_notes(sheet, rows)
     table = _Table(sheet, header, {}, tax, ctx, department)
     table.l1 = _level1_in_header_row(table)
@@ -121,6 +125,20 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         out.extend(_read_row(table, r, texts))
     _report_shifted_rows(table, rows)
     return out
+
+
+def _department_framework(sheet: Sheet, header: TableHeader, rows: list[int], tax: Taxonomy) -> bool:
+    """A department form's table is read against the department framework (阳新: 运行成本,
+    管理效率 …) unless more of its level cells are levels of the project framework."""
+    tiers = {header.cols[r]: i for i, r in ((1, "level1"), (2, "level2")) if r in header.cols}
+    dept = proj = 0
+    for r in rows:
+        for c, v in sheet.grid[r]:
+            tier = tiers.get(c)
+            if tier is not None and isinstance(v, str):
+                dept += _match_level(tax, True, tier, v) is not None
+                proj += _match_level(tax, False, tier, v) is not None
+    return proj <= dept
 
 
 def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
