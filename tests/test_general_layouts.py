@@ -140,3 +140,28 @@ def test_mof_department_form_tasks_total_and_project_framework_levels(tmp_path: 
     assert [(x.item, x.current_amount) for x in plan.revenue] == [("财政拨款", Decimal("3676.8")), ("其他资金", Decimal(200))]
     assert [(i.level1, i.level2) for i in plan.annual_indicators] == [("产出指标", "数量指标"), ("满意度指标", "服务对象满意度")]
     assert r.exit_code == 0 and plan.annual_tasks is None
+
+
+TABLE = [LEVELS, ["产出指标", "数量指标", "改造小区个数", "≥12个"]]
+
+
+def test_funds_headings_over_their_values_beside_other_headings(tmp_path: Path) -> None:
+    rows = [["项目名称", "老旧小区改造"],
+            ["项目资金", "资金总额", "上级补助资金", "本级财政资金", "其他资金"],
+            [None, 1480, 860, 620, 0],
+            ["年度绩效目标", "完成12个小区改造"], *TABLE]
+    (p,) = _read(tmp_path, rows, [(1, 0, 2, 0)]).submission.projects
+    assert (p.annual_amount, p.fiscal_funds, p.other_funds) == (Decimal(1480), Decimal(620), Decimal(0))
+
+
+def test_period_and_annual_funds_side_by_side_parts_follow_their_total(tmp_path: Path) -> None:
+    rows = [["项目名称", "高标准农田建设"],
+            ["项目资金（万元）", "中期资金总额：", 8550, "年度资金总额：", "2,860.00"],
+            [None, "其中：财政拨款", 7200, "其中：财政拨款", 2380],
+            [None, "其他资金", 1350, "其他资金", "４８０.００"],
+            ["年度目标", "新建高标准农田2.2万亩"], *TABLE]
+    r = _read(tmp_path, rows, [(1, 0, 3, 0)])
+    (p,) = r.submission.projects
+    assert (p.annual_amount, p.period_amount) == (Decimal(2860), Decimal(8550))
+    assert (p.fiscal_funds, p.other_funds) == (Decimal(2380), Decimal(480))
+    assert "funding-split-mismatch" not in [f.code for f in r.report.findings]
