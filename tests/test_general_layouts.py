@@ -165,3 +165,23 @@ def test_period_and_annual_funds_side_by_side_parts_follow_their_total(tmp_path:
     assert (p.annual_amount, p.period_amount) == (Decimal(2860), Decimal(8550))
     assert (p.fiscal_funds, p.other_funds) == (Decimal(2380), Decimal(480))
     assert "funding-split-mismatch" not in [f.code for f in r.report.findings]
+
+
+def test_scoring_rubric_refused_by_its_table_a_target_form_with_scoring_words_read(tmp_path: Path) -> None:
+    rubric = [["某项目绩效评价指标体系"], ["一级指标", "二级指标", "三级指标", "分值", "指标解释", "评分标准"],
+              ["产出（40分）", "产出数量", "实际完成率", 15, "实际完成数/计划数", "完成率×15分"],
+              ["效益（25分）", "项目效益", "服务对象满意度", 10, "受益群众满意程度", "≥90%得10分"]]
+    r = _read(tmp_path, rubric)
+    assert r.exit_code == 2 and "not-a-target-form" in [f.code for f in r.report.findings] and r.submission is None
+    target = [*HEAD, ["一级指标", "二级指标", "三级指标", "指标值", "指标解释", "评分标准", "权重"],
+              ["产出指标", "数量指标", "行道树养护株数", "12680株", "纳入养护的株数", "每少100株扣1分", 15]]
+    r = _read(tmp_path, target)
+    assert r.exit_code != 2 and _targets(r.submission.projects[0]) == [("行道树养护株数", "12680株")]
+
+
+def test_budget_table_without_indicators_is_refused(tmp_path: Path) -> None:
+    rows = [["部门收支总表"], ["收入", None, "支出", None], ["项目", "预算数", "项目", "预算数"],
+            ["一、一般公共预算拨款收入", 4705.6, "一、卫生健康支出", 4705.6],
+            ["本年收入合计", 4705.6, "本年支出合计", 4705.6]]
+    r = _read(tmp_path, rows)
+    assert r.exit_code == 2 and "not-a-target-form" in [f.code for f in r.report.findings]
