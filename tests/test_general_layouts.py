@@ -185,3 +185,18 @@ def test_budget_table_without_indicators_is_refused(tmp_path: Path) -> None:
             ["本年收入合计", 4705.6, "本年支出合计", 4705.6]]
     r = _read(tmp_path, rows)
     assert r.exit_code == 2 and "not-a-target-form" in [f.code for f in r.report.findings]
+
+
+def test_budget_system_project_tiers_are_no_indicator_levels(tmp_path: Path) -> None:
+    rows = [["序号", "二级项目名称", "项目金额", "年度目标", *LEVELS],
+            [1, "农村公路日常养护", 460, "完成1280公里养护", "产出指标", "数量指标", "养护里程", "≥1280公里"]]
+    (p,) = _read(tmp_path, rows).submission.projects
+    assert (p.name, p.annual_amount) == ("农村公路日常养护", Decimal(460))
+    assert [(i.level2, i.name) for i in p.indicators] == [("数量指标", "养护里程")]
+
+
+def test_project_type_is_the_category_not_the_name(tmp_path: Path) -> None:
+    rows = [["项目名称", None, "项目类型", "特定目标类"], ["老旧小区改造"], ["年度资金总额", 1480],
+            ["年度目标", "完成12个小区改造"], *TABLE]
+    (p,) = _read(tmp_path, rows).submission.projects
+    assert (p.name, p.category) == ("老旧小区改造", "特定目标类")
