@@ -200,3 +200,10 @@ def test_project_type_is_the_category_not_the_name(tmp_path: Path) -> None:
             ["年度目标", "完成12个小区改造"], *TABLE]
     (p,) = _read(tmp_path, rows).submission.projects
     assert (p.name, p.category) == ("老旧小区改造", "特定目标类")
+
+
+def test_a_cost_per_unit_is_not_compared_with_the_project_amount(tmp_path: Path) -> None:
+    rows = [*HEAD, LEVELS, ["产出指标", "成本指标", "亩均财政投入", "≤1500元/亩"], [None, None, "每公里建设成本", "≤7.1万元"]]
+    assert "cost-amount-mismatch" not in [f.code for f in _read(tmp_path, rows).report.findings]
+    rows[-1] = [None, None, "项目建设总成本", "≤30万元"]  # a total is still compared (28.8 万元)
+    assert "cost-amount-mismatch" in [f.code for f in _read(tmp_path, rows).report.findings]
