@@ -208,3 +208,16 @@ def test_a_cost_per_unit_is_not_compared_with_the_project_amount(tmp_path: Path)
         assert "cost-amount-mismatch" not in [f.code for f in _read(tmp_path, rows).report.findings], cost
     rows = [*HEAD, LEVELS, ["产出指标", "成本指标", "项目建设总成本", "≤30万元"]]  # a total is compared (28.8 万元)
     assert "cost-amount-mismatch" in [f.code for f in _read(tmp_path, rows).report.findings]
+
+
+def test_boilerplate_of_other_publications_and_unit_duration_labels(tmp_path: Path) -> None:
+    rows = [["表12"], ["单位名称：浦江县住房和城乡建设局", None, None, "（单位：元）"],
+            ["项目名称", "行道树养护", "项目单位", "绿化管理事务中心"], ["项目起止年限", "2024年至2026年"],
+            ["年度资金总额", 3865000], ["年度目标", "完成养护12680株"], *TABLE, ["制表：计划财务股"]]
+    r = _read(tmp_path, rows)
+    (p,) = r.submission.projects
+    assert p.annual_amount == Decimal("386.5")  # the bracketed unit note says 元
+    assert (p.implementing_unit, p.duration) == ("绿化管理事务中心", "2024年至2026年")
+    assert p.competent_department == "浦江县住房和城乡建设局"  # the labelled department line above the form
+    assert _targets(p) == [("改造小区个数", "≥12个")]  # 制表 ends the table; as every signature line, it is reported
+    assert [f.text for f in r.report.findings if f.code == "unmapped-cell"] == ["制表：计划财务股"]

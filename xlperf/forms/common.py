@@ -48,12 +48,13 @@ __all__ = [
 
 _TITLE_RE = re.compile(
     r"(绩效目标(申报|批复|审核)?表|.+绩效目标申报|.{2,}绩效目标)(\(.{1,12}\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
+    r"|^附?表\s*\d+([-－]\d+)?$"  # a table's number in a budget publication: 表12, 附表3-1
 )
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 # the year line under a title: (2020)年度, ( 2019 年度), 2021年度) (its "(" lost with the page)
 _YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$")
 _TRAILING_YEAR_RE = re.compile(r"\(?20\d\d年度?\)?$")
-_UNIT_RE = re.compile(r"^(?:金额)?单位[:：]?(万元|元|亿元)$")
+_UNIT_RE = re.compile(r"^\(?(?:金额)?单位[:：]?(万元|元|亿元)\)?$")  # also bracketed: （单位：万元）
 _DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会))(本级)?$")
 _CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
 
@@ -277,13 +278,18 @@ def _report_unreadable(sheet: Sheet, r: int, c: int, value: object, *, label: st
 
 def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None
                          ) -> tuple[int, int, str] | None:
-    """When the only free cell of row *r* is a department line (``315002乐亭县司法局``),
-    consume it, note it in *ctx* and return (row, col, text)."""
+    """When the only free cell of row *r* is a department line (``315002乐亭县司法局``, or
+    labelled: ``单位名称：浦江县住房和城乡建设局``), consume it, note it in *ctx* and return
+    (row, col, text) (the text after a label)."""
     free = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed]
     if len(free) != 1 or not isinstance(free[0][1], str):
         return None
     c, v = free[0]
     dept = department_line(v)
+    if dept is None:
+        hit = load_labels().match("department", v)
+        if hit is not None and hit.field == "name" and hit.inline and (dept := department_line(hit.inline)):
+            v = hit.inline
     if dept is None or (exclude is not None and exclude.match(v)):
         return None
     sheet.consumed.add((r, c))
