@@ -35,7 +35,7 @@ from ...cellref import MAX_ROWS
 from ...consolidate.tables import OUTPUT_MARK, OVERVIEW, Consolidation
 from ...errors import OutputError
 from ...text import EXCEL_TEXT_LIMIT, exceeds_cell
-from ..atomic import atomic_path
+from ..atomic import atomic_path, write_failed
 
 __all__ = ["EXCEL_MAX_ROWS", "TRUNCATION_MARK", "write", "write_consolidated", "write_tables"]
 
@@ -80,7 +80,7 @@ def write_tables(path: str, sheets: Iterable[tuple[str, str, pd.DataFrame]], *, 
         try:
             wb.close()
         except (OSError, XlsxWriterException) as exc:
-            raise OutputError(f"写入 {path} 失败：{exc}") from exc
+            raise write_failed(path, exc) from exc
 
 
 class _Formats:
