@@ -35,7 +35,9 @@ def _texts() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
     lay = load_data("template_sheets.toml")
     cover = lay["cover"]
     fixed = {cover["block_heading"], cover["instructions"]["heading"], *cover["instructions"]["lines"]}
-    return frozenset(label_key(t) for t in fixed), (_year_pattern(cover["title"]), _year_pattern(lay["carried"]["note"]))
+    # the cover title with its year, or without one (a filled submission that states no year)
+    return frozenset(label_key(t) for t in fixed), (_year_pattern(cover["title"]), _year_pattern(cover["title"].replace("{year}年", "")),
+                                                   _year_pattern(lay["carried"]["note"]))
 
 
 def is_template_text(text: object) -> bool:

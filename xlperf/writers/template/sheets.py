@@ -70,6 +70,13 @@ class TemplateSheets:
             raise ValueError(f"template_sheets.toml: {alias!r} 不是 labels.toml 中 {path} 的写法")
         return alias
 
+    def title(self, section: str, year: int | None) -> str:
+        """The title of *section* (``"cover"``, ``"project"``, ``"department"``) for *year*;
+        without a year (a submission that states none) the title leaves the year out
+        rather than invent one: ``部门项目支出预算绩效目标表``."""
+        template = self.data[section]["title"]
+        return template.format(year=year) if year is not None else template.replace("{year}年", "")
+
     def section(self, name: str) -> dict:
         """One top-level table of template_sheets.toml (``"project"``, ``"department"`` …)."""
         return self.data[name]
