@@ -403,3 +403,34 @@ def test_libreoffice_prints_the_template(blank: Path, tmp_path: Path) -> None:
         assert "联系部门满意度" in page  # the table's last framework row: the table fits its page
     assert "长期绩效指标" in framework[0] and "预期当年实现值" in framework[1]
     assert len(pages) == 1 + 3 + 3  # cover, department (top part, two tables), three project sheets
+
+
+def test_a_template_filled_by_a_script_is_not_failed_for_its_own_formulas(blank: Path, tmp_path: Path) -> None:
+    """openpyxl (a script filling the template) saves formulas without results. Before: 14
+    formula-no-cached-value errors for the template's own 合计 / 占比; now they are computed
+    as the formulas would, with one warning. A formula of the clerk's own stays an error."""
+    from decimal import Decimal
+
+    from xlperf.importer import import_workbook
+
+    wb = openpyxl.load_workbook(blank)
+    ws = wb["部门整体绩效目标"]
+    ws["D5"], ws["D6"], ws["F5"] = 800, 200.5, 700  # 财政拨款, 财政专户管理资金 (当年), 财政拨款 (2024)
+    ws["D9"], ws["D10"] = 600, 400.5  # 人员类, 运转类
+    wb["项目1"]["B3"], wb["项目1"]["D6"] = "测试项目", 10
+    path = tmp_path / "script.xlsx"
+    wb.save(path)
+    r = import_workbook(str(path))
+    codes = [f.code for f in r.report.findings]
+    assert "formula-no-cached-value" not in codes and codes.count("formula-computed") == 1
+    computed = next(f for f in r.report.findings if f.code == "formula-computed")
+    assert "14 个单元格" in computed.message and "收入构成合计 1000.5 万元" in computed.message
+    plan = r.submission.department_plan
+    assert plan.revenue_total.current_amount == Decimal("1000.5") and plan.revenue_total.previous_amounts["2024"] == 700
+    assert plan.expenditure_total.current_amount == Decimal("1000.5")
+    assert [row.share_percent for row in plan.revenue] == [Decimal("79.96"), Decimal("20.04"), None]
+    assert "dept-total-mismatch" not in codes and "dept-share-sum" not in codes
+    ws["K20"] = "=1+1"  # a formula of the clerk's own, not the template's
+    wb.save(path)
+    codes = [(f.code, f.where) for f in import_workbook(str(path)).report.findings]
+    assert ("formula-no-cached-value", "部门整体绩效目标!K20") in codes

@@ -20,6 +20,7 @@ from .errors import NotATargetForm, UnreadableWorkbook
 from .findings import catalog, finding
 from .forms.dispatch import ParsedWorkbook, read_sheets
 from .forms.labels import labels_with, load_labels, use_labels
+from .forms.own_template import compute_own_formulas
 from .inputs import division_code_ok, input_limits, workbook_path_problem, year_ok
 from .model import Finding, Region, Source, Submission
 from .readers.grid import Workbook, format_value
@@ -132,6 +133,8 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
         raise _refused(parsed.refusals[0], wb.path)
     findings: list[Finding] = [f for f in wb.findings
                                if not (f.code == "hidden-sheet" and f.sheet in parsed.template_sheets)] + parsed.findings
+    if parsed.template_sheets and parsed.department_plan is not None:  # our template: its own formulas
+        findings = compute_own_formulas(parsed.department_plan, findings)
     cells = mapped = reported = 0
     for sheet in wb.sheets:
         listed = 0

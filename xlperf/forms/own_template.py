@@ -1,6 +1,7 @@
 """Recognise what the xlperf template itself writes around the forms, so that importing
 a filled template reports only what the clerk typed: the cover title, headings and
-instructions, and the hidden lists sheet (``_lists``) that feeds the dropdowns.
+instructions, the hidden lists sheet (``_lists``) that feeds the dropdowns, and its
+合计 / 占比 formulas when a workbook was saved without their results.
 
 Everything is read from ``templates/template_sheets.toml`` and the taxonomy / list data the
 template writer uses; a cell on the lists sheet that is not one of those values is left
@@ -10,14 +11,18 @@ to the unmapped report (nothing hidden there is dropped silently).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 
+from ..cellref import parse_cell_name, split_ref
 from ..data import load_data
+from ..findings import finding
+from ..model import CompositionRow, DepartmentPlan, Finding
 from ..readers.grid import Sheet
 from ..taxonomy import load_taxonomy
 from ..text import label_key
 
-__all__ = ["is_template_text", "read_lists_sheet"]
+__all__ = ["compute_own_formulas", "is_template_text", "read_lists_sheet"]
 
 _NUMBERED_RE = re.compile(r"^\s*\d+\s*[.、．]\s*")
 
@@ -82,3 +87,62 @@ def read_lists_sheet(sheet: Sheet) -> bool:
             if k in words or k.startswith(prefix) or core.match(k):
                 sheet.consumed.add((r, c))
     return True
+
+
+def _composition_columns() -> tuple[int, int, tuple[int, ...]]:
+    """(当年金额, 占比, 近两年 …) columns of the template's 部门总体资金情况 block (0-based)."""
+    c = load_data("template_sheets.toml")["department"]["composition"]
+    col = lambda letters: parse_cell_name(f"{letters}1")[1]  # noqa: E731
+    return col(c["current"]), col(c["share"]), tuple(col(x) for x in c["previous"])
+
+
+def compute_own_formulas(plan: DepartmentPlan, findings: list[Finding]) -> list[Finding]:
+    """The template's own 合计 and 占比 formulas on its department sheet, saved without their
+    results (a script filled the template with openpyxl, which writes formulas but never
+    computes them): computed into *plan* from the amounts, as the formulas do (合计 = the
+    sum of the items; 占比 = item / 合计, in percent), and their ``formula-no-cached-value``
+    errors replaced by one ``formula-computed`` warning. Only those cells: any other formula
+    without a result stays an error. Returns the findings to keep."""
+    cur, share, prev = _composition_columns()
+    words = load_data("labels.toml")["department"]
+    blocks = [(plan.revenue, plan.revenue_total, words["revenue"][0]),
+              (plan.expenditure, plan.expenditure_total, words["expenditure"][0])]
+    own: set[tuple[int, int]] = set()
+    for items, total, _name in blocks:
+        for row in (*items, total):
+            if row is not None and row.source and split_ref(row.source)[0] == plan.sheet:
+                r = parse_cell_name(split_ref(row.source)[1] or "")[0]
+                own |= {(r, share)} | ({(r, c) for c in (cur, *prev)} if row is total else set())
+    hit = [f for f in findings if f.code == "formula-no-cached-value" and f.sheet == plan.sheet
+           and f.cell and parse_cell_name(f.cell) in own]
+    if not hit:
+        return findings
+    done = []
+    for items, total, name in blocks:
+        if total is not None:
+            done.append(_compute(items, total, plan.previous_years, name))
+    kept = [f for f in findings if f not in hit]
+    kept.append(finding("formula-computed", sheet=plan.sheet, cell=hit[0].cell,
+                        params={"count": len(hit), "values": "；".join(d for d in done if d)}))
+    return kept
+
+
+def _compute(items: list[CompositionRow], total: CompositionRow, years: list[str], name: str) -> str:
+    """Fill *total* (合计) and every 占比 of *items* + *total* where the workbook has none;
+    returns what was computed, for the message."""
+    def add(values: list[Decimal | None]) -> Decimal | None:
+        present = [v for v in values if v is not None]
+        return sum(present, Decimal(0)) if present else None
+
+    said = []
+    if total.current_amount is None:
+        total.current_amount = add([i.current_amount for i in items])
+        if total.current_amount is not None:
+            said.append(f"{name}{total.item} {format(total.current_amount.normalize(), 'f')} 万元")
+    for year in years:
+        if total.previous_amounts.get(year) is None:
+            total.previous_amounts[year] = add([i.previous_amounts.get(year) for i in items])
+    for row in (*items, total):
+        if row.share_percent is None and row.current_amount is not None and total.current_amount:
+            row.share_percent = (row.current_amount / total.current_amount * 100).quantize(Decimal("0.01"))
+    return "、".join(said)

@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from xlsxwriter.worksheet import Worksheet
 
-from ...cellref import cell_name
+from ...cellref import cell_name, col_name
 from ...model import CompositionRow, DepartmentPlan, ProjectSpending
 from ...text import label_key
 from .base import Book, SheetWriter
@@ -114,16 +114,18 @@ def _composition(sw: SheetWriter, row: int, year: int | None, plan: DepartmentPl
               ("expenditure", comp["expenditure"], plan.expenditure if plan else [], plan.expenditure_total if plan else None)]
     end = row + 1 + sum(len(items) + 1 for _, items, _, _ in blocks)
     sw.label(row, 0, L("department.funding_overview"), fmt="section", last_row=end)
-    sw.label(row, 1, "", last_col=2)
-    sw.label(row, 3, "")
-    sw.label(row, 4, "")
-    sw.label(row, 5, L("department.previous_amounts"), last_col=6)
+    item_col, cur, share_col, prev = book.spec.composition_columns()
+    amount_cols = (cur, *prev)  # 当年, year-2, year-1
+    sw.label(row, 1, "", last_col=item_col)
+    sw.label(row, cur, "")
+    sw.label(row, share_col, "")
+    sw.label(row, prev[0], L("department.previous_amounts"), last_col=prev[-1])
     head = row + 1
-    sw.label(head, 1, L("department.overview_header"), last_col=2)
-    sw.label(head, 3, L("department.current_amount"))
-    sw.label(head, 4, L("department.share"))
-    for i, y in enumerate(years):
-        sw.label(head, 5 + i, f"{y}年" if y is not None else "")
+    sw.label(head, 1, L("department.overview_header"), last_col=item_col)
+    sw.label(head, cur, L("department.current_amount"))
+    sw.label(head, share_col, L("department.share"))
+    for col, y in zip(prev, years):
+        sw.label(head, col, f"{y}年" if y is not None else "")
     row = head + 1
     for part, items, given, total in blocks:
         part_label = L(f"department.{part}")
@@ -133,34 +135,34 @@ def _composition(sw: SheetWriter, row: int, year: int | None, plan: DepartmentPl
         for cr in given:
             k = label_key(cr.item)
             if k in by_item or k not in held:
-                book.note("fill-field-not-held", sheet=sw.name, cell=cell_name(row, 2),
+                book.note("fill-field-not-held", sheet=sw.name, cell=cell_name(row, item_col),
                           params={"field": f"{part_label} {cr.item}"},
                           text="" if cr.current_amount is None else str(cr.current_amount))
             else:
                 by_item[k] = cr
         first, total_row = row, row + len(items)
-        sums = [Decimal(0)] * 3  # 当年, year-2, year-1
+        sums = [Decimal(0)] * len(amount_cols)
         currents: list[Decimal | None] = []
         for item in items:
             cr = by_item.get(label_key(item))
-            sw.label(row, 2, item)
+            sw.label(row, item_col, item)
             values = [cr.current_amount if cr else None, *_previous(sw, row, cr, years, part_label)]
-            for j, (col, value) in enumerate(zip((3, 5, 6), values)):
+            for j, (col, value) in enumerate(zip(amount_cols, values)):
                 sw.put(row, col, value, fmt="amount", field=f"{part_label} {item}", carry=j == 0)  # 近两年: history
                 sums[j] += value if value is not None else Decimal(0)
             currents.append(values[0])
             row += 1
-        sw.label(total_row, 2, L("department.total"))
-        for j, col in enumerate((3, 5, 6)):
-            letter = "DFG"[j]
+        sw.label(total_row, item_col, L("department.total"))
+        for j, col in enumerate(amount_cols):
+            letter = col_name(col)
             sw.formula(total_row, col, f"=SUM({letter}{first + 1}:{letter}{total_row})", fmt="total", value=float(sums[j]))
-        total_ref = f"$D${total_row + 1}"
-        for r, amount in zip(range(first, total_row + 1), [*currents, sums[0]]):
-            share = float(amount / sums[0]) if amount is not None and sums[0] else 0.0
-            sw.formula(r, 4, f"=IF(N({total_ref})=0,0,N(D{r + 1})/{total_ref})", fmt="share", value=share)
+        total_ref, amount = f"${col_name(cur)}${total_row + 1}", col_name(cur)
+        for r, value in zip(range(first, total_row + 1), [*currents, sums[0]]):
+            share = float(value / sums[0]) if value is not None and sums[0] else 0.0
+            sw.formula(r, share_col, f"=IF(N({total_ref})=0,0,N({amount}{r + 1})/{total_ref})", fmt="share", value=share)
         _check_total(sw, total_row, part_label, total, sums, years)
-        sw.validate(first, 3, total_row - 1, 3, kind="amount", title=L("department.current_amount"), message=msgs["amount"])
-        sw.validate(first, 5, total_row - 1, 6, kind="amount", title=L("department.previous_amounts"),
+        sw.validate(first, cur, total_row - 1, cur, kind="amount", title=L("department.current_amount"), message=msgs["amount"])
+        sw.validate(first, prev[0], total_row - 1, prev[-1], kind="amount", title=L("department.previous_amounts"),
                     message=msgs["previous_amount"])
         row = total_row + 1
     return row
@@ -187,7 +189,8 @@ def _check_total(sw: SheetWriter, row: int, part: str, total: CompositionRow | N
     if total is None:
         return
     given = [total.current_amount, *(_previous_total(total, y) for y in years)]
-    for col, value, computed in zip((3, 5, 6), given, sums):
+    _item, cur, _share, prev = sw.book.spec.composition_columns()
+    for col, value, computed in zip((cur, *prev), given, sums):
         if value is not None and value != computed:
             sw.book.note("fill-total-recomputed", sheet=sw.name, cell=cell_name(row, col),
                          params={"part": part, "sum": computed, "total": value}, text=str(value))
