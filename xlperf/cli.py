@@ -426,3 +426,7 @@ app.command("merge", cls=ChineseCommand, epilog="""
 def main() -> None:  # pragma: no cover - console entry point
     """Console entry point."""
     app()
+
+
+if __name__ == "__main__":  # python -m xlperf.cli (the tests' pseudo-terminal runs)
+    main()

@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-from rich.cells import cell_len
 from typer.core import TyperCommand, TyperGroup
+
+from .lines import cell_len, wrap
 
 __all__ = ["ChineseCommand", "ChineseGroup", "usage_error_text"]
 
@@ -67,7 +68,7 @@ def _section(formatter: Any, title: str, rows: list[tuple[str, str]]) -> None:
     first = min(max(cell_len(t) for t, _ in rows), 26) + 2
     avail = max(formatter.width - indent - first, 20)
     for term, text in rows:
-        lines = _wrap(text, avail) or [""]
+        lines = wrap(text, avail) or [""]
         pad = first - cell_len(term)
         if pad < 2:  # a long term: its help starts on the next line
             formatter.write(f"{'':>{indent}}{term}\n")
@@ -78,28 +79,6 @@ def _section(formatter: Any, title: str, rows: list[tuple[str, str]]) -> None:
             formatter.write(f"{'':>{indent + first}}{line}\n")
 
 
-_NO_LINE_START = set("，。；：、）》」”！？")  # Chinese punctuation never starts a line
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """*text* in lines of at most *width* display columns, broken between Chinese
-    characters or at spaces, never inside a run of ASCII (``1990-2100``, ``--region``) or
-    a bracketed note (``[默认：table]``), never before closing punctuation."""
-    lines, line = [], ""
-    for token in re.findall(r"\[[^\]]*\]|[!-~]+|\s+|.", text):
-        if cell_len(line) + cell_len(token) <= width or not line.strip():
-            line += token
-        elif token in _NO_LINE_START and len(line) > 1:  # take the character before it along
-            lines.append(line[:-1].rstrip())
-            line = line[-1] + token
-        else:
-            lines.append(line.rstrip())
-            line = "" if token.isspace() else token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
-
-
 def _format_text(cmd: Any, formatter: Any) -> None:
     """The command's help text, each paragraph wrapped by display width."""
     if not cmd.help:
@@ -107,7 +86,7 @@ def _format_text(cmd: Any, formatter: Any) -> None:
     indent = formatter.current_indent + formatter.indent_increment
     for para in inspect.cleandoc(cmd.help).partition("\f")[0].split("\n\n"):
         formatter.write_paragraph()
-        for line in _wrap(" ".join(para.split()), max(formatter.width - indent, 20)):
+        for line in wrap(" ".join(para.split()), max(formatter.width - indent, 20)):
             formatter.write(f"{'':>{indent}}{line}\n")
 
 
@@ -230,7 +209,7 @@ class ChineseGroup(TyperGroup):
         except _click.exceptions.UsageError as exc:
             _click.echo(usage_error_text(exc), err=True)
             sys.exit(2)
-        except (_click.exceptions.Abort, KeyboardInterrupt):
+        except (typer.Abort, KeyboardInterrupt):
             _click.echo("已中止。", err=True)
             sys.exit(130)
         except _click.exceptions.ClickException as exc:
