@@ -20,12 +20,14 @@ from collections.abc import Sequence
 
 from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["MIN_SCALE", "column_points", "printable_size", "scale_to_fit", "setup_page"]
+__all__ = ["MIN_SCALE", "column_points", "printable_size", "scale_to_fit", "setup_page", "text_height"]
 
 A4_POINTS = (595.3, 841.9)  # width, height (portrait)
 MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.6}  # inches
 HEADER_FOOTER = 0.3  # inches from the edge
 MIN_SCALE = 60  # percent: below this an 11-point font prints under 7 points
+MAX_ROW_HEIGHT = 409  # points, Excel's limit
+LINE_HEIGHT = 14.5  # points a wrapped line of an 11-point font takes
 FOOTER = "&C第 &P 页，共 &N 页"
 
 
@@ -56,10 +58,11 @@ def scale_to_fit(widths: Sequence[float], *, landscape: bool, sections: Sequence
 
 
 def setup_page(ws: Worksheet, *, landscape: bool, repeat: tuple[int, int] | None = None, scale: int | None = None,
-               breaks: Sequence[int] = (), footer: str = FOOTER) -> None:
-    """A4 *landscape* or portrait, centred, margins, *footer* (page numbers), rows
-    *repeat* (first, last; 0-based) printed at the top of every page, manual page
-    *breaks* before the given rows; *scale* percent, or fitted to one page width."""
+               breaks: Sequence[int] = (), footer: str = FOOTER, header: str | None = None) -> None:
+    """A4 *landscape* or portrait, centred, margins, *footer* (page numbers) and *header*
+    (xlsxwriter's ``&L`` / ``&C`` / ``&R`` codes), rows *repeat* (first, last; 0-based)
+    printed at the top of every page, manual page *breaks* before the given rows;
+    *scale* percent, or fitted to one page width."""
     ws.set_paper(9)
     if landscape:
         ws.set_landscape()
@@ -68,6 +71,8 @@ def setup_page(ws: Worksheet, *, landscape: bool, repeat: tuple[int, int] | None
     ws.center_horizontally()
     ws.set_margins(**MARGINS)
     ws.set_footer(footer, {"margin": HEADER_FOOTER})
+    if header:
+        ws.set_header(header, {"margin": HEADER_FOOTER})
     if repeat is not None:
         ws.repeat_rows(*repeat)
     if breaks:
@@ -76,3 +81,16 @@ def setup_page(ws: Worksheet, *, landscape: bool, repeat: tuple[int, int] | None
         ws.set_print_scale(scale)
     else:
         ws.fit_to_pages(1, 0)
+
+
+def text_height(text: str | None, *, width: float, minimum: float) -> float:
+    """Row height in points for *text* wrapped in a column (or merged columns) *width*
+    characters wide: a Chinese character counts two, as Excel and WPS draw 宋体 (LibreOffice's
+    narrower substitute needs fewer lines, never more); at least *minimum*, at most
+    Excel's 409. The clients do not fit row heights to wrapped text on opening a file
+    (LibreOffice never, Excel not in merged cells), so the writers set them."""
+    if not text:
+        return minimum
+    per_line = max(int(width) - 1, 4)
+    lines = sum(max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1 for ch in ln) / per_line)) for ln in text.split("\n"))
+    return float(min(max(minimum, lines * LINE_HEIGHT + 6), MAX_ROW_HEIGHT))

@@ -21,13 +21,12 @@ from ...findings import finding
 from ...model import Finding
 from ...taxonomy import Taxonomy
 from ...text import EXCEL_TEXT_LIMIT, utf16_len
-from ..printing import printable_size, scale_to_fit, setup_page
+from ..printing import printable_size, scale_to_fit, setup_page, text_height
 from .sheets import TemplateSheets
 
-__all__ = ["MAX_CELL_CHARS", "Book", "CarriedCell", "ListRefs", "LockedWorkbook", "SheetWriter", "input_format", "text_height"]
+__all__ = ["MAX_CELL_CHARS", "Book", "CarriedCell", "ListRefs", "LockedWorkbook", "SheetWriter", "input_format"]
 
 MAX_CELL_CHARS = EXCEL_TEXT_LIMIT
-_MAX_ROW_HEIGHT = 409  # points, Excel's limit
 _GREY = "#F2F2F2"
 _NUMBER_FORMATS = ("amount", "number")  # input formats of cells that take numbers only
 
@@ -119,16 +118,6 @@ class Book:
     def note(self, code: str, *, sheet: str, cell: str | None, params: dict[str, object], text: str | None = None) -> None:
         """Record a finding of writing (``fill-*`` codes of rules.toml)."""
         self.notes.append(finding(code, sheet=sheet, cell=cell, text=text, params=params))
-
-
-def text_height(text: str | None, *, width: float, minimum: float) -> float:
-    """Row height in points for *text* wrapped in merged columns *width* characters wide
-    (a CJK character counts two); at least *minimum*, at most Excel's 409."""
-    if not text:
-        return minimum
-    per_line = max(int(width) - 1, 4)
-    lines = sum(max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1 for ch in ln) / per_line)) for ln in text.split("\n"))
-    return float(min(max(minimum, lines * 14.5 + 6), _MAX_ROW_HEIGHT))
 
 
 def input_format(kind: str) -> str:
