@@ -428,7 +428,7 @@ def test_a_template_filled_by_a_script_is_not_failed_for_its_own_formulas(blank:
     plan = r.submission.department_plan
     assert plan.revenue_total.current_amount == Decimal("1000.5") and plan.revenue_total.previous_amounts["2024"] == 700
     assert plan.expenditure_total.current_amount == Decimal("1000.5")
-    assert [row.share_percent for row in plan.revenue] == [Decimal("79.96"), Decimal("20.04"), None]
+    assert [row.share_percent for row in plan.revenue] == [Decimal("79.96"), Decimal("20.04")]  # 单位资金: nothing typed
     assert "dept-total-mismatch" not in codes and "dept-share-sum" not in codes
     ws["K20"] = "=1+1"  # a formula of the clerk's own, not the template's
     wb.save(path)

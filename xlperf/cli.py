@@ -147,7 +147,7 @@ def schema_cmd() -> None:
 @app.command("template", cls=ChineseCommand, epilog="""
     xlperf template                              # 明年的模板，10 张项目表
     xlperf template -o 模板.xlsx --year 2026 --projects 20
-    xlperf template --from 司法局_2025.xlsx --year 2026 -o 司法局_2026.xlsx   # 用上年报送预填
+    xlperf template --from 上年.xlsx --year 2026 -o 新模板.xlsx   # 用上年报送预填
     """)
 def template_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", metavar="文件.xlsx", callback=_workbook_out,
@@ -277,7 +277,7 @@ def import_cmd(
 @app.command("review", cls=ChineseCommand, epilog="""
     xlperf review 红寺堡.xlsx                    # 写出 红寺堡.审核.xlsx
     xlperf review 红寺堡.xlsx -o 退回/红寺堡.xlsx
-    xlperf review 新省份.xlsx --show-read        # 写出 新省份.识别.xlsx，核对读作什么
+    xlperf review 新省份.xlsx --show-read        # 写出 新省份.识别.xlsx 核对
     xlperf review 新省份.xlsx --show-read --labels 新写法.toml
     """)
 def review_cmd(

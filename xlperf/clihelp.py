@@ -79,6 +79,17 @@ def _section(formatter: Any, title: str, rows: list[tuple[str, str]]) -> None:
             formatter.write(f"{'':>{indent + first}}{line}\n")
 
 
+def _join_lines(paragraph: str) -> str:
+    """A docstring paragraph as one line: lines joined by a space, or by nothing between
+    two Chinese characters (a space there would show in the text)."""
+    out = ""
+    for line in (ln.strip() for ln in paragraph.splitlines()):
+        if out and line and not (ord(out[-1]) > 0x2E7F and ord(line[0]) > 0x2E7F):
+            out += " "
+        out += line
+    return out
+
+
 def _format_text(cmd: Any, formatter: Any) -> None:
     """The command's help text, each paragraph wrapped by display width."""
     if not cmd.help:
@@ -86,7 +97,7 @@ def _format_text(cmd: Any, formatter: Any) -> None:
     indent = formatter.current_indent + formatter.indent_increment
     for para in inspect.cleandoc(cmd.help).partition("\f")[0].split("\n\n"):
         formatter.write_paragraph()
-        for line in wrap(" ".join(para.split()), max(formatter.width - indent, 20)):
+        for line in wrap(_join_lines(para), max(formatter.width - indent, 20)):
             formatter.write(f"{'':>{indent}}{line}\n")
 
 

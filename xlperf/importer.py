@@ -133,8 +133,11 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
         raise _refused(parsed.refusals[0], wb.path)
     findings: list[Finding] = [f for f in wb.findings
                                if not (f.code == "hidden-sheet" and f.sheet in parsed.template_sheets)] + parsed.findings
-    if parsed.template_sheets and parsed.department_plan is not None:  # our template: its own formulas
-        findings = compute_own_formulas(parsed.department_plan, findings)
+    plan = parsed.department_plan
+    if parsed.template_sheets and plan is not None:  # our template: its own formulas
+        sheet = next((s for s in wb.sheets if s.name == plan.sheet), None)
+        if sheet is not None:
+            findings = compute_own_formulas(plan, sheet, findings)
     cells = mapped = reported = 0
     for sheet in wb.sheets:
         listed = 0

@@ -223,16 +223,27 @@ def print_review(outcome, *, console: Console, err: Console) -> None:  # noqa: A
 def print_changes(changes, *, console: Console, limit: int = 500) -> None:  # noqa: ANN001 - consolidate.changes.Changes
     """``xlperf diff``: a row per change (变更, 项目, 指标, 栏目, 原值 → 新值, 差额) and the one-line summary."""
     if changes.rows:
-        t = Table(title=f"变更：{os.path.basename(changes.old)} → {os.path.basename(changes.new)}")
-        for col in ("变更", "项目", "指标", "栏目", "原值", "新值", "差额（万元）"):
-            t.add_column(col, overflow="fold")
-        for row in changes.rows[:limit]:  # submitted text: escaped, never markup
-            indicator = "/".join(x for x in (row.level1, row.level2, row.name) if x)
-            t.add_row(*(escape(x or "") for x in (row.change, row.project, indicator, row.field, row.old, row.new)),
-                      _amount(row.difference) if row.difference is not None else "")
-        console.print(t)
+        title = f"变更：{os.path.basename(changes.old)} → {os.path.basename(changes.new)}"
+        headers = ("变更", "项目", "指标", "栏目", "原值", "新值", "差额（万元）")
+        rows = [(row.change or "", row.project or "", "/".join(x for x in (row.level1, row.level2, row.name) if x),
+                 row.field or "", row.old or "", row.new or "", _amount(row.difference) if row.difference is not None else "")
+                for row in changes.rows[:limit]]
+        columns = [[h, *(r[i] for r in rows)] for i, h in enumerate(headers)]
+        if console.width >= WIDE and _table_fits(columns, console.width):
+            t = Table(title=title)
+            for i, h in enumerate(headers):
+                t.add_column(h, no_wrap=True, justify="right" if i == len(headers) - 1 else "left")
+            for r in rows:  # submitted text: Text, never markup
+                t.add_row(*(Text(v) for v in r))
+            console.print(t)
+        else:
+            console.print(Text(title, style="bold"), soft_wrap=True)
+            for change, project, indicator, field, old, new, diff in rows:
+                where = " / ".join(x for x in (project, indicator, field) if x)
+                delta = f"（差额 {diff} 万元）" if diff else ""
+                _print_wrapped(console, f"{change}  {where}：{old or '—'} → {new or '—'}{delta}", indent=_INDENT, hang=4)
         if len(changes.rows) > limit:
-            console.print(f"……另有 {len(changes.rows) - limit} 条未显示（用 --json 或 -o 查看全部）。")
+            console.print(f"……另有 {len(changes.rows) - limit} 条未显示（用 --json 或 -o 查看全部）。", markup=False)
     if changes.subjects[0] != changes.subjects[1]:
         console.print(f"注意：两个文件不是同一部门、同一年度的报送（{changes.subjects[0]} / {changes.subjects[1]}）。",
                       style="yellow", markup=False)

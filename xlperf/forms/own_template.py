@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from ..cellref import parse_cell_name, split_ref
+from ..cellref import parse_cell_name
 from ..data import load_data
 from ..findings import finding
 from ..model import CompositionRow, DepartmentPlan, Finding
@@ -89,40 +89,61 @@ def read_lists_sheet(sheet: Sheet) -> bool:
     return True
 
 
-def _composition_columns() -> tuple[int, int, tuple[int, ...]]:
-    """(当年金额, 占比, 近两年 …) columns of the template's 部门总体资金情况 block (0-based)."""
+def _composition_columns() -> tuple[int, int, int, tuple[int, ...]]:
+    """(item label, 当年金额, 占比, 近两年 …) columns of the template's 部门总体资金情况 block (0-based)."""
     c = load_data("template_sheets.toml")["department"]["composition"]
     col = lambda letters: parse_cell_name(f"{letters}1")[1]  # noqa: E731
-    return col(c["current"]), col(c["share"]), tuple(col(x) for x in c["previous"])
+    return col(c["item"]), col(c["current"]), col(c["share"]), tuple(col(x) for x in c["previous"])
 
 
-def compute_own_formulas(plan: DepartmentPlan, findings: list[Finding]) -> list[Finding]:
-    """The template's own 合计 and 占比 formulas on its department sheet, saved without their
-    results (a script filled the template with openpyxl, which writes formulas but never
-    computes them): computed into *plan* from the amounts, as the formulas do (合计 = the
-    sum of the items; 占比 = item / 合计, in percent), and their ``formula-no-cached-value``
-    errors replaced by one ``formula-computed`` warning. Only those cells: any other formula
-    without a result stays an error. Returns the findings to keep."""
-    cur, share, prev = _composition_columns()
-    words = load_data("labels.toml")["department"]
-    blocks = [(plan.revenue, plan.revenue_total, words["revenue"][0]),
-              (plan.expenditure, plan.expenditure_total, words["expenditure"][0])]
-    own: set[tuple[int, int]] = set()
-    for items, total, _name in blocks:
-        for row in (*items, total):
-            if row is not None and row.source and split_ref(row.source)[0] == plan.sheet:
-                r = parse_cell_name(split_ref(row.source)[1] or "")[0]
-                own |= {(r, share)} | ({(r, c) for c in (cur, *prev)} if row is total else set())
-    hit = [f for f in findings if f.code == "formula-no-cached-value" and f.sheet == plan.sheet
+def _composition_rows(sheet: Sheet) -> list[tuple[int, str, bool]]:
+    """The rows of the template's 收入构成 / 支出构成 block on *sheet*, by the words in its
+    item column: ``(row, "revenue" | "expenditure", is the part's 合计)``."""
+    item_col = _composition_columns()[0]
+    labels = load_data("labels.toml")
+    parts = {label_key(w): part for part in ("revenue", "expenditure") for w in labels["composition"][part]}
+    total = label_key(labels["department"]["total"][0])
+    out, part = [], None
+    for r in sorted(sheet.grid):
+        v = sheet.cells.get((r, item_col))
+        key = label_key(v) if isinstance(v, str) else None
+        if key in parts:
+            part = parts[key]
+            out.append((r, part, False))
+        elif key == total and part is not None:
+            out.append((r, part, True))
+            part = None
+    return out
+
+
+def compute_own_formulas(plan: DepartmentPlan, sheet: Sheet, findings: list[Finding]) -> list[Finding]:
+    """The template's own 合计 and 占比 formulas on its department *sheet*, saved without
+    their results (a script filled the template with openpyxl, which writes formulas but
+    never computes them): computed into *plan* from the amounts, as the formulas do (合计 =
+    the sum of the items; 占比 = item / 合计, in percent), and their
+    ``formula-no-cached-value`` errors replaced by one ``formula-computed`` warning. Only
+    those cells (found by the block's item words, ``[department.composition]`` columns):
+    any other formula without a result stays an error. Returns the findings to keep."""
+    item_col, cur, share, prev = _composition_columns()
+    rows = _composition_rows(sheet)
+    own = {(r, share) for r, _part, _total in rows} | {(r, c) for r, _part, is_total in rows if is_total
+                                                       for c in (cur, *prev)}
+    hit = [f for f in findings if f.code == "formula-no-cached-value" and f.sheet == sheet.name
            and f.cell and parse_cell_name(f.cell) in own]
     if not hit:
         return findings
+    words = load_data("labels.toml")["department"]
     done = []
-    for items, total, name in blocks:
-        if total is not None:
-            done.append(_compute(items, total, plan.previous_years, name))
+    for r, part, is_total in rows:
+        if not is_total:
+            continue
+        total = getattr(plan, f"{part}_total")
+        if total is None:  # a 合计 whose formulas hold no result is no row to the form reader
+            total = CompositionRow(item=str(sheet.cells[(r, item_col)]).strip(), source=sheet.ref(r, item_col))
+            setattr(plan, f"{part}_total", total)
+        done.append(_compute(getattr(plan, part), total, plan.previous_years, words[part][0]))
     kept = [f for f in findings if f not in hit]
-    kept.append(finding("formula-computed", sheet=plan.sheet, cell=hit[0].cell,
+    kept.append(finding("formula-computed", sheet=sheet.name, cell=hit[0].cell,
                         params={"count": len(hit), "values": "；".join(d for d in done if d)}))
     return kept
 
@@ -140,8 +161,8 @@ def _compute(items: list[CompositionRow], total: CompositionRow, years: list[str
         if total.current_amount is not None:
             said.append(f"{name}{total.item} {format(total.current_amount.normalize(), 'f')} 万元")
     for year in years:
-        if total.previous_amounts.get(year) is None:
-            total.previous_amounts[year] = add([i.previous_amounts.get(year) for i in items])
+        if total.previous_amounts.get(year) is None and (value := add([i.previous_amounts.get(year) for i in items])) is not None:
+            total.previous_amounts[year] = value
     for row in (*items, total):
         if row.share_percent is None and row.current_amount is not None and total.current_amount:
             row.share_percent = (row.current_amount / total.current_amount * 100).quantize(Decimal("0.01"))

@@ -27,7 +27,7 @@ def _plan_filled(plan: DepartmentPlan | None) -> bool:
     a 项目支出情况 row, an indicator with a value, or prose goals."""
     if plan is None:
         return False
-    rows = plan.revenue + plan.expenditure
+    rows = [*plan.revenue, *plan.expenditure, *(t for t in (plan.revenue_total, plan.expenditure_total) if t is not None)]
     if any(r.current_amount is not None or any(v is not None for v in r.previous_amounts.values()) for r in rows):
         return True
     texts = (plan.functions, plan.annual_tasks, plan.long_term_goal, plan.annual_goal)
