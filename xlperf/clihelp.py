@@ -111,22 +111,6 @@ def _format_examples(cmd: Any, formatter: Any) -> None:
         formatter.write(f"{'':>{formatter.current_indent + formatter.indent_increment}}{line.strip()}\n")
 
 
-def _format_help(cmd: Any, ctx: Any, formatter: Any) -> None:
-    """The whole page as plain text (typer would switch to its English rich panels when a
-    markup mode is set)."""
-    cmd.format_usage(ctx, formatter)
-    cmd.format_help_text(ctx, formatter)
-    cmd.format_options(ctx, formatter)
-    cmd.format_epilog(ctx, formatter)
-
-
-def _chinese_help(opt: Any) -> Any:
-    """click's help option with the Chinese help text."""
-    if opt is not None:
-        opt.help = _HELP_TEXT
-    return opt
-
-
 def _usage_pieces(cmd: Any, ctx: Any) -> list[str]:
     """``[选项]`` then each argument as ``文件...`` (required) or ``[文件]`` (optional)."""
     pieces = ["[选项]"] if any(p.param_type_name == "option" for p in cmd.get_params(ctx)) else []
@@ -138,55 +122,61 @@ def _usage_pieces(cmd: Any, ctx: Any) -> list[str]:
     return pieces
 
 
-class ChineseCommand(TyperCommand):
-    """A typer command whose help page is in Chinese and ends with its examples."""
-
-    def format_usage(self, ctx: Any, formatter: Any) -> None:
-        """``用法：xlperf import [选项] 文件...``"""
-        formatter.write_usage(ctx.command_path, " ".join(_usage_pieces(self, ctx)), prefix="用法：")
+class _ChinesePages:
+    """What a command and the group share: the page as plain text (typer would switch to its
+    English rich panels when a markup mode is set), the help text wrapped by display width,
+    the examples, ``-h, --help  显示本帮助并退出``."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        """Usage, help text, 参数 / 选项 (/ 命令), examples: plain text."""
-        _format_help(self, ctx, formatter)
+        """Usage, help text, 参数 / 选项 (/ 命令), examples."""
+        self.format_usage(ctx, formatter)  # type: ignore[attr-defined]
+        self.format_help_text(ctx, formatter)
+        self.format_options(ctx, formatter)  # type: ignore[attr-defined]
+        self.format_epilog(ctx, formatter)
 
     def format_help_text(self, ctx: Any, formatter: Any) -> None:
         """The help text, wrapped by display width."""
         _format_text(self, formatter)
-
-    def format_options(self, ctx: Any, formatter: Any) -> None:
-        """参数 and 选项, with ``[默认：…]`` / ``[必填]``."""
-        _format_params(self, ctx, formatter)
 
     def format_epilog(self, ctx: Any, formatter: Any) -> None:
         """The examples."""
         _format_examples(self, formatter)
 
     def get_help_option(self, ctx: Any) -> Any:
-        """``-h, --help  显示本帮助并退出``."""
-        return _chinese_help(super().get_help_option(ctx))
+        """click's help option with the Chinese help text."""
+        opt = super().get_help_option(ctx)  # type: ignore[misc]
+        if opt is not None:
+            opt.help = _HELP_TEXT
+        return opt
 
 
-class ChineseGroup(TyperGroup):
+class ChineseCommand(_ChinesePages, TyperCommand):
+    """A typer command whose help page is in Chinese and ends with its examples."""
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        """``用法：xlperf import [选项] 文件...``"""
+        formatter.write_usage(ctx.command_path, " ".join(_usage_pieces(self, ctx)), prefix="用法：")
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """参数 and 选项, with ``[默认：…]`` / ``[必填]``."""
+        _format_params(self, ctx, formatter)
+
+
+class ChineseGroup(_ChinesePages, TyperGroup):
     """The ``xlperf`` group: Chinese help and errors for itself and every command on it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.context_settings.setdefault("help_option_names", ["-h", "--help"])  # inherited by every command
-        for cmd in self.commands.values():  # a command added without cls=ChineseCommand
+        for name, cmd in list(self.commands.items()):  # a command added without cls=ChineseCommand
             if type(cmd) is TyperCommand:
-                cmd.__class__ = ChineseCommand  # same state, Chinese pages
+                chinese = ChineseCommand.__new__(ChineseCommand)
+                chinese.__dict__.update(cmd.__dict__)  # the same command, with the Chinese pages
+                self.commands[name] = chinese
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         """``用法：xlperf [选项] 命令 [参数]...``"""
         formatter.write_usage(ctx.command_path, "[选项] 命令 [参数]...", prefix="用法：")
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        """Usage, help text, 参数 / 选项 (/ 命令), examples: plain text."""
-        _format_help(self, ctx, formatter)
-
-    def format_help_text(self, ctx: Any, formatter: Any) -> None:
-        """The help text, wrapped by display width."""
-        _format_text(self, formatter)
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
         """选项, then 命令 (each command's first help line)."""
@@ -198,14 +188,6 @@ class ChineseGroup(TyperGroup):
                 rows.append((name, cmd.get_short_help_str(limit=200)))
         if rows:
             _section(formatter, "命令", rows)
-
-    def format_epilog(self, ctx: Any, formatter: Any) -> None:
-        """The examples of the whole tool."""
-        _format_examples(self, formatter)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        """``-h, --help  显示本帮助并退出``."""
-        return _chinese_help(super().get_help_option(ctx))
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
         """Run the command line; exits with the command's code (0, 1, 2), with 2 after a
