@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from .errors import NotATargetForm, UnreadableWorkbook
 from .findings import catalog, finding
 from .forms.dispatch import ParsedWorkbook, read_sheets
 from .forms.labels import labels_with, load_labels, use_labels
+from .forms.own_template import compute_own_formulas
+from .inputs import division_code_ok, input_limits, workbook_path_problem, year_ok
 from .model import Finding, Region, Source, Submission
 from .readers.grid import Workbook, format_value
 from .readers.xlsx import read_workbook
@@ -130,6 +133,11 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
         raise _refused(parsed.refusals[0], wb.path)
     findings: list[Finding] = [f for f in wb.findings
                                if not (f.code == "hidden-sheet" and f.sheet in parsed.template_sheets)] + parsed.findings
+    plan = parsed.department_plan
+    if parsed.template_sheets and plan is not None:  # our template: its own formulas
+        sheet = next((s for s in wb.sheets if s.name == plan.sheet), None)
+        if sheet is not None:
+            findings = compute_own_formulas(plan, sheet, findings)
     cells = mapped = reported = 0
     for sheet in wb.sheets:
         listed = 0
@@ -163,6 +171,7 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
         sub.region = Region(**{k: v for k, v in {**sub.region.model_dump(), **region.model_dump(exclude_none=True)}.items()})
     if year is not None:
         sub.year = year
+    findings.extend(_within_limits(sub))
     findings.extend(review(sub, parsed.facts))
     path = wb.path
     findings = [f if f.file else f.model_copy(update={"file": path}) for f in findings]
@@ -178,6 +187,26 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
     return sub, report, parsed
 
 
+def _within_limits(sub: Submission) -> list[Finding]:
+    """Keep only a year and a 行政区划代码 within ``templates/inputs.toml`` (what ``xlperf
+    schema`` promises): a cover that says ``1234`` or ``6404`` is reported with the text
+    as typed (``year-invalid``, ``division-code-invalid``) and the value left unknown."""
+    out = []
+    if sub.year is not None and not year_ok(sub.year):
+        lim = input_limits()["year"]
+        out.append(finding("year-invalid", sheet=None, cell=None, text=str(sub.year),
+                           params={"min": lim["min"], "max": lim["max"]}))
+        sub.year = None
+    code = sub.region.division_code
+    if code is not None:
+        folded = unicodedata.normalize("NFKC", code).replace(" ", "").strip()
+        if not division_code_ok(folded):
+            out.append(finding("division-code-invalid", sheet=None, cell=None, text=code))
+            folded = None
+        sub.region = sub.region.model_copy(update={"division_code": folded})
+    return out
+
+
 def _read_cells(wb: Workbook, parsed: ParsedWorkbook) -> ReadCells:
     """The :class:`ReadCells` of a workbook whose forms have been read."""
     cover = parsed.cover.cells if parsed.cover is not None else {}
@@ -190,7 +219,11 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
     """Read and review one workbook file. Never raises for bad input (see module doc).
     *labels*: wordings added to templates/labels.toml (``--labels FILE``, read by
     :func:`xlperf.forms.extra_labels.read_labels_file`). *keep_cells*: also return what
-    became of each cell (:class:`ReadCells`)."""
+    became of each cell (:class:`ReadCells`). A folder or a JSON file given as a workbook
+    is refused with what to use instead (:func:`~xlperf.inputs.workbook_path_problem`)."""
+    problem = workbook_path_problem(path)
+    if problem is not None:
+        return _unreadable(path, UnreadableWorkbook("file-unreadable", problem, "not a workbook", path=path))
     try:
         wb = read_workbook(path)
     except UnreadableWorkbook as exc:

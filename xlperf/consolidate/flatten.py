@@ -91,7 +91,7 @@ def flatten(result: ImportResult) -> FileRows:
     sub = result.submission
     if sub is None:
         err = result.error
-        reason = f"{err.message} / {err.message_en}" if err is not None else "无法读取 / unreadable"
+        reason = err.message if err is not None else "无法读取"  # what a person reads is Chinese (docs/cli.md)
         return FileRows(failure=reason, findings=list(result.report.findings),
                         finding_projects=[None] * len(result.report.findings))
     base = _base(sub)

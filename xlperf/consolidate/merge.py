@@ -191,9 +191,15 @@ def _settle(inp: SourceFile, out: Outcome[FileRows]) -> None:
         inp.rows = out.value  # keeps the reader's finding (file-xls, zip-bomb ...)
         inp.reason = out.value.failure or ""
     else:
-        inp.reason = out.failure or ""
+        inp.reason = _chinese(out.failure or "")
         inp.extra.append((finding("import-crashed", sheet=None, cell=None, file=inp.path,
-                                  params={"reason": (out.failure or "").split(" / ")[0]}), None))
+                                  params={"reason": inp.reason}), None))
+
+
+def _chinese(failure: str) -> str:
+    """The Chinese half of a worker failure (``中文 / English``, :mod:`xlperf.isolation`):
+    what a person reads in xlperf's outputs is Chinese (docs/cli.md)."""
+    return failure.split(" / ")[0]
 
 
 def _project_duplicates(inp: SourceFile) -> None:

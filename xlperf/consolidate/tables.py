@@ -255,6 +255,14 @@ class Consolidation:
     sources: pd.DataFrame
     exit_code: int = 0
 
+    @property
+    def any_imported(self) -> bool:
+        """True when at least one input was read (状态 ``imported``): with none, there is
+        nothing to consolidate and ``xlperf merge`` writes no file, so an earlier
+        consolidated workbook is never replaced by an empty one (a mistyped folder)."""
+        status = SOURCES.header("status")
+        return bool(len(self.sources)) and bool((self.sources[status] == "imported").any())
+
     def sheets(self) -> list[tuple[str, str, pd.DataFrame]]:
         """(sheet name, table name, DataFrame) in workbook order."""
         return [(t.sheet, t.name, getattr(self, t.name)) for t in tables()]

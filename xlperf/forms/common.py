@@ -22,7 +22,7 @@ from ..facts import StatedTotal
 from ..findings import finding
 from ..model import Finding
 from ..readers.grid import Sheet, form_date_from_serial, format_value
-from ..targets import parse_amount
+from ..targets import ambiguity, parse_amount
 from ..text import label_key
 from .labels import form_key, load_labels
 
@@ -270,7 +270,7 @@ def _report_unreadable(sheet: Sheet, r: int, c: int, value: object, *, label: st
     (``amount-not-number`` / ``percent-not-number``), at (r, c) of *sheet*."""
     if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
         ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
-                                    params={"label": label}))
+                                    params={"label": label, "why": ambiguity(value)}))
     else:
         ctx.findings.append(finding(code, sheet=sheet.name, cell=cell_name(r, c),
                                     text=format_value(value), params={"label": label}))

@@ -10,8 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from ...consolidate.tables import Consolidation
-from ...errors import OutputError
-from ..atomic import atomic_path
+from ..atomic import atomic_path, write_failed
 
 __all__ = ["write_per_table"]
 
@@ -27,6 +26,6 @@ def write_per_table(result: Consolidation, folder: str, ext: str, write: Callabl
             try:
                 write(df, tmp)
             except OSError as exc:
-                raise OutputError(f"写入 {target} 失败：{exc.strerror or exc}") from exc
+                raise write_failed(target, exc) from exc
         written.append(target)
     return written
