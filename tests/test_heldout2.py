@@ -7,17 +7,11 @@ say, and the truth records only texts the grid holds); the figures are in corpus
 from __future__ import annotations
 
 import re
-import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 from helpers import ROOT
-
-if str(ROOT / "scripts") not in sys.path:  # the corpus scripts are run as scripts, not installed
-    sys.path.insert(0, str(ROOT / "scripts"))
-import build_corpus as bc  # noqa: E402
-import score_corpus as sc  # noqa: E402
+from test_heldout import assert_rebuilt_equals_committed, bc, foreign_truth_texts, grid_cells, sc
 
 HELDOUT2 = ROOT / "corpus" / "heldout2"
 GRIDS = bc.grid_files(HELDOUT2)
@@ -36,37 +30,20 @@ def test_every_heldout2_form_has_its_grid_workbook_and_truth() -> None:
 
 @pytest.mark.parametrize("grid", GRIDS, ids=lambda p: p.stem)
 def test_rebuilt_heldout2_workbook_equals_committed_one(grid: Path, tmp_path: Path) -> None:
-    from test_corpus_build import _contents, _from_grid
-
-    rebuilt = _contents(bc.build_one(grid, tmp_path))
-    assert rebuilt == _contents(HELDOUT2 / "workbooks" / f"{grid.stem}.xlsx"), \
-        "corpus/heldout2/workbooks is stale: run python scripts/build_corpus.py --corpus corpus/heldout2"
-    assert rebuilt == _from_grid(grid)
+    assert_rebuilt_equals_committed(grid, HELDOUT2, tmp_path)
 
 
-def _grid_texts(grid: Path) -> set[str]:
+def _texts_with_label_values(grid: Path) -> set[str]:
     """Every cell of the grid as normalised text, plus the value part of a label：value cell."""
-    cells = {sc.norm(c.value if isinstance(c.value, str) else f"{c.value:.{c.decimals}f}")
-             for sheet in bc.read_grid(grid) for c in sheet.cells.values()}
+    cells = grid_cells(grid)
     return cells | {m.group(1) for c in cells if (m := _LABEL_AND_VALUE.match(c))}
 
 
 @pytest.mark.parametrize("grid", GRIDS, ids=lambda p: p.stem)
 def test_heldout2_truth_texts_are_cells_of_the_grid(grid: Path) -> None:
-    """Names, goals, targets and their parts are texts the grid holds (white space and NFKC aside):
-    the truth was read from the grid, not made up."""
-    cells = _grid_texts(grid)
-    data = tomllib.loads((HELDOUT2 / "truth" / f"{grid.stem}.toml").read_text(encoding="utf-8"))
-    units = ([data["department"]] if "department" in data else []) + data.get("projects", [])
-    texts = []
-    for unit in units:
-        texts += [unit[k] for k in ("name", "goal", "long_term_goal") if k in unit]
-        for row in unit.get("indicators", []):
-            texts += [row[k] for k in ("name", "period_target", "description") if k in row]
-            texts += list(row.get("parts", {}).values()) if "parts" in row else [row[k] for k in ("target",) if k in row]
-            texts += list(row.get("targets", {}).values())
-    foreign = [t for t in texts if sc.norm(t) not in cells]
-    assert not foreign
+    """Names, goals, targets and their parts are texts the grid holds (white space and NFKC aside;
+    a name may be the value part of a 项目名称：… cell): the truth was read from the grid, not made up."""
+    assert not foreign_truth_texts(HELDOUT2 / "truth" / f"{grid.stem}.toml", _texts_with_label_values(grid))
 
 
 def test_heldout2_label_and_value_cell_is_split_at_its_colon() -> None:
