@@ -3,6 +3,7 @@
     python scripts/build_corpus.py                        # every grid -> corpus/workbooks/<stem>.xlsx
     python scripts/build_corpus.py corpus/grids/x.tsv     # only the grids named
     python scripts/build_corpus.py --variants DIR         # perturbed target forms + their truth (scripts/corpus_variants.py)
+    python scripts/build_corpus.py --corpus corpus/heldout  # another set laid out the same way: DIR/grids -> DIR/workbooks
 
 Each grid (corpus/grids/<stem>.tsv) is a hand transcription of one page text of
 corpus/source/ into the cells the county's published workbook would have. The grid format
@@ -254,9 +255,9 @@ def write_atomically(sheets: list[GridSheet], out: Path, title: str) -> None:
             os.unlink(tmp)
 
 
-def grid_files() -> list[Path]:
-    """Every grid of the corpus, sorted by name."""
-    return sorted(GRIDS.glob("*.tsv"))
+def grid_files(corpus: Path | None = None) -> list[Path]:
+    """Every grid of the corpus (or of another set with the same layout, ``corpus/grids``), sorted by name."""
+    return sorted(((corpus / "grids") if corpus else GRIDS).glob("*.tsv"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,24 +266,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("grids", nargs="*", type=Path, help="grid files (default: all of corpus/grids)")
     parser.add_argument("--variants", type=Path, metavar="DIR",
                         help="write perturbed versions of the target forms and their truth to DIR instead")
+    parser.add_argument("--corpus", type=Path, metavar="DIR",
+                        help="a set laid out as corpus/ (DIR/grids, DIR/truth): build DIR/workbooks (default corpus/)")
     args = parser.parse_args(argv)
     if args.variants:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from corpus_variants import write_variants
 
-        for path in write_variants([g.resolve() for g in args.grids] or grid_files(), TRUTH, args.variants):
+        truth = args.corpus / "truth" if args.corpus else TRUTH
+        for path in write_variants([g.resolve() for g in args.grids] or grid_files(args.corpus), truth, args.variants):
             print(path)
         return 0
-    WORKBOOKS.mkdir(parents=True, exist_ok=True)
+    workbooks = args.corpus.resolve() / "workbooks" if args.corpus else WORKBOOKS
+    workbooks.mkdir(parents=True, exist_ok=True)
     status = 0
-    for grid in args.grids or grid_files():
+    for grid in args.grids or grid_files(args.corpus):
         try:
-            out = build_one(grid.resolve(), WORKBOOKS)
+            out = build_one(grid.resolve(), workbooks)
         except GridError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 2
             continue
-        print(out.relative_to(ROOT))
+        print(out.relative_to(ROOT) if out.is_relative_to(ROOT) else out)
     return status
 
 

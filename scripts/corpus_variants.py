@@ -127,12 +127,15 @@ def spaced(sheets: list[GridSheet], truth: dict) -> bool:
 
 def label_above(sheets: list[GridSheet], truth: dict) -> bool:
     """Put each project name in a new row under its label (spanning the label's columns and
-    the value's), instead of right of it."""
+    the value's), instead of right of it. A 项目名称 heading a column of a table of projects
+    (on a row with 一级指标 / 二级指标 / 三级指标 headers) has no value beside it: left."""
     changed = False
     for sheet in sheets:
         for (r, c) in sorted(sheet.cells, reverse=True):
             if _key(_text(sheet, (r, c))) not in NAME_LABELS or (r, c + 1) not in sheet.cells:
                 continue
+            if any(_key(_text(sheet, (r, cc))) in HEADER_WORDS for cc in range(64)):
+                continue  # a column heading of a table of projects
             value_range = _merge_at(sheet, (r, c + 1)) or (r, c + 1, r, c + 1)
             if value_range[0] != value_range[2] or _merge_at(sheet, (r, c)):
                 continue  # a multi-row value or a merged label: leave it
@@ -149,7 +152,8 @@ def label_above(sheets: list[GridSheet], truth: dict) -> bool:
 
 
 def _amount_cells(sheets: list[GridSheet], truth: dict) -> list[tuple[GridSheet, tuple[int, int]]]:
-    """The first number cell equal to each truth amount (in sheet order)."""
+    """The first cell equal to each truth amount (in sheet order): a number, or a text
+    typed as the number (``'185.60``, ``'2,860.00``), which becomes a number."""
     units = ([truth["department"]] if "department" in truth else []) + truth.get("projects", [])
     found = []
     for unit in units:
@@ -157,11 +161,25 @@ def _amount_cells(sheets: list[GridSheet], truth: dict) -> list[tuple[GridSheet,
             continue
         want = Decimal(unit["amount"])
         for sheet in sheets:
-            pos = next((p for p, c in sorted(sheet.cells.items()) if c.is_number and Decimal(str(c.value)) == want), None)
+            pos = next((p for p, c in sorted(sheet.cells.items()) if _number(c) == want and p not in
+                        {q for s, q in found if s is sheet}), None)
             if pos is not None:
+                cell = sheet.cells[pos]
+                if not cell.is_number:
+                    text = _key(cell.value).replace(",", "")
+                    sheet.cells[pos] = Cell(float(text), len(text.partition(".")[2]))
                 found.append((sheet, pos))
                 break
     return found
+
+
+def _number(cell: Cell) -> Decimal | None:
+    """A number cell's value, or a text cell's that is a plain number (thousands commas
+    allowed, full-width digits folded)."""
+    if cell.is_number:
+        return Decimal(str(cell.value))
+    text = _key(cell.value).replace(",", "")
+    return Decimal(text) if re.fullmatch(r"\d+(\.\d+)?", text) else None
 
 
 def wan_suffix(sheets: list[GridSheet], truth: dict) -> bool:
@@ -175,9 +193,10 @@ def wan_suffix(sheets: list[GridSheet], truth: dict) -> bool:
 
 def yuan(sheets: list[GridSheet], truth: dict) -> bool:
     """State the amounts in 元: from each annual amount cell down its column while the cells
-    are numbers, every number cell of those rows ×10000; every short text saying 万元 from
-    three rows above to the last of those rows (the unit note, '(万元)' labels) says 元; a
-    '单位：元' row on top of a sheet that had no such text."""
+    are numbers, every number cell of those rows from that column rightwards ×10000 (the
+    funds beside it, not a 序号 left of it); every short text saying 万元 from three rows
+    above to the last of those rows (the unit note, '(万元)' labels), and every unit note
+    above, says 元; a '单位：元' row on top of a sheet that had no such text."""
     cells = _amount_cells(sheets, truth)
     unnoted = []
     for sheet, (r, c) in cells:
@@ -185,11 +204,13 @@ def yuan(sheets: list[GridSheet], truth: dict) -> bool:
         while (end + 1, c) in sheet.cells and sheet.cells[(end + 1, c)].is_number:
             end += 1
         for pos, cell in list(sheet.cells.items()):
-            if r <= pos[0] <= end and cell.is_number:
+            if r <= pos[0] <= end and pos[1] >= c and cell.is_number:
                 sheet.cells[pos] = Cell(float(Decimal(str(cell.value)) * 10000), max(cell.decimals - 4, 0))
         noted = False
         for pos, cell in sheet.cells.items():
-            if r - 3 <= pos[0] <= end and isinstance(cell.value, str) and "万元" in cell.value and len(cell.value) < 20:
+            if not (isinstance(cell.value, str) and "万元" in cell.value and len(cell.value) < 20):
+                continue
+            if r - 3 <= pos[0] <= end or (pos[0] < r and "单位" in cell.value):
                 cell.value = cell.value.replace("万元", "元")
                 noted = True
         if not noted and sheet not in unnoted:

@@ -345,8 +345,9 @@ def merge_cases(datas: list[bytes]) -> str:
             (src / f"case{i:04d}.xlsx").write_bytes(data)
         try:
             with consolidate([str(src)], workers=2, memory_limit=1 << 30, time_limit=20) as result:
-                for fmt in FORMATS:
-                    fmt.write(result, str(Path(tmp) / ("out.xlsx" if fmt.target == "file" else fmt.name)))
+                for fmt in FORMATS:  # the review copies (--annotate) have their own isolation and report
+                    if fmt.name != "annotate":
+                        fmt.write(result, str(Path(tmp) / ("out.xlsx" if fmt.target == "file" else fmt.name)))
                 if result.count(SOURCES) != len(datas):
                     return "merge-exception:a case is missing from 来源"
         except Exception as exc:  # noqa: BLE001

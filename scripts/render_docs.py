@@ -94,18 +94,34 @@ def example_submission() -> Submission:
                       department_plan=plan, projects=[project])
 
 
-def to_pdf(src: Path, outdir: Path) -> Path:
-    """Print *src* through LibreOffice (own profile, 5-minute timeout)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
+def soffice(*args: str) -> None:
+    """Run LibreOffice headless with *args* (own profile, 5-minute timeout)."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
         sys.exit("LibreOffice (soffice) is needed: apt-get install libreoffice-calc-nogui fonts-noto-cjk")
     profile = Path(tempfile.gettempdir()) / f"lo-{uuid.uuid4().hex}"
     try:
-        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(outdir), str(src)], check=True, capture_output=True, timeout=300)
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", *args], check=True,
+                       capture_output=True, timeout=300)
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def to_pdf(src: Path, outdir: Path) -> Path:
+    """Print *src* through LibreOffice."""
+    soffice("--convert-to", "pdf", "--outdir", str(outdir), str(src))
     return outdir / (src.stem + ".pdf")
+
+
+def picture_args(doc: str) -> tuple[Path, int]:
+    """The command line of a picture script: ``--out`` (created) and ``--dpi``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", default="docs/img", help="folder for the PNG files")
+    parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNG files")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out, args.dpi
 
 
 def first_pages(pdf: Path, titles: list[str]) -> list[int]:
@@ -134,12 +150,7 @@ def render(pdf: Path, page: int, target: Path, dpi: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="docs/img", help="folder for the PNG files")
-    parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNG files")
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out, dpi = picture_args(__doc__)
     layout = load_data("template_sheets.toml")
     titles = [layout["cover"]["title"], layout["department"]["title"], layout["project"]["title"]]
     titles = [t.format(year=YEAR) for t in titles]
@@ -154,7 +165,7 @@ def main() -> None:
             pdf = to_pdf(book, work)
             for name, page in zip(("cover", "department", "project"), first_pages(pdf, titles)):
                 target = out / f"{stem}-{name}.png"
-                render(pdf, page, target, args.dpi)
+                render(pdf, page, target, dpi)
                 print(f"{target} (page {page}, {target.stat().st_size // 1024} KB)")
 
 

@@ -130,7 +130,7 @@ def make_submission(*, projects: int = 2) -> Submission:
     others = [Project(name=f"项目{i}号", annual_amount_text="2,8505" if i == 2 else None,
                       indicators=[ind("产出指标", "时效指标", f"完成及时率{i}", "100%")]) for i in range(2, projects + 1)]
     plan = DepartmentPlan(
-        name="测试县司法局", filled_by="李四", phone="0714-1234567", fill_date="2025-10-20",
+        name="测试县司法局", filled_by="张三", phone="0954-1234567", fill_date="2026-01-15",  # as on the cover
         revenue=[CompositionRow(item="财政拨款", current_amount=Decimal("1000.5"), share_percent=Decimal("100"),
                                 previous_amounts={"2024": Decimal("900"), "2025": Decimal("950.25")})],
         revenue_total=CompositionRow(item="合计", current_amount=Decimal("1000.5")),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import typer
+from helpers import SAMPLES
 from typer.testing import CliRunner
 
 from xlperf.cli import app
@@ -28,12 +30,30 @@ def test_every_command_has_help_text() -> None:
         assert name in result.output
 
 
-def test_schema_command_prints_json_schema() -> None:
+def test_schema_describes_both_outputs_with_the_limits(tmp_path) -> None:  # noqa: ANN001 - pytest tmp_path
+    """Before: one Submission only, no ``$schema`` / ``$id``, no limits; ``import --json`` of
+    several files writes an array, which that schema rejected."""
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0
     schema = json.loads(result.output)
-    assert schema["title"] == "Submission"
-    assert "projects" in schema["properties"]
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].startswith("urn:xlperf:schema:submission:")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    check = jsonschema.Draft202012Validator(schema)
+    one, two = (SAMPLES / "000_pengyang_2024.xlsx"), (SAMPLES / "004_yangxin_2026.xlsx")
+    for args, name in (([one], "one.json"), ([one, two], "two.json")):
+        runner.invoke(app, ["import", *map(str, args), "--json", str(tmp_path / name)])
+        data = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+        assert isinstance(data, list) == (len(args) > 1)
+        assert list(check.iter_errors(data)) == [], name
+    sub = json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
+    for bad in ({"year": 1}, {"year": 2101}, {"region": {"division_code": "abc"}}, {"region": {"division_code": "12"}},
+                {"projects": [{"annual_amount": "31.9"}]}):
+        assert not check.is_valid({**sub, **bad}), bad
+    assert check.is_valid({**sub, "year": 2025, "region": {"division_code": "640425"}})
+    year = schema["$defs"]["Submission"]["properties"]["year"]["anyOf"][0]
+    assert (year["minimum"], year["maximum"]) == (1990, 2100)
+    assert "万元" in schema["$defs"]["Project"]["properties"]["annual_amount"]["anyOf"][0]["description"]
 
 
 def test_paths_with_brackets_are_printed_as_typed(tmp_path) -> None:  # noqa: ANN001 - pytest tmp_path

@@ -135,7 +135,7 @@ def test_a_layout_bug_is_reported_for_that_file_only(tmp_path: Path, monkeypatch
     def boom(*args, **kwargs):  # noqa: ANN002, ANN003
         raise RuntimeError("simulated")
 
-    monkeypatch.setattr(importer, "read_submission", boom)
+    monkeypatch.setattr(importer, "read_sheets", boom)  # a bug in reading the forms
     r = import_workbook(make_xlsx(tmp_path / "b.xlsx", {"表": project_rows("项目", 1)}))
     assert r.exit_code == 2 and r.submission is None
     assert r.report.findings[0].code == "import-failed" and "simulated" in r.report.findings[0].message

@@ -50,3 +50,32 @@ def test_context_rules_run_first_and_last() -> None:
     sub.region = Region(county="测试县")
     codes = [f.code for f in review(sub, ReadFacts(found_form=False))]
     assert codes == ["no-form-found", "region-unknown", "year-unknown"]
+
+
+def test_a_blank_template_does_not_pass(tmp_path) -> None:  # noqa: ANN001 - pytest tmp_path
+    """Before: ``xlperf import`` of an unfilled ``xlperf template`` said 通过, exit 0."""
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+    from xlperf.importer import import_workbook
+    from xlperf.writers.template import write_template
+
+    blank = tmp_path / "blank.xlsx"
+    write_template(str(blank), year=2026, projects=3)
+    r = import_workbook(str(blank))
+    assert [f.code for f in r.report.errors] == ["submission-empty"] and r.exit_code == 1
+    assert "空白模板" in r.report.errors[0].message and "项目名称、主管部门" in r.report.errors[0].message
+    result = CliRunner().invoke(app, ["import", str(blank)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1 and "通过" not in result.output and "submission-empty" in result.output
+
+
+def test_projects_with_every_required_field_empty_are_an_empty_submission() -> None:
+    """Projects read from rows holding only placeholders or indicators, no department content."""
+    empty = Project(name="*", competent_department="/", sheet="项目1",
+                    indicators=[make_indicator("产出指标", "数量指标", "案件数", "≥100件")])
+    sub = Submission(source=Source(path="x.xlsx"), year=2026, projects=[empty, Project(sheet="项目2")])
+    found = [f for f in review(sub) if f.code == "submission-empty"]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert not [f for f in review(_submission()) if f.code == "submission-empty"]  # one field filled is enough
+    no_form = review(Submission(source=Source(path="x.xlsx")), ReadFacts(found_form=False))
+    assert "submission-empty" not in {f.code for f in no_form}  # no-form-found says it already

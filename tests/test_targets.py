@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLES
 
 from xlperf.targets import amount_in_wan, parse_amount, parse_target
 
@@ -112,3 +113,23 @@ def test_money_in_wan() -> None:
     assert amount_in_wan(parse_target("≤31.9 万元")) == Decimal("31.9")
     assert amount_in_wan(parse_target("≥95%")) is None
     assert amount_in_wan(parse_target("=130000元/期")) == Decimal(13)
+
+
+def test_ambiguous_number_says_what_is_ambiguous_about_this_value() -> None:
+    """Before: every ambiguous-number message said 千分位 and the example 2,8505, also for
+    62,905,469, which is a correct thousands grouping."""
+    from xlperf.importer import import_workbook
+    from xlperf.targets import ambiguity
+
+    assert ambiguity("2,8505") == ("逗号前有 1 位数字、后有 4 位，不是千分位写法（每 3 位一个逗号）："
+                                   "可能是 2.8505（逗号误作小数点），也可能是 28505")
+    grouped = ambiguity("62,905,469")
+    assert "按千分位读是 62905469" in grouped and "62.905469" in grouped and "2,8505" not in grouped
+    assert "629054.69" in ambiguity("=629054,69元") and "62905469" in ambiguity("=629054,69元")
+    assert "1234.56" in ambiguity("1.234,56")
+    assert "15 位" in ambiguity("12345678901234567")
+    r = import_workbook(str(SAMPLES / "002_hongsibu_2025.xlsx"))
+    messages = {f.text: f.message for f in r.report.findings if f.code == "ambiguous-number"}
+    assert set(messages) == {"2,8505", "62,905,469", "=629054,69元"}
+    assert "2.8505" in messages["2,8505"] and "2,8505" not in messages["62,905,469"].replace("“62,905,469”", "")
+    assert len(set(messages.values())) == 3  # three values, three explanations

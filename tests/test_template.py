@@ -7,6 +7,8 @@ indicator table starts with a header row; dropdowns come from the hidden ``_list
 
 from __future__ import annotations
 
+import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -122,24 +124,27 @@ def test_project_indicator_table(wb: openpyxl.Workbook) -> None:
 def test_department_layout(wb: openpyxl.Workbook) -> None:
     ws = wb["部门整体绩效目标"]
     assert ws["A1"].value == "2026年部门整体绩效目标申报表"
-    for coord, words in {"A2": "填报日期", "A3": "部门(单位)名称", "A4": "填报人", "D4": "联系电话",
-                         "A15": "部门职能概述", "A16": "年度工作任务"}.items():
+    for coord, words in {"A13": "部门职能概述", "A14": "年度工作任务"}.items():
         assert_label_and_input(ws, coord, words)
-    fixed = {"A5": "部门总体资金情况", "F5": "近两年收支金额", "B6": "总体资金情况", "D6": "当年金额", "E6": "占比",
-             "F6": "2024年", "G6": "2025年", "B7": "收入构成", "C7": "财政拨款", "C8": "财政专户管理资金",
-             "C9": "单位资金", "C10": "合计", "B11": "支出构成", "C11": "人员类项目支出", "C12": "运转类项目支出",
-             "C13": "特定目标类项目支出", "C14": "合计", "A17": "项目支出情况", "B17": "项目名称", "D17": "支出项目类别",
-             "E17": "项目总预算", "F17": "项目本年度预算", "G17": "项目主要支出方向和用途", "A33": "整体绩效总目标",
-             "A35": "长期绩效指标", "B35": "一级指标", "C35": "二级指标", "D35": "三级指标", "E35": "指标值",
-             "H35": "指标值确定依据", "I35": "指标分类"}
+    # 部门名称 / 填报人 / 联系电话 / 填报日期 are asked once, on the cover: not here again
+    asked = {"填报日期", "部门(单位)名称", "部门名称", "填报人", "联系电话"}
+    assert not [c.coordinate for row in ws.iter_rows() for c in row if c.value in asked]
+    assert ws["G2"].value == "单位：万元"
+    fixed = {"A3": "部门总体资金情况", "F3": "近两年收支金额", "B4": "总体资金情况", "D4": "当年金额", "E4": "占比",
+             "F4": "2024年", "G4": "2025年", "B5": "收入构成", "C5": "财政拨款", "C6": "财政专户管理资金",
+             "C7": "单位资金", "C8": "合计", "B9": "支出构成", "C9": "人员类项目支出", "C10": "运转类项目支出",
+             "C11": "特定目标类项目支出", "C12": "合计", "A15": "项目支出情况", "B15": "项目名称", "D15": "支出项目类别",
+             "E15": "项目总预算", "F15": "项目本年度预算", "G15": "项目主要支出方向和用途", "A31": "整体绩效总目标",
+             "A33": "长期绩效指标", "B33": "一级指标", "C33": "二级指标", "D33": "三级指标", "E33": "指标值",
+             "H33": "指标值确定依据", "I33": "指标分类"}
     for coord, words in fixed.items():
         assert ws[coord].value == words, coord
-    for coord in ("C7", "C8", "C9", "C11", "C12", "C13"):  # amounts right of each composition item
+    for coord in ("C5", "C6", "C7", "C9", "C10", "C11"):  # amounts right of each composition item
         assert not ws.cell(row=ws[coord].row, column=4).protection.locked
-    for r in range(18, 33):  # 15 blank 项目支出情况 rows
+    for r in range(16, 31):  # 15 blank 项目支出情况 rows
         assert all(not ws.cell(row=r, column=c).protection.locked for c in range(2, 10))
-    assert_label_and_input(ws, "B33", "长期目标(截止2030年)")
-    assert_label_and_input(ws, "B34", "年度目标")
+    assert_label_and_input(ws, "B31", "长期目标(截止2030年)")
+    assert_label_and_input(ws, "B32", "年度目标")
 
 
 def test_department_framework_rows(wb: openpyxl.Workbook) -> None:
@@ -149,22 +154,22 @@ def test_department_framework_rows(wb: openpyxl.Workbook) -> None:
     assert fw[0] == ("运行成本", "公用经费控制", "公用经费控制率")
     assert fw[-1] == ("满意度", "联系部门满意度", "联系部门满意度")
     assert ("履职效能", "核心业务产出 1", "") in fw and ("管理效率", "财务管理", "资金使用合规性") in fw
-    long_rows = [tuple(ws.cell(row=r, column=c).value or "" for c in (2, 3, 4)) for r in range(36, 76)]
+    long_rows = [tuple(ws.cell(row=r, column=c).value or "" for c in (2, 3, 4)) for r in range(34, 74)]
     assert long_rows == fw
-    # 年度绩效指标: group row 86, header row 87 (前年 / 上年 in the header row itself), framework from 88
-    assert ws["A86"].value == "年度绩效指标" and ws["E86"].value == "近两年指标值"
-    assert [ws.cell(row=87, column=c).value for c in range(2, 10)] == [
+    # 年度绩效指标: group row 84, header row 85 (前年 / 上年 in the header row itself), framework from 86
+    assert ws["A84"].value == "年度绩效指标" and ws["E84"].value == "近两年指标值"
+    assert [ws.cell(row=85, column=c).value for c in range(2, 10)] == [
         "一级指标", "二级指标", "三级指标", "前年", "上年", "预期当年实现值", "指标值确定依据", "指标分类"]
-    annual_rows = [tuple(ws.cell(row=r, column=c).value or "" for c in (2, 3, 4)) for r in range(88, 128)]
+    annual_rows = [tuple(ws.cell(row=r, column=c).value or "" for c in (2, 3, 4)) for r in range(86, 126)]
     assert annual_rows == fw
-    for r in range(88, 128):
+    for r in range(86, 126):
         l3 = ws.cell(row=r, column=4)
         assert l3.protection.locked == bool(l3.value), f"D{r}: a named 三级 is fixed, a blank one is an input"
         assert all(not ws.cell(row=r, column=c).protection.locked for c in range(5, 10))
-    for r in range(128, 138):  # 10 spare rows
+    for r in range(126, 136):  # 10 spare rows
         assert all(not ws.cell(row=r, column=c).protection.locked and ws.cell(row=r, column=c).value is None
                    for c in range(2, 10))
-    assert ws.max_row == 137
+    assert ws.max_row == 135
 
 
 def test_years_follow_the_year_option(tmp_path: Path) -> None:
@@ -172,8 +177,8 @@ def test_years_follow_the_year_option(tmp_path: Path) -> None:
     write_template(str(path), year=2031, projects=1)
     wb = openpyxl.load_workbook(path)
     ws = wb["部门整体绩效目标"]
-    assert (ws["F6"].value, ws["G6"].value) == ("2029年", "2030年")
-    assert ws["B33"].value == "长期目标(截止2035年)"
+    assert (ws["F4"].value, ws["G4"].value) == ("2029年", "2030年")
+    assert ws["B31"].value == "长期目标(截止2035年)"
     assert wb["项目1"]["A1"].value == "2031年部门项目支出预算绩效目标表"
     assert wb["填报说明"]["B3"].value == 2031
     assert wb.sheetnames == ["填报说明", "部门整体绩效目标", "项目1", "_lists"]
@@ -181,12 +186,12 @@ def test_years_follow_the_year_option(tmp_path: Path) -> None:
 
 def test_share_and_totals_are_formulas(wb: openpyxl.Workbook) -> None:
     ws = wb["部门整体绩效目标"]
-    assert ws["D10"].value == "=SUM(D7:D9)" and ws["F10"].value == "=SUM(F7:F9)" and ws["G10"].value == "=SUM(G7:G9)"
-    assert ws["D14"].value == "=SUM(D11:D13)"
-    assert ws["E7"].value == "=IF(N($D$10)=0,0,N(D7)/$D$10)"
-    assert ws["E12"].value == "=IF(N($D$14)=0,0,N(D12)/$D$14)"
-    assert "%" in ws["E7"].number_format
-    assert all(ws[c].protection.locked for c in ("D10", "E7", "E14"))
+    assert ws["D8"].value == "=SUM(D5:D7)" and ws["F8"].value == "=SUM(F5:F7)" and ws["G8"].value == "=SUM(G5:G7)"
+    assert ws["D12"].value == "=SUM(D9:D11)"
+    assert ws["E5"].value == "=IF(N($D$8)=0,0,N(D5)/$D$8)"
+    assert ws["E10"].value == "=IF(N($D$12)=0,0,N(D10)/$D$12)"
+    assert "%" in ws["E5"].number_format
+    assert all(ws[c].protection.locked for c in ("D8", "E5", "E12"))
 
 
 def _lists_values(wb: openpyxl.Workbook, ref: str) -> list[str]:
@@ -219,10 +224,10 @@ def test_list_validations_reference_the_hidden_sheet(wb: openpyxl.Workbook) -> N
     assert attr.errorStyle == "warning" and _lists_values(wb, attr.formula1) == ["0101-一年期项目"]
     assert dv_at(ws, "A14") is None  # the standard rows' levels are fixed, not dropdowns
     dept = wb["部门整体绩效目标"]
-    assert _lists_values(wb, dv_at(dept, "D18").formula1)[0] == "本级特定目标"
-    assert _lists_values(wb, dv_at(dept, "I36").formula1) == ["基本型"]
-    assert _lists_values(wb, dv_at(dept, "B130").formula1) == [lv.name for lv in TAX.dept_level1]
-    assert dv_at(dept, "C130").formula1 == "INDIRECT(VLOOKUP($B128,_lists!$G$2:$H$7,2,FALSE))"
+    assert _lists_values(wb, dv_at(dept, "D16").formula1)[0] == "本级特定目标"
+    assert _lists_values(wb, dv_at(dept, "I34").formula1) == ["基本型"]
+    assert _lists_values(wb, dv_at(dept, "B128").formula1) == [lv.name for lv in TAX.dept_level1]
+    assert dv_at(dept, "C128").formula1 == "INDIRECT(VLOOKUP($B126,_lists!$G$2:$H$7,2,FALSE))"
 
 
 @pytest.mark.parametrize("tier, level1s", [("A2:B5", [lv.label for lv in TAX.level1]),
@@ -249,7 +254,7 @@ def test_amount_and_percent_validations(wb: openpyxl.Workbook) -> None:
         assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThanOrEqual", "0"), coord
         assert "万元" in dv.error and dv.prompt
     dept = wb["部门整体绩效目标"]
-    for coord in ("D7", "F8", "G13", "E18", "F32"):
+    for coord in ("D5", "F6", "G11", "E16", "F30"):
         dv = dv_at(dept, coord)
         assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThanOrEqual", "0"), coord
 
@@ -276,13 +281,30 @@ def test_protection_print_and_panes(wb: openpyxl.Workbook) -> None:
         ws = wb[name]
         assert ws.protection.sheet is True and ws.protection.password is None
         assert int(ws.page_setup.paperSize) == 9
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert (ws.page_setup.fitToWidth or 1) == 1 and int(ws.page_setup.fitToHeight) == 0
+        if name != "部门整体绩效目标":
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert (ws.page_setup.fitToWidth or 1) == 1 and int(ws.page_setup.fitToHeight) == 0
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
         assert ws.freeze_panes == pane
         assert ws["A1"].font.name == "宋体"
-        assert ws.column_dimensions["A"].width >= 15
-    assert wb["部门整体绩效目标"].page_setup.orientation == "landscape"
-    assert wb["部门整体绩效目标"].print_title_rows == "$1:$1"
+        assert ws.column_dimensions["A"].width >= (10 if name == "部门整体绩效目标" else 15)
+    assert wb["项目1"].print_title_rows == "$13:$13"  # the indicator header on every printed page
+    dept = wb["部门整体绩效目标"]
+    assert dept.page_setup.orientation == "portrait"
+    # each indicator table starts a page, at a scale at which it fits one page (its header on top)
+    assert [b.id for b in dept.row_breaks.brk] == [32, 83]
+    assert 60 <= int(dept.page_setup.scale) <= 100
+
+
+def test_workbook_structure_is_locked(wb: openpyxl.Workbook, blank: Path) -> None:
+    """Sheets cannot be unhidden, deleted or added (Excel, WPS): the hidden _lists sheet
+    the dropdowns read stays in place. No password: a clerk is not locked out."""
+    assert wb.security is not None and wb.security.lockStructure
+    assert not wb.security.workbookPassword
+    with zipfile.ZipFile(blank) as z:  # where the schema puts it: right after workbookPr
+        assert '<workbookPr defaultThemeVersion="124226"/><workbookProtection lockStructure="1"/>' in z.read(
+            "xl/workbook.xml").decode()
+    assert wb["_lists"].sheet_state == "hidden"
 
 
 def test_cli_template(tmp_path: Path) -> None:
@@ -291,7 +313,7 @@ def test_cli_template(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["填报说明", "部门整体绩效目标", "项目1", "项目2", "_lists"]
-    assert (wb["部门整体绩效目标"]["F6"].value, wb["部门整体绩效目标"]["G6"].value) == ("2024年", "2025年")
+    assert (wb["部门整体绩效目标"]["F4"].value, wb["部门整体绩效目标"]["G4"].value) == ("2024年", "2025年")
 
 
 def test_cli_template_unwritable_target(tmp_path: Path) -> None:
@@ -299,7 +321,7 @@ def test_cli_template_unwritable_target(tmp_path: Path) -> None:
     blocker.write_text("x")
     result = CliRunner().invoke(app, ["template", "-o", str(blocker / "sub" / "t.xlsx")])
     assert result.exit_code == 2
-    assert "无法写入" in result.output
+    assert "无法在" in result.output and "路径中有一级不是文件夹" in result.output and "Errno" not in result.output
 
 
 def test_bad_arguments() -> None:
@@ -334,7 +356,7 @@ def test_libreoffice_resave_keeps_dropdowns(blank: Path, tmp_path: Path) -> None
     assert ws["A13"].value == "一级指标" and ws["B22"].value == "31-服务对象满意度"
     assert ws.protection.sheet and not ws["B3"].protection.locked
     assert after["_lists"].sheet_state == "hidden"
-    assert after["部门整体绩效目标"]["F6"].value == "2024年"
+    assert after["部门整体绩效目标"]["F4"].value == "2024年"
 
 
 def test_libreoffice_evaluates_the_dependent_dropdown(blank: Path, tmp_path: Path) -> None:
@@ -343,7 +365,7 @@ def test_libreoffice_evaluates_the_dependent_dropdown(blank: Path, tmp_path: Pat
     check = wb.create_sheet("check")
     # the formulas exactly as the validations hold them, with the 一级 cell moved to column A
     proj = dv_at(wb["项目1"], "B23").formula1.replace("$A23", "$A{row}")
-    dept = dv_at(wb["部门整体绩效目标"], "C130").formula1.replace("$B128", "$A{row}")
+    dept = dv_at(wb["部门整体绩效目标"], "C128").formula1.replace("$B126", "$A{row}")
     cases = [(lv.label, proj, [l2.label for l2 in TAX.level2_under(lv.name)]) for lv in TAX.level1]
     cases += [(lv.name, dept, [l2.name for l2 in TAX.dept_level2_under(lv.name)]) for lv in TAX.dept_level1
               if lv.name != "履职效能"]
@@ -359,7 +381,56 @@ def test_libreoffice_evaluates_the_dependent_dropdown(blank: Path, tmp_path: Pat
         assert [v for v in got if v] == expected, level1
 
 
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of *pdf* (poppler's pdftotext, layout kept)."""
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return out.split("\f")[:-1]
+
+
 def test_libreoffice_prints_the_template(blank: Path, tmp_path: Path) -> None:
+    """Printed by LibreOffice: page numbers on every page, the department sheet one page
+    wide, each indicator table on its own page under its header (before: the title row
+    repeated, the 长期 / 年度 tables ran over pages without their header)."""
     pdf = soffice_convert(blank, tmp_path / "pdf", "pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 20_000
+    pages = pdf_pages(pdf)
+    assert all(f"第 {i} 页，共 {len(pages)} 页" in page for i, page in enumerate(pages, start=1))
+    framework = [p for p in pages if "公用经费控制率" in p]  # the first framework row of both tables
+    assert len(framework) == 2
+    for page in framework:
+        assert "一级指标" in page and "三级指标" in page and "指标分类" in page  # the header, to the last column
+        assert "联系部门满意度" in page  # the table's last framework row: the table fits its page
+    assert "长期绩效指标" in framework[0] and "预期当年实现值" in framework[1]
+    assert len(pages) == 1 + 3 + 3  # cover, department (top part, two tables), three project sheets
+
+
+def test_a_template_filled_by_a_script_is_not_failed_for_its_own_formulas(blank: Path, tmp_path: Path) -> None:
+    """openpyxl (a script filling the template) saves formulas without results. Before: 14
+    formula-no-cached-value errors for the template's own 合计 / 占比; now they are computed
+    as the formulas would, with one warning. A formula of the clerk's own stays an error."""
+    from decimal import Decimal
+
+    from xlperf.importer import import_workbook
+
+    wb = openpyxl.load_workbook(blank)
+    ws = wb["部门整体绩效目标"]
+    ws["D5"], ws["D6"], ws["F5"] = 800, 200.5, 700  # 财政拨款, 财政专户管理资金 (当年), 财政拨款 (2024)
+    ws["D9"], ws["D10"] = 600, 400.5  # 人员类, 运转类
+    wb["项目1"]["B3"], wb["项目1"]["D6"] = "测试项目", 10
+    path = tmp_path / "script.xlsx"
+    wb.save(path)
+    r = import_workbook(str(path))
+    codes = [f.code for f in r.report.findings]
+    assert "formula-no-cached-value" not in codes and codes.count("formula-computed") == 1
+    computed = next(f for f in r.report.findings if f.code == "formula-computed")
+    assert "14 个单元格" in computed.message and "收入构成合计 1000.5 万元" in computed.message
+    plan = r.submission.department_plan
+    assert plan.revenue_total.current_amount == Decimal("1000.5") and plan.revenue_total.previous_amounts["2024"] == 700
+    assert plan.expenditure_total.current_amount == Decimal("1000.5")
+    assert [row.share_percent for row in plan.revenue] == [Decimal("79.96"), Decimal("20.04")]  # 单位资金: nothing typed
+    assert "dept-total-mismatch" not in codes and "dept-share-sum" not in codes
+    ws["K20"] = "=1+1"  # a formula of the clerk's own, not the template's
+    wb.save(path)
+    codes = [(f.code, f.where) for f in import_workbook(str(path)).report.findings]
+    assert ("formula-no-cached-value", "部门整体绩效目标!K20") in codes

@@ -1,8 +1,11 @@
 """The ``xlperf`` command line: parse options, call one library function, render.
 
 Exit codes (every command): 0 = done, no error-severity finding; 1 = done, with
-error-severity findings; 2 = an input could not be read at all (or a usage error).
-Messages are in Chinese for clerks; ``--help`` on every command.
+error-severity findings; 2 = an input could not be read at all, or a usage error.
+Everything a person reads is Chinese (:mod:`xlperf.clihelp` for the framework's own
+words, :mod:`xlperf.render` for results); option values are checked once, the same on
+every command, by the shared options below (:mod:`xlperf.inputs`). Each command has one
+example block (its ``epilog``). Conventions: docs/cli.md.
 """
 
 from __future__ import annotations
@@ -14,18 +17,25 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 
-from .consolidate.tables import SOURCES
+from .clihelp import ChineseCommand, ChineseGroup
+from .errors import InputError
 from .model import Region
 
 app = typer.Typer(
     name="xlperf",
-    help="预算绩效目标表格工具：生成标准模板、导入审核、多县汇总。\n\n"
-    "Spreadsheet round-trip toolkit for Chinese budget performance targets (预算绩效目标).",
+    cls=ChineseGroup,
+    help="预算绩效目标表格工具：生成标准模板、导入审核、多县汇总。",
+    epilog="""
+    xlperf template -o 模板.xlsx --year 2026     # 空白模板，发给各部门填写
+    xlperf import 彭阳县司法局.xlsx               # 导入一份报送并审核
+    xlperf merge 收件箱/ -o 汇总.xlsx             # 汇总文件夹中的全部报送
+    xlperf import -h                             # 每个命令的说明和示例
+    """,
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -35,21 +45,62 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _region(value: str | None) -> Region | None:
-    """``省/市/县[/代码]`` -> Region; empty parts stay unknown."""
-    if not value:
+# -- shared options: checked once, the same on every command -------------------------------
+
+def _checked(check, value):  # noqa: ANN001, ANN202 - an inputs.* check inside an option callback
+    if value is None:
         return None
-    parts = [p.strip() or None for p in value.replace("／", "/").split("/")]
-    parts += [None] * (4 - len(parts))
-    return Region(province=parts[0], city=parts[1], county=parts[2], division_code=parts[3])
+    try:
+        return check(value)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
-RegionOpt = Annotated[
-    str | None,
-    typer.Option("--region", help="报送地区，覆盖文件中识别的地区：省/市/县[/行政区划代码]，如 宁夏/固原市/彭阳县/640425"),
-]
-YearOpt = Annotated[int | None, typer.Option("--year", help="预算年度，覆盖文件中识别的年度，如 2025")]
-LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="补充栏目写法的 TOML 文件（格式同 templates/labels.toml）")]
+def _year(value: str | None) -> int | None:
+    from .inputs import check_year
+
+    return _checked(check_year, value)
+
+
+def _region(value: str | None) -> Region | None:
+    from .inputs import parse_region
+
+    return _checked(parse_region, value)
+
+
+def _workbook_out(value: Path | None) -> Path | None:
+    from .inputs import check_output
+
+    return _checked(lambda v: check_output(v, kind="workbook"), value)
+
+
+def _json_out(value: Path | None) -> Path | None:
+    from .inputs import check_output
+
+    return _checked(lambda v: check_output(v, kind="json", what="--json"), value)
+
+
+def _folder_out(value: Path | None) -> Path | None:
+    from .inputs import check_output
+
+    return _checked(lambda v: check_output(v, kind="folder", what="数据文件夹"), value)
+
+
+def _projects(value: int) -> int:
+    if not 1 <= value <= 200:
+        raise typer.BadParameter(f"项目表张数 {value} 不在 1-200 之间。")
+    return value
+
+
+RegionOpt = Annotated[Region | None, typer.Option(
+    "--region", metavar="省/市/县[/代码]", parser=str, callback=_region,
+    help="报送地区，覆盖文件中识别的地区：省/市/县[/行政区划代码]，如 宁夏回族自治区/固原市/彭阳县/640425；不知道的部分留空")]
+YearOpt = Annotated[int | None, typer.Option(
+    "--year", metavar="年度", parser=str, callback=_year, help="预算年度，覆盖文件中识别的年度（1990-2100），如 2025")]
+
+
+LabelsOpt = Annotated[Path | None, typer.Option(
+    "--labels", metavar="写法.toml", help="补充栏目写法的 TOML 文件（格式同 templates/labels.toml）")]
 
 
 def _labels(path: Path | None) -> dict | None:
@@ -61,66 +112,118 @@ def _labels(path: Path | None) -> dict | None:
     try:
         return read_labels_file(str(path))
     except LabelsFileError as exc:
-        err.print(exc.message, style="red", markup=False)
-        raise typer.Exit(2) from None
+        raise _fail(exc.message) from None
 
 
-@app.command("schema")
+def _fail(message: str) -> typer.Exit:
+    """Print *message* (plain text, never markup) to stderr; the Exit(2) to raise."""
+    err.print(message, style="red", markup=False)
+    return typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"xlperf {version('xlperf')}", markup=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                                help="显示版本号并退出")] = False) -> None:
+    """预算绩效目标表格工具：生成标准模板、导入审核、多县汇总。"""
+
+
+# -- commands ------------------------------------------------------------------------------
+
+@app.command("schema", cls=ChineseCommand, epilog="""
+    xlperf schema > xlperf.schema.json   # 保存，供其他系统校验导出的 JSON
+    """)
 def schema_cmd() -> None:
-    """打印标准 JSON 的 JSON Schema（Submission）。Print the JSON Schema of the canonical JSON."""
-    from .model import Submission
+    """打印标准 JSON 的 JSON Schema：一份报送（对象）或多份报送（数组）。"""
+    from .schema import output_schema
 
-    out.print_json(json.dumps(Submission.model_json_schema(), ensure_ascii=False))
+    out.print_json(json.dumps(output_schema(), ensure_ascii=False))
 
 
-@app.command("template")
+@app.command("template", cls=ChineseCommand, epilog="""
+    xlperf template                              # 明年的模板，10 张项目表
+    xlperf template -o 模板.xlsx --year 2026 --projects 20
+    xlperf template --from 上年.xlsx --year 2026 -o 新模板.xlsx   # 用上年报送预填
+    """)
 def template_cmd(
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出的空白模板 .xlsx 文件")] = Path("绩效目标申报模板.xlsx"),
-    year: Annotated[int | None, typer.Option("--year", help="预算年度（用于封面和近两年列标题），默认明年")] = None,
-    projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="项目表的张数")] = 10,
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="文件.xlsx", callback=_workbook_out,
+                                         help="输出的空白模板 .xlsx 文件")] = Path("绩效目标申报模板.xlsx"),
+    year: Annotated[int | None, typer.Option("--year", metavar="年度", parser=str, callback=_year,
+                                             help="预算年度（1990-2100，用于封面和近两年列标题），默认明年；"
+                                                  "用 --from 时默认上年报送的下一年")] = None,
+    projects: Annotated[int, typer.Option("--projects", metavar="张数", callback=_projects,
+                                          help="项目表的张数（1-200）")] = 10,
+    last: Annotated[Path | None, typer.Option(
+        "--from", metavar="上年.xlsx",
+        help="上年的报送文件：把其中的项目、指标和部门整体目标预先填入新模板（标为上年内容，改动后标记消失）")] = None,
+    labels_file: LabelsOpt = None,
 ) -> None:
-    """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。"""
+    """生成标准空白模板：填报说明、部门整体绩效目标申报表、项目支出绩效目标表（带下拉选项）。
+
+    退出码：0 已生成；1 已生成，但有内容未能写入；2 无法生成（--from 的文件无法读取、年度不对或无法写入）。
+    """
     from .errors import XlperfError
     from .writers.template import write_template
 
+    if last is not None:
+        raise typer.Exit(_template_from(last, output, year=year, projects=projects, labels=_labels(labels_file)))
     try:
         write_template(str(output), year=year, projects=projects)
-    except (OSError, XlperfError, ValueError) as exc:
-        err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
-        raise typer.Exit(2) from None
+    except (XlperfError, ValueError) as exc:
+        raise _fail(str(exc)) from None
     out.print(f"已生成模板：{output}（{projects} 张项目表）", markup=False)
 
 
-@app.command("fill")
-def fill_cmd(
-    submission_json: Annotated[Path, typer.Argument(help="标准 JSON（xlperf import --json 的输出）")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出的已填写工作簿 .xlsx")] = Path("filled.xlsx"),
-) -> None:
-    """把标准 JSON 填入标准模板（与空白模板同一格式）。Write a canonical Submission into the template."""
-    from pydantic import ValidationError
-
+def _template_from(last: Path, output: Path, *, year: int | None, projects: int, labels: dict | None) -> int:
+    """``xlperf template --from``: next year's template pre-filled; returns the exit code."""
+    from .carryover import write_carried_template
     from .errors import XlperfError
-    from .model import Submission
+    from .render import print_carry_over
+
+    try:
+        outcome = write_carried_template(str(last), str(output), year=year, projects=projects, labels=labels)
+    except (OSError, XlperfError, ValueError) as exc:
+        err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
+        return 2
+    print_carry_over(outcome, console=out, err=err)
+    return outcome.exit_code
+
+
+@app.command("fill", cls=ChineseCommand, epilog="""
+    xlperf import 报送.xlsx --json 报送.json      # 先导出标准 JSON
+    xlperf fill 报送.json -o 标准格式.xlsx        # 再写成标准模板格式
+    """)
+def fill_cmd(
+    submission_json: Annotated[Path, typer.Argument(metavar="报送.json", help="标准 JSON（xlperf import --json 的输出）")],
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="文件.xlsx", callback=_workbook_out,
+                                         help="输出的已填写工作簿 .xlsx")] = Path("filled.xlsx"),
+) -> None:
+    """把标准 JSON 填入标准模板（与空白模板同一格式）；不能按原样写入的内容逐条列出。
+
+    退出码：0 全部写入；1 有错误级问题（如金额无法读作数字）；2 JSON 无法读取或文件无法写入。
+    """
+    from .errors import XlperfError
+    from .inputs import read_submission_json
     from .render import print_findings
     from .writers.template import write_workbook
 
     try:
-        text = submission_json.read_text(encoding="utf-8")
-        data = json.loads(text)
-        if isinstance(data, list):
-            if len(data) != 1:
-                err.print(f"{submission_json} 含 {len(data)} 份报送，fill 一次只填一份。", style="red", markup=False)
-                raise typer.Exit(2)
-            data = data[0]
-        sub = Submission.model_validate(data)
-    except (OSError, json.JSONDecodeError, ValidationError) as exc:
-        err.print(f"无法读取 {submission_json}：{exc}", style="red", markup=False)
-        raise typer.Exit(2) from None
+        sub, warnings = read_submission_json(submission_json)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    for w in warnings:
+        err.print(f"注意：{w}", style="yellow", markup=False)
     try:
-        notes = write_workbook(str(output), submission=sub, year=sub.year, projects=max(len(sub.projects), 1))
-    except (OSError, XlperfError, ValueError) as exc:
-        err.print(f"无法写入 {output}：{exc}", style="red", markup=False)
-        raise typer.Exit(2) from None
+        notes = write_workbook(str(output), submission=sub, projects=len(sub.projects))
+    except (XlperfError, ValueError) as exc:
+        raise _fail(str(exc)) from None
     print_findings(notes, console=err, limit=30, title="未按原样写入的内容",
                    more_hint="这些内容在标准 JSON 中完整保留")
     out.print(f"已填写：{output}（{len(sub.projects)} 个项目）", markup=False)
@@ -141,12 +244,21 @@ def _stoppable() -> Iterator[None]:
         raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
 
 
-@app.command("import")
+@app.command("import", cls=ChineseCommand, epilog="""
+    xlperf import 彭阳县司法局.xlsx               # 概况和审核问题
+    xlperf import 收件箱/*.xlsx --json 报送.json  # 标准 JSON（多个文件为数组）
+    xlperf import 收件箱/*.xlsx --jsonl 报送.jsonl  # 每行一份报送（JSON Lines）
+    xlperf import a.xlsx --format json > 审核.json   # 全部问题，JSON 格式
+    xlperf import 红寺堡.xlsx --year 2025 --region 宁夏回族自治区/吴忠市/红寺堡区
+    """)
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="要导入的 .xlsx/.xlsm 文件（可多个）")],
-    json_out: Annotated[Path | None, typer.Option("--json", help="把标准 JSON 写入此文件（多个文件时为数组）")] = None,
-    jsonl_out: Annotated[Path | None, typer.Option("--jsonl", help="把标准 JSON 写入此文件，每行一份报送（JSON Lines）")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="输出格式：table（表格）或 json")] = "table",
+    files: Annotated[list[Path], typer.Argument(metavar="文件", help="要导入的 .xlsx/.xlsm 文件（可多个）")],
+    json_out: Annotated[Path | None, typer.Option("--json", metavar="文件.json", callback=_json_out,
+                                                  help="把标准 JSON 写入此文件（多个文件时为数组）")] = None,
+    jsonl_out: Annotated[Path | None, typer.Option("--jsonl", metavar="文件.jsonl", callback=_json_out,
+                                                   help="把标准 JSON 写入此文件，每行一份报送（JSON Lines）")] = None,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format", metavar="table|json",
+                                                          help="输出格式：table（表格，默认）或 json")] = "table",
     region: RegionOpt = None,
     year: YearOpt = None,
     labels_file: LabelsOpt = None,
@@ -160,9 +272,6 @@ def import_cmd(
     from .render import print_import_summary, progress_iter
     from .writers.jsonstream import JsonItems, dump_submission, json_file, tee_submissions
 
-    if fmt not in ("table", "json"):
-        err.print("--format 只能是 table 或 json", style="red", markup=False)
-        raise typer.Exit(2)
     labels = _labels(labels_file)
     prepare_batch()
     codes = [0]
@@ -175,7 +284,7 @@ def import_cmd(
                 cm = json_file(str(target), dump, single=len(files) == 1 and not lines, lines=lines)
                 stack.push(_collect_output_error(failures))
                 sinks.append(stack.enter_context(cm))
-        results = progress_iter(import_files([str(f) for f in files], region=_region(region), year=year, labels=labels),
+        results = progress_iter(import_files([str(f) for f in files], region=region, year=year, labels=labels),
                                 total=len(files), label="导入", console=err)
         results = (codes.append(r.exit_code) or r for r in tee_submissions(results, sinks))
         if fmt == "json":
@@ -185,9 +294,9 @@ def import_cmd(
             stdout.finish()
         else:
             print_import_summary(results, console=out)
-    for failure in failures:
-        err.print(failure, style="red", markup=False)
-    raise typer.Exit(2 if failures else max(codes))
+    if failures:
+        raise _fail("\n".join(failures))
+    raise typer.Exit(max(codes))
 
 
 def _collect_output_error(failures: list[str]):  # noqa: ANN202 - an ExitStack callback
@@ -203,8 +312,87 @@ def _collect_output_error(failures: list[str]):  # noqa: ANN202 - an ExitStack c
     return _exit
 
 
+@app.command("review", cls=ChineseCommand, epilog="""
+    xlperf review 红寺堡.xlsx                    # 写出 红寺堡.审核.xlsx
+    xlperf review 红寺堡.xlsx -o 退回/红寺堡.xlsx
+    xlperf review 新省份.xlsx --show-read        # 写出 新省份.识别.xlsx 核对
+    xlperf review 新省份.xlsx --show-read --labels 新写法.toml
+    """)
+def review_cmd(
+    file: Annotated[Path, typer.Argument(metavar="报送.xlsx", help="要审核的报送文件 .xlsx/.xlsm（只读取，不做任何改动）")],
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", metavar="文件.xlsx", callback=_workbook_out,
+        help="副本的文件名；默认写在原文件旁：<名称>.审核.xlsx（--show-read 时为 <名称>.识别.xlsx）")] = None,
+    show_read: Annotated[bool, typer.Option(
+        "--show-read", help="改为写出识别副本：每个单元格按导入时读作什么（标签、字段值、一级、二级、三级、指标值、未读取）标色")] = False,
+    region: RegionOpt = None,
+    year: YearOpt = None,
+    labels_file: LabelsOpt = None,
+) -> None:
+    """写出带审核意见的副本，退回给填报单位：每个问题在其单元格上加批注并标色（红色错误、黄色警告），
+    第一张表“审核意见”列出全部问题和概况。原文件不做任何改动。
+
+    退出码：0 无错误；1 有错误级问题；2 文件无法读取或副本无法写入。
+    """
+    from .annotate import review_file
+    from .importer import prepare_batch
+    from .render import print_review
+
+    labels = _labels(labels_file)
+    prepare_batch()
+    outcome = review_file(str(file), output=str(output) if output else None, show_read=show_read,
+                          region=region, year=year, labels=labels)
+    print_review(outcome, console=out, err=err)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command("diff", cls=ChineseCommand, epilog="""
+    xlperf diff 司法局_初报.xlsx 司法局_重报.xlsx
+    xlperf diff 初报.xlsx 重报.xlsx -o 变更.xlsx
+    xlperf diff 初报.xlsx 重报.xlsx --json > 变更.json
+    """)
+def diff_cmd(
+    old: Annotated[Path, typer.Argument(metavar="原报送.xlsx", help="原来的报送文件")],
+    new: Annotated[Path, typer.Argument(metavar="新报送.xlsx", help="重新报送的文件")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出全部变更（到标准输出），不显示表格")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="文件.xlsx", callback=_workbook_out,
+                                                help="另存变更表工作簿 .xlsx")] = None,
+    labels_file: LabelsOpt = None,
+) -> None:
+    """比较同一部门的两次报送：新增和删除的项目、金额变化、新增和删除的指标、指标值变化、部门整体表的金额。
+    项目按项目编码（没有时按项目名称）对应，指标按一级、二级、三级指标对应。
+
+    退出码：0 比较完成（有无变化都是 0）；2 有文件无法读取，或 -o 的文件无法写入（原文件不变）。
+    """
+    from .consolidate.changes import diff_files
+    from .consolidate.tables import CHANGES
+    from .errors import OutputError
+    from .importer import prepare_batch
+    from .render import print_changes, print_findings
+    from .writers.outputs.xlsx import write_tables
+
+    labels = _labels(labels_file)
+    prepare_batch()
+    changes = diff_files(str(old), str(new), labels=labels)
+    if changes.failures:
+        print_findings(changes.failures, console=err, title="无法读取")
+        raise typer.Exit(2)
+    if as_json:
+        sys.stdout.write(json.dumps(changes.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_changes(changes, console=out)
+    if output is not None:
+        try:
+            write_tables(str(output), [(CHANGES.sheet, CHANGES.name, changes.frame())],
+                         properties={"title": "预算绩效目标变更对比", "subject": f"{old.name} → {new.name}",
+                                     "comments": "xlperf diff"})
+        except OutputError as exc:
+            raise _fail(str(exc)) from None
+        err.print(f"已写入变更表：{output}", markup=False)
+
+
 def merge_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="报送文件或文件夹（递归查找 .xlsx/.xlsm）")],
+    paths: Annotated[list[Path], typer.Argument(metavar="文件或文件夹", help="报送文件或文件夹（递归查找 .xlsx/.xlsm）")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只审核并报告，不写任何文件")] = False,
     labels_file: LabelsOpt = None,
     **targets: Path | None,
@@ -212,10 +400,10 @@ def merge_cmd(
     """把多个部门、多个县的报送汇总成一个工作簿（概览、部门、项目、指标、问题、来源）。
 
     每个文件在独立的工作进程中读取（有内存上限和时间上限）。
-    退出码：0 无错误；1 有错误级问题；2 有文件无法读取，或无法写入。
+    退出码：0 无错误；1 有错误级问题；2 有文件无法读取（一个文件也读不出时不写任何文件），或无法写入。
     """
     from .consolidate.merge import consolidate
-    from .errors import OutputError, XlperfError
+    from .errors import XlperfError
     from .render import print_merge_summary, progress_iter
     from .writers.outputs import FORMATS
 
@@ -228,26 +416,33 @@ def merge_cmd(
                                  progress=lambda it, n: progress_iter(it, total=n, label="汇总", console=err),
                                  labels=labels)
         except XlperfError as exc:
-            err.print(str(exc), style="red", markup=False)
-            raise typer.Exit(2) from None
+            raise _fail(str(exc)) from None
         with result:
-            if result.count(SOURCES) == 0:
-                err.print(f"在 {'、'.join(str(p) for p in paths)} 中没有找到 .xlsx / .xlsm 报送文件，未写入任何文件。",
-                          style="red", markup=False)
-                raise typer.Exit(2)
+            if not result.any_imported:
+                print_merge_summary(result, console=out, output=None)
+                raise _fail(f"在 {'、'.join(str(p) for p in paths)} 中没有读出任何报送，未写入任何文件（原有的汇总文件保持不变）。")
             written: list[str] = []  # outputs already in place when a later one fails
+            folders: list[str] = []  # folder outputs, with how many files each got
             try:
                 for fmt, target in chosen:
-                    fmt.write(result, target)
+                    files = fmt.write(result, target)
                     written.append(target if fmt.target == "file" else f"{target}（{fmt.name}）")
-            except (OutputError, XlperfError) as exc:
+                    if fmt.target == "folder":
+                        folders.append(f"{target}（{fmt.name}，{len(files)} 个文件）")
+            except XlperfError as exc:
                 err.print(str(exc), style="red", markup=False)
                 done = f"；此前已写入：{'、'.join(written)}" if written else ""
-                err.print(f"出错的文件保持原样{done}。", markup=False)
-                raise typer.Exit(2) from None
+                raise _fail(f"出错的文件保持原样{done}。") from None
             main_output = next((t for fmt, t in chosen if fmt is FORMATS[0]), None)
             print_merge_summary(result, console=out, output=main_output)
+            if folders:
+                out.print(f"已写入文件夹：{'、'.join(folders)}", markup=False)
     raise typer.Exit(result.exit_code)
+
+
+def _merge_workbook_out(value: Path | None) -> Path | None:
+    """merge's ``-o``: a workbook path, or ``-`` for none (a Parquet-only merge)."""
+    return value if value is not None and str(value) == "-" else _workbook_out(value)
 
 
 def _with_format_options(fn):  # noqa: ANN001, ANN202 - the merge command
@@ -260,17 +455,28 @@ def _with_format_options(fn):  # noqa: ANN001, ANN202 - the merge command
     options = []
     for fmt in FORMATS:
         default = Path(fmt.default) if fmt.default else None
+        file = fmt.target == "file"
+        option = typer.Option(*fmt.flags, help=fmt.help, metavar="文件.xlsx" if file else "文件夹",
+                              callback=_merge_workbook_out if file else _folder_out)
         options.append(inspect.Parameter(
             fmt.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default,
-            annotation=Annotated[Path if default else Path | None, typer.Option(*fmt.flags, help=fmt.help)]))
+            annotation=Annotated[Path if default else Path | None, option]))
     params = [params[0], *options, *params[1:]]  # the paths, the outputs, then the other options
     fn.__signature__ = sig.replace(parameters=params)
     return fn
 
 
-app.command("merge")(_with_format_options(merge_cmd))
+app.command("merge", cls=ChineseCommand, epilog="""
+    xlperf merge 收件箱/ -o 汇总.xlsx             # 一个文件夹（含子文件夹）
+    xlperf merge 收件箱/ 补报/张三.xlsx -o 汇总.xlsx --csv 数据/
+    xlperf merge 收件箱/ --dry-run                # 只审核，不写文件
+    """)(_with_format_options(merge_cmd))
 
 
 def main() -> None:  # pragma: no cover - console entry point
     """Console entry point."""
     app()
+
+
+if __name__ == "__main__":  # python -m xlperf.cli (the tests' pseudo-terminal runs)
+    main()

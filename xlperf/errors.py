@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import errno
 
-__all__ = ["BatchRefused", "NotATargetForm", "OutputError", "SpoolError", "UnreadableWorkbook", "XlperfError", "os_reason"]
-
-
-def os_reason(exc: OSError) -> str:
-    """*exc* as a reason for a message: a full disk (or a file-size limit) said in
-    Chinese, anything else as the system says it."""
-    reason = exc.strerror or str(exc)
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return f"磁盘空间不足（{reason}）"
-    return reason
+__all__ = ["BatchRefused", "InputError", "NotATargetForm", "OutputError", "SpoolError", "UnreadableWorkbook", "XlperfError",
+           "os_reason"]
 
 
 class XlperfError(Exception):
@@ -68,6 +60,44 @@ def _rebuild_refused(message: str, message_en: str, sheet: str | None, cell: str
 
 class OutputError(XlperfError):
     """An output could not be written; any earlier file at the target is left intact."""
+
+
+class InputError(XlperfError):
+    """What a user gave cannot be used: an option value (``--year 1``), a path (a folder
+    where a file is needed, ``-o t.csv`` for a workbook) or the JSON given to ``xlperf
+    fill``. ``str(exc)`` is the Chinese message naming the option or file and the field,
+    and saying what to do; the CLI prints it and exits with code 2."""
+
+
+#: errno -> the Chinese reason a clerk reads (``[Errno 2] No such file or directory`` is not for them)
+_OS_REASONS = {
+    errno.ENOENT: "找不到该文件或文件夹",
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一级不是文件夹",
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EFBIG: "文件超出大小上限",
+    errno.EROFS: "所在位置是只读的",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EEXIST: "文件已存在",
+    errno.EBUSY: "文件正被其他程序使用",
+    errno.ETXTBSY: "文件正被其他程序使用",
+    errno.EMFILE: "同时打开的文件太多",
+    errno.EIO: "读写磁盘出错",
+    errno.EINVAL: "文件名或路径不正确",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The Chinese reason of an operating-system error (``磁盘空间已满``), without the
+    ``[Errno 28]`` prefix or the English strerror; an errno not in the table gives the
+    system's own text (``strerror``), else the exception's text."""
+    reason = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    if reason is None and getattr(exc, "winerror", None) == 32:  # Windows: file locked by Excel
+        reason = "文件正被其他程序（如 Excel）打开"
+    return reason or exc.strerror or str(exc)
 
 
 class SpoolError(XlperfError):

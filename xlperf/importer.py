@@ -20,15 +20,18 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .cellref import cell_name
 from .errors import NotATargetForm, UnreadableWorkbook
 from .findings import catalog, finding
-from .forms.dispatch import read_sheets
+from .forms.dispatch import ParsedWorkbook, read_sheets
 from .forms.labels import labels_with, load_labels, use_labels
 from .isolation import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ContainedRunner, Outcome, default_workers, in_order
+from .forms.own_template import compute_own_formulas
+from .inputs import division_code_ok, input_limits, workbook_path_problem, year_ok
 from .model import Finding, Region, Source, Submission
 from .readers.container import read_file
 from .readers.grid import Workbook, format_value
@@ -37,8 +40,8 @@ from .report import Report
 from .review import review
 from .taxonomy import load_taxonomy
 
-__all__ = ["MAX_FINDINGS_PER_FILE", "UNMAPPED_LISTED_PER_SHEET", "ImportResult", "contained_result", "import_bytes",
-           "import_files", "import_workbook", "prepare_batch", "read_submission"]
+__all__ = ["MAX_FINDINGS_PER_FILE", "UNMAPPED_LISTED_PER_SHEET", "ImportResult", "ReadCells", "contained_result",
+           "import_bytes", "import_files", "import_workbook", "prepare_batch", "read_submission"]
 
 #: first-generation threshold of the garbage collector while importing a batch (Python's default: 700)
 BATCH_GC_THRESHOLD = (20_000, 20, 100)
@@ -55,6 +58,20 @@ MAX_FINDINGS_PER_FILE = 2_000
 WORKER_PRELOAD = ("xlperf.importer",)
 
 
+@dataclass(frozen=True)
+class ReadCells:
+    """What import did with each cell, by sheet name, 0-based ``(row, col)``: ``filled``
+    the non-empty cells read, ``consumed`` those the form readers took (into the model, or
+    as labels, titles and the template's own text; the rest were reported as
+    ``unmapped-cell``), and ``cover`` the template cover block's value cells (``Sheet!A1``
+    by field: ``year``, ``province`` … ``fill_date``), which the model holds without a
+    cell. The hook behind ``xlperf review --show-read`` (docs/review-loop.md)."""
+
+    filled: dict[str, frozenset[tuple[int, int]]]
+    consumed: dict[str, frozenset[tuple[int, int]]]
+    cover: dict[str, str]
+
+
 @dataclass
 class ImportResult:
     """The outcome of importing one file.
@@ -64,7 +81,8 @@ class ImportResult:
     ``exit_code``: 0 no error-severity finding, 1 some, 2 unreadable or not a target
     form (``error`` a :class:`~xlperf.errors.NotATargetForm`: a 绩效自评表 …). ``sha256``
     is of the bytes read (``None`` when the file could not be read at all): what was
-    imported, even if the file changes afterwards.
+    imported, even if the file changes afterwards. ``cells`` is set when
+    :func:`import_workbook` was asked to keep them (``keep_cells=True``).
     """
 
     path: str
@@ -72,6 +90,7 @@ class ImportResult:
     report: Report
     error: UnreadableWorkbook | None = None
     sha256: str | None = None
+    cells: ReadCells | None = None
 
     @property
     def exit_code(self) -> int:
@@ -143,12 +162,22 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
     Raises :class:`~xlperf.errors.NotATargetForm` for a workbook whose sheets hold no
     target form but a 绩效自评表, a scoring rubric or an allocation table.
     """
+    sub, report, _ = _read(wb, region=region, year=year)
+    return sub, report
+
+
+def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Submission, Report, ParsedWorkbook]:
     tax = load_taxonomy()
     parsed = read_sheets(wb, tax=tax)
     if parsed.refusals and not parsed.facts.found_form:
         raise _refused(parsed.refusals[0], wb.path)
     findings: list[Finding] = [f for f in wb.findings
                                if not (f.code == "hidden-sheet" and f.sheet in parsed.template_sheets)] + parsed.findings
+    plan = parsed.department_plan
+    if parsed.template_sheets and plan is not None:  # our template: its own formulas
+        sheet = next((s for s in wb.sheets if s.name == plan.sheet), None)
+        if sheet is not None:
+            findings = compute_own_formulas(plan, sheet, findings)
     cells = mapped = reported = 0
     budget = MAX_FINDINGS_PER_FILE  # unmapped cells listed in the whole file
     for sheet in wb.sheets:
@@ -186,6 +215,7 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
         sub.region = Region(**{k: v for k, v in {**sub.region.model_dump(), **region.model_dump(exclude_none=True)}.items()})
     if year is not None:
         sub.year = year
+    findings.extend(_within_limits(sub))
     findings.extend(review(sub, parsed.facts))
     path = wb.path
     errors = sum(f.severity == "error" for f in findings)
@@ -199,16 +229,48 @@ def read_submission(wb: Workbook, *, region: Region | None = None, year: int | N
         if sub.department_plan else 0,
         "errors": errors, "warnings": warnings,  # all of them, also those past the cap
     })
-    return sub, report
+    return sub, report, parsed
+
+
+def _within_limits(sub: Submission) -> list[Finding]:
+    """Keep only a year and a 行政区划代码 within ``templates/inputs.toml`` (what ``xlperf
+    schema`` promises): a cover that says ``1234`` or ``6404`` is reported with the text
+    as typed (``year-invalid``, ``division-code-invalid``) and the value left unknown."""
+    out = []
+    if sub.year is not None and not year_ok(sub.year):
+        lim = input_limits()["year"]
+        out.append(finding("year-invalid", sheet=None, cell=None, text=str(sub.year),
+                           params={"min": lim["min"], "max": lim["max"]}))
+        sub.year = None
+    code = sub.region.division_code
+    if code is not None:
+        folded = unicodedata.normalize("NFKC", code).replace(" ", "").strip()
+        if not division_code_ok(folded):
+            out.append(finding("division-code-invalid", sheet=None, cell=None, text=code))
+            folded = None
+        sub.region = sub.region.model_copy(update={"division_code": folded})
+    return out
+
+
+def _read_cells(wb: Workbook, parsed: ParsedWorkbook) -> ReadCells:
+    """The :class:`ReadCells` of a workbook whose forms have been read."""
+    cover = parsed.cover.cells if parsed.cover is not None else {}
+    return ReadCells(filled={s.name: frozenset(s.cells) for s in wb.sheets},
+                     consumed={s.name: frozenset(s.consumed) for s in wb.sheets}, cover=dict(cover))
 
 
 def import_workbook(path: str, *, region: Region | None = None, year: int | None = None,
-                    labels: dict | None = None) -> ImportResult:
+                    labels: dict | None = None, keep_cells: bool = False) -> ImportResult:
     """Read and review one workbook file. Never raises for bad input (see module doc).
     The file is read once (:func:`~xlperf.readers.container.read_file`: a FIFO or a
     device is refused, not read); ``sha256`` and ``submission.source.sha256`` are of those
     bytes. *labels*: wordings added to templates/labels.toml (``--labels FILE``, read by
-    :func:`xlperf.forms.extra_labels.read_labels_file`)."""
+    :func:`xlperf.forms.extra_labels.read_labels_file`). *keep_cells*: also return what
+    became of each cell (:class:`ReadCells`). A folder or a JSON file given as a workbook
+    is refused with what to use instead (:func:`~xlperf.inputs.workbook_path_problem`)."""
+    problem = workbook_path_problem(path)
+    if problem is not None:
+        return _unreadable(path, UnreadableWorkbook("file-unreadable", problem, "not a workbook", path=path))
     try:
         data = read_file(path)
     except UnreadableWorkbook as exc:
@@ -216,11 +278,11 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
     except MemoryError:
         return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading",
                                                     path=path))
-    return import_bytes(data, path, region=region, year=year, labels=labels)
+    return import_bytes(data, path, region=region, year=year, labels=labels, keep_cells=keep_cells)
 
 
 def import_bytes(data: bytes, path: str, *, region: Region | None = None, year: int | None = None,
-                 labels: dict | None = None) -> ImportResult:
+                 labels: dict | None = None, keep_cells: bool = False) -> ImportResult:
     """:func:`import_workbook` of the file whose bytes are *data* (*path* names it in
     messages and the result; the fuzzer calls this). Never raises for bad input."""
     sha = hashlib.sha256(data).hexdigest()
@@ -233,7 +295,7 @@ def import_bytes(data: bytes, path: str, *, region: Region | None = None, year: 
                                                     path=path), sha256=sha)
     try:
         with use_labels(labels_with(labels)):
-            sub, report = read_submission(wb, region=region, year=year)
+            sub, report, parsed = _read(wb, region=region, year=year)
     except NotATargetForm as exc:
         return _unreadable(path, exc, sha256=sha)
     except Exception as exc:  # noqa: BLE001 - a form-reading bug must not stop a batch: report it for this file
@@ -241,7 +303,8 @@ def import_bytes(data: bytes, path: str, *, region: Region | None = None, year: 
             "import-failed",
             f"读取表格内容时程序出错（{type(exc).__name__}: {exc}），本文件未导入。请把文件发给 xlperf 维护人员。",
             f"internal error while reading the forms: {type(exc).__name__}: {exc}", path=path), sha256=sha)
-    return ImportResult(path=path, submission=sub, report=report, sha256=sha)
+    return ImportResult(path=path, submission=sub, report=report, sha256=sha,
+                        cells=_read_cells(wb, parsed) if keep_cells else None)
 
 
 def contained_result(path: str, outcome: Outcome[ImportResult]) -> ImportResult:

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from .model import Target
 
-__all__ = ["MONEY_UNITS", "AmountReading", "amount_in_wan", "parse_amount", "parse_target", "target_fields"]
+__all__ = ["MONEY_UNITS", "AmountReading", "ambiguity", "amount_in_wan", "parse_amount", "parse_target", "target_fields"]
 
 # comparator spellings -> canonical
 _CMP_WORDS: list[tuple[str, str]] = [
@@ -215,3 +215,35 @@ def amount_in_wan(target: Target) -> Decimal | None:
     unit = target.unit.split("/")[0]
     factor = MONEY_UNITS.get(unit)
     return None if factor is None else target.value * factor
+
+
+_COMMA_NUMBER_RE = re.compile(r"\d[\d,.]*\d")
+_GROUPED_RE = re.compile(r"^\d{1,3}(,\d{3})+$")
+
+
+def ambiguity(text: str) -> str:
+    """What makes the number in *text* unreadable, in Chinese, for the ``ambiguous-number``
+    message: the two readings of *this* value, never a generic example (docs/targets.md).
+
+    ``2,8505`` -> 逗号后有 4 位数字 … 2.8505 … 28505; ``62,905,469`` -> a correct
+    thousands grouping that a comma typed for a decimal point would also give (62.905469);
+    ``629054,69`` -> 629054.69 or 62905469; more than 15 significant digits -> cannot be
+    kept exactly. Never raises; a text without such a number gets a general sentence."""
+    s = unicodedata.normalize("NFKC", text)
+    m = max(_COMMA_NUMBER_RE.findall(s), key=len, default="")
+    digits = m.replace(",", "").replace(".", "")
+    if "," not in m:
+        if len(digits.lstrip("0")) > 15:
+            return f"数字“{m}”超过 15 位有效数字，无法精确保存"
+        return "数字的写法无法确定"
+    head, _, tail = m.partition(",")
+    whole = m.replace(",", "")
+    if "." in m and m.count(".") == 1 and m.index(".") < m.rindex(","):  # 1.234,56 (European)
+        return f"“{m}”同时有小数点和逗号：可能是 {m.replace('.', '').replace(',', '.')}（逗号作小数点），也可能是 {whole}"
+    if _GROUPED_RE.match(m):
+        return (f"“{m}”按千分位读是 {whole}，但逗号也可能是误写的小数点（{head}.{m[len(head) + 1:].replace(',', '')}），"
+                "两种读法相差很大；千分位只在带小数点的数字中才能确定")
+    if m.count(",") == 1 and "." not in m:
+        return (f"逗号前有 {len(head)} 位数字、后有 {len(tail)} 位，不是千分位写法（每 3 位一个逗号）："
+                f"可能是 {head}.{tail}（逗号误作小数点），也可能是 {whole}")
+    return f"“{m}”中逗号的位置不符合千分位写法（每 3 位一个逗号）：可能是 {whole}，也可能逗号表示小数点"

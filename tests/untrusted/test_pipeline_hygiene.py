@@ -157,7 +157,7 @@ def test_a_full_temporary_folder_stops_the_merge_with_a_message(tmp_path: Path) 
     proc = subprocess.run([shutil.which("xlperf") or "xlperf", "merge", str(SAMPLES), "-o", str(out)], env=env,
                           preexec_fn=_limited(20_000), capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 2, proc.stderr
-    assert "临时文件夹" in proc.stderr and "磁盘空间不足" in proc.stderr and "TMPDIR" in proc.stderr
+    assert "临时文件夹" in proc.stderr and "文件超出大小上限" in proc.stderr and "TMPDIR" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert list(tmp.iterdir()) == [] and not out.exists()
 
@@ -181,7 +181,7 @@ def test_a_full_output_disk_is_one_message_without_a_second_traceback(tmp_path: 
     unraisable: list[object] = []
     monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
     monkeypatch.setattr(xlsx, "_QuietAfterError", _DiskFullAfter)
-    with pytest.raises(OutputError, match="磁盘空间不足"):
+    with pytest.raises(OutputError, match="磁盘空间已满"):
         xlsx.write_consolidated(result, str(out))
     gc.collect()
     assert unraisable == []

@@ -59,7 +59,9 @@ class SourceFile:
     manifest row that set its region / year, its :class:`FileSummary` once imported
     (``None`` when its worker died or overran), ``status`` (imported / replaced /
     duplicate / failed) and the ``reason``; ``extra`` are the merge's own findings
-    about it (duplicate, replaced, key conflict, crashed)."""
+    about it (duplicate, replaced, key conflict, crashed); ``changes`` what the file
+    that replaced it changed (one line, for the 来源 sheet)."""
+
 
     path: str
     mtime: int | None
@@ -68,6 +70,8 @@ class SourceFile:
     status: str = "imported"
     reason: str = ""
     extra: list[Finding] = field(default_factory=list)
+    changes: str | None = None  # a replaced file: what its replacement changed, in one line
+
 
     @property
     def sha256(self) -> str | None:
@@ -224,7 +228,8 @@ def _source_row(inp: SourceFile) -> tuple:
                        local_time(inp.mtime) if inp.mtime is not None else None,
                        inp.manifest_row or ("工作簿内容" if s else None),
                        s.projects if s else 0, s.indicators if s else 0, s.department_indicators if s else 0,
-                       *inp.counts())
+                       *inp.counts(), inp.changes)
+
 
 
 def _overview(kept: list[SourceFile]) -> list[tuple]:

@@ -90,7 +90,7 @@ class FileRows:
     findings: list[Finding] = field(default_factory=list)
     finding_projects: list[str | None] = field(default_factory=list)  # 项目名称 per finding, when it has one
     projects: list[tuple] = field(default_factory=list)  # projects_table().row
-    project_cells: list[dict[str, str]] = field(default_factory=list)  # per project: field -> the cell it was read from
+    project_cells: list[dict[str, str]] = field(default_factory=list)  # per project: field -> Sheet!A1 (xlperf diff)
     indicators: list[tuple] = field(default_factory=list)  # INDICATORS.row
     department_indicators: list[tuple] = field(default_factory=list)  # DEPARTMENT_INDICATORS.row
     departments: list[dict[str, object]] = field(default_factory=list)
@@ -169,7 +169,7 @@ def flatten(result: ImportResult) -> FileRows:
     sub = result.submission
     if sub is None:
         err = result.error
-        reason = f"{err.message} / {err.message_en}" if err is not None else "无法读取 / unreadable"
+        reason = err.message if err is not None else "无法读取"  # what a person reads is Chinese (docs/cli.md)
         return FileRows(failure=reason, findings=list(result.report.findings),
                         finding_projects=[None] * len(result.report.findings))
     base = _base(sub)
@@ -179,7 +179,7 @@ def flatten(result: ImportResult) -> FileRows:
     amounts = []
     for p in sub.projects:
         rows.projects.append(_project_row(base, p, path))
-        rows.project_cells.append(p.cells)
+        rows.project_cells.append({k: v for k, v in p.cells.items() if not k.endswith("_label")})
         rows.indicators.extend(_indicator_row(base, p, ind, path) for ind in p.indicators)
         if p.annual_amount is not None and p.annual_amount >= 0:  # a negative one is amount-negative: not summed
             amounts.append(p.annual_amount)

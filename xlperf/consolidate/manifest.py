@@ -26,7 +26,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..cellref import cell_name
+from ..errors import os_reason
 from ..findings import finding
+from ..inputs import division_code_ok, year_ok
 from ..model import Finding, Region
 
 __all__ = ["MANIFEST_NAME", "Manifest", "ManifestEntry", "read_manifest"]
@@ -44,7 +46,6 @@ _HEADERS = {
     "年度": "year", "预算年度": "year", "年份": "year",
 }
 _YEAR_RE = re.compile(r"^(\d{4})(?:\.0)?\s*年?$")
-_CODE_RE = re.compile(r"^\d{6}(?:\d{3}|\d{6})?$")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def read_manifest(path: str) -> Manifest:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return unreadable(exc.strerror or str(exc))
+        return unreadable(os_reason(exc))
     try:
         text, legacy = _decode(data)
     except UnicodeDecodeError:
@@ -158,13 +159,13 @@ def read_manifest(path: str) -> Manifest:
         year = None
         if values.get("year"):
             m = _YEAR_RE.match(unicodedata.normalize("NFKC", values["year"]))
-            if m and 1990 <= int(m.group(1)) <= 2100:
+            if m and year_ok(int(m.group(1))):
                 year = int(m.group(1))
             else:
                 bad(line, "year", f"年度“{values['year']}”不是四位年份，已忽略，年度按工作簿内容识别", values["year"])
         code = values.get("division_code") or None
-        if code is not None and not _CODE_RE.match(unicodedata.normalize("NFKC", code)):
-            bad(line, "division_code", f"行政区划代码“{code}”应为 6 位数字，已忽略", code)
+        if code is not None and not division_code_ok(unicodedata.normalize("NFKC", code)):
+            bad(line, "division_code", f"行政区划代码“{code}”应为 6、9 或 12 位数字，已忽略", code)
             code = None
         parts = {f: values.get(f) or None for f in ("province", "city", "county")}
         region = Region(**parts, division_code=code) if any(parts.values()) or code else None

@@ -19,7 +19,13 @@ kept and each gets a ``submission-key-conflict`` error.
 
 The merge's own outputs are recognised by the sha256 recorded when they were written
 (:mod:`xlperf.consolidate.ledger`) and skipped; an output that would overwrite an input
-is refused before anything is read.
+is refused before anything is read. A replaced file's 来源 row says in one line what the
+file replacing it changed (:mod:`xlperf.consolidate.changes`, worked out in a worker). A
+review copy (``xlperf review``) that the manifest does not name takes the row of the file
+it is a copy of, when that file is among the inputs: so a copy written beside its
+original, or a corrected copy returned into the same folder, is the same submission (the
+newer wins); the copy's mark is read with a bounded read, only when a manifest leaves a
+file unnamed.
 """
 
 from __future__ import annotations
@@ -46,6 +52,9 @@ from .flatten import FileSummary, ImportTask, import_and_spool
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
 from .spool import SpoolFolder
 from .tables import Consolidation
+from ..readers.container import Container
+from .changes import summary_of
+from .tables import COPY_OF
 
 __all__ = ["Discovery", "consolidate", "discover"]
 
@@ -142,6 +151,23 @@ def _is_own_output(path: str, ledgers: dict[str, dict[int, set[str]]]) -> bool:
         return False
 
 
+_COPY_OF_RE = re.compile(rb'<property\b[^>]*\bname="' + re.escape(COPY_OF.encode()) + rb'"[^>]*>\s*<vt:lpwstr>([0-9a-f]{64})</vt:lpwstr>')
+
+
+def _copy_of(path: str) -> str | None:
+    """The sha256 of the workbook *path* is a review copy of (docs/review-loop.md), or
+    ``None``: its custom properties read through the reader's container (a bounded,
+    non-blocking read; a part of at most 1 MiB). Never raises."""
+    try:
+        container = Container(read_file(path), path=path)
+        if not 0 < container.size("docProps/custom.xml") < 1 << 20:
+            return None
+        m = _COPY_OF_RE.search(container.read("docProps/custom.xml") or b"")
+    except Exception:  # noqa: BLE001 - anything wrong with the file: it is simply no copy
+        return None
+    return m.group(1).decode() if m else None
+
+
 def _mtime(path: str) -> int | None:
     try:
         return os.stat(path).st_mtime_ns
@@ -202,8 +228,9 @@ def consolidate(paths: Sequence[str], *, outputs: Iterable[str] = (), progress: 
                 stream: Iterable[Outcome[FileSummary]] = runner.map(import_and_spool, tasks)
                 for out in (progress(stream, len(tasks)) if progress else stream):
                     _settle(inputs[out.index], out, spool)
-        _mark_duplicates(inputs)
-        _resolve_keys(inputs)
+                _mark_duplicates(inputs)
+                replaced = _resolve_keys(inputs)
+                _describe_changes(runner, replaced, {t.path: t for t in tasks})
         return SpooledConsolidation(inputs, _merge_findings(found, paths, inputs), spool)
     except BaseException:
         spool.close()
@@ -215,14 +242,44 @@ def _inputs(found: Discovery, spool: str, import_fn: Callable[..., ImportResult]
     """One :class:`SourceFile` and one :class:`ImportTask` per file (same index)."""
     used: set[tuple[str, str]] = set()
     inputs, tasks = [], []
+    originals: dict[str, str] | None = None  # sha256 -> path, worked out only when a review copy is met
     for path in found.files:
         inp = SourceFile(path, _mtime(path))
         entry, inp.manifest_row = _manifest_entry(path, found.manifests, used)
+        copy_of = _copy_of(path) if entry is None and found.manifests else None
+        if copy_of is not None:
+            if originals is None:
+                originals = _shas(found.files)
+            origin = originals.get(copy_of)
+            if origin is not None and origin != path:  # a review copy beside its original: the original's row
+                entry, row = _manifest_entry(origin, found.manifests, set())
+                inp.manifest_row = f"{row}（审核副本，沿用原文件 {origin} 的行）" if row else None
         inputs.append(inp)
         tasks.append(ImportTask(path, entry.region if entry else None, entry.year if entry else None, spool=spool,
                                 import_fn=import_fn, labels=labels))
     found.findings.extend(_missing_from_manifests(found.manifests, used))
     return inputs, tasks
+
+
+def _shas(files: list[str]) -> dict[str, str]:
+    """sha256 -> the first of *files* with those bytes (bounded, non-blocking reads)."""
+    out: dict[str, str] = {}
+    for path in files:
+        try:
+            out.setdefault(hashlib.sha256(read_file(path)).hexdigest(), path)
+        except UnreadableWorkbook:
+            continue
+    return out
+
+
+def _describe_changes(runner: ContainedRunner, replaced: list[tuple[SourceFile, SourceFile]],
+                      tasks: dict[str, ImportTask]) -> None:
+    """Each replaced file's ``changes``: what the file replacing it changed, in one line,
+    worked out in the contained workers (both read again, as the merge read them)."""
+    pairs = [(tasks[old.path], tasks[new.path]) for old, new in replaced]
+    for out in runner.map(summary_of, pairs):
+        if out.value is not None:
+            replaced[out.index][0].changes = out.value
 
 
 def _missing_from_manifests(manifests: dict[str, Manifest], used: set[tuple[str, str]]) -> list[Finding]:
@@ -260,8 +317,14 @@ def _settle(inp: SourceFile, out: Outcome[FileSummary], spool: SpoolFolder) -> N
             inp.status, inp.reason = "failed", summary.failure
         return
     result = contained_result(inp.path, out)
-    inp.status, inp.reason = "failed", out.failure or ""
+    inp.status, inp.reason = "failed", _chinese(out.failure or "")
     inp.extra.extend(result.report.findings)
+
+
+def _chinese(failure: str) -> str:
+    """The Chinese half of a worker failure (``中文 / English``, :mod:`xlperf.isolation`):
+    what a person reads in xlperf's outputs is Chinese (docs/cli.md)."""
+    return failure.split(" / ")[0]
 
 
 def _mark_duplicates(inputs: list[SourceFile]) -> None:
@@ -296,7 +359,9 @@ def _newer(a: SourceFile, b: SourceFile) -> tuple[int, str]:
     return 0, ""
 
 
-def _resolve_keys(inputs: list[SourceFile]) -> None:
+def _resolve_keys(inputs: list[SourceFile]) -> list[tuple[SourceFile, SourceFile]]:
+    """Resolve resubmissions (module doc); the (replaced, replacing) pairs."""
+    replaced: list[tuple[SourceFile, SourceFile]] = []
     groups: dict[tuple, list[SourceFile]] = defaultdict(list)
     for inp in inputs:
         if (key := _key(inp)) is not None:
@@ -312,6 +377,7 @@ def _resolve_keys(inputs: list[SourceFile]) -> None:
             old.status, old.reason = "replaced", f"被 {newest.path} 替代：{why}"
             old.extra.append(finding("submission-replaced", sheet=None, cell=None, file=old.path,
                                      params={"newer": f"{newest.path}（{why}）"}))
+            replaced.append((old, newest))
             newest.reason = "；".join(filter(None, [newest.reason, f"替代了 {old.path}（{why}）"]))
         if len(tops) > 1:
             for t in tops:
@@ -319,3 +385,4 @@ def _resolve_keys(inputs: list[SourceFile]) -> None:
                 t.reason = "；".join(filter(None, [t.reason, f"与 {others} 同一地区、部门、年度，无法判断先后，均已导入"]))
                 t.extra.append(finding("submission-key-conflict", sheet=None, cell=None, file=t.path,
                                        params={"other": others}))
+    return replaced

@@ -22,8 +22,9 @@ schema is built from templates/taxonomy.toml (:func:`projects_table`); the 部�
 one column per 收入构成 / 支出构成 item its rows hold (:func:`department_columns`), so
 its rows are dicts keyed by header.
 
-Only this module and the writers know :data:`OUTPUT_MARK`, the document property that
-marks a workbook written by ``xlperf merge`` (merge skips its own output).
+:data:`OUTPUT_MARK` is the document property that marks a workbook xlperf wrote that is no
+submission (the consolidated workbook, the diff workbook, the show-read copy): merge skips
+it. :data:`CHANGES` is the table of ``xlperf diff`` (docs/review-loop.md).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ if TYPE_CHECKING:  # the schema itself needs neither pandas nor pyarrow: importe
     import pyarrow as pa
 
 __all__ = [
+    "CHANGES",
+    "COPY_OF",
     "DEPARTMENTS",
     "DEPARTMENTS_HEAD",
     "DEPARTMENTS_TAIL",
@@ -64,8 +67,13 @@ __all__ = [
     "tables",
 ]
 
-#: Custom document property value that marks a workbook written by ``xlperf merge``.
+#: Custom document property value that marks a workbook written by ``xlperf merge`` (and the
+#: other outputs that are no submission).
 OUTPUT_MARK = "xlperf-consolidated"
+
+#: Custom document property of a review copy (``xlperf review``): the sha256 of the workbook
+#: it is a copy of. Merge gives a copy lying beside its original the original's manifest row.
+COPY_OF = "xlperf-copy-of"
 
 
 @dataclass(frozen=True)
@@ -188,7 +196,18 @@ SOURCES = Table("sources", "来源", _cols(
     ("province", "省"), ("city", "市"), ("county", "县(区)"), ("division_code", "行政区划代码"), ("department", "部门"),
     ("year", "年度", "year"), ("fill_date", "填报日期"), ("modified", "修改时间"), ("region_basis", "地区年度依据"),
     ("projects", "项目数", "count"), ("indicators", "项目指标数", "count"),
-    ("department_indicators", "部门指标数", "count"), ("errors", "错误", "count"), ("warnings", "警告", "count")))
+    ("department_indicators", "部门指标数", "count"), ("errors", "错误", "count"), ("warnings", "警告", "count"),
+    ("changes", "变更摘要")))
+
+#: What a resubmission changed (``xlperf diff OLD NEW``): one row per change. ``project``
+#: is the 项目编码 or 项目名称 (``部门整体（长期）`` / ``部门整体（年度）`` / ``部门整体`` for the
+#: department plan), ``field`` the column that changed, ``old`` / ``new`` its values as
+#: text, ``difference`` new - old in 万元 for an amount, ``old_where`` / ``new_where`` the
+#: cells (``项目3!B3``).
+CHANGES = Table("changes", "变更", _cols(
+    ("change", "变更"), ("project", "项目"), ("level1", "一级指标"), ("level2", "二级指标"), ("name", "三级指标"),
+    ("field", "栏目"), ("old", "原值"), ("new", "新值"), ("difference", "差额（万元）", "amount"),
+    ("old_where", "原位置"), ("new_where", "新位置")))
 
 OVERVIEW = Table("overview", "概览", _cols(
     ("province", "省"), ("city", "市"), ("county", "县(区)"), ("departments", "部门数", "count"),
@@ -215,6 +234,7 @@ IndicatorsRow = INDICATORS.row
 DepartmentIndicatorsRow = DEPARTMENT_INDICATORS.row
 FindingsRow = FINDINGS.row
 SourcesRow = SOURCES.row
+ChangesRow = CHANGES.row
 
 
 def __getattr__(name: str) -> object:
@@ -312,6 +332,18 @@ class Consolidation:
     department_indicators = property(lambda self: self.frame(DEPARTMENT_INDICATORS), doc="部门指标 as a DataFrame")
     findings = property(lambda self: self.frame(FINDINGS), doc="问题 as a DataFrame")
     sources = property(lambda self: self.frame(SOURCES), doc="来源 as a DataFrame")
+
+    @property
+    def any_imported(self) -> bool:
+        """True when at least one input was read (状态 ``imported``): with none, there is
+        nothing to consolidate and ``xlperf merge`` writes no file, so an earlier
+        consolidated workbook is never replaced by an empty one (a mistyped folder)."""
+        status = SOURCES.header("status")
+        return any(row[0] == "imported" for row in self.rows(SOURCES, [status]))
+
+    def sheets(self) -> list[tuple[str, str, pd.DataFrame]]:
+        """(sheet name, table name, DataFrame) in workbook order (small merges, tests)."""
+        return [(t.sheet, t.name, self.frame(t)) for t in tables()]
 
     def close(self) -> None:
         """Release what the tables keep on disk (idempotent)."""

@@ -22,15 +22,17 @@ from ..facts import StatedTotal
 from ..findings import finding
 from ..model import Finding
 from ..readers.grid import Sheet, form_date_from_serial, format_value
-from ..targets import AMOUNT_LIMIT, parse_amount
+from ..targets import AMOUNT_LIMIT, ambiguity, parse_amount
 from ..text import label_key
-from .labels import form_key
+from .labels import form_key, load_labels
 
 __all__ = [
     "ParseContext",
     "consume_boilerplate",
+    "department_above",
     "department_line",
     "is_signature",
+    "is_total_row",
     "is_title",
     "is_unit_note",
     "is_unit_note_or_title",
@@ -46,12 +48,13 @@ __all__ = [
 
 _TITLE_RE = re.compile(
     r"(绩效目标(申报|批复|审核)?表|.+绩效目标申报|.{2,}绩效目标)(\(.{1,12}\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
+    r"|^附?表\s*\d+([-－]\d+)?$"  # a table's number in a budget publication: 表12, 附表3-1
 )
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 # the year line under a title: (2020)年度, ( 2019 年度), 2021年度) (its "(" lost with the page)
 _YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$")
 _TRAILING_YEAR_RE = re.compile(r"\(?20\d\d年度?\)?$")
-_UNIT_RE = re.compile(r"^(?:金额)?单位[:：]?(万元|元|亿元)$")
+_UNIT_RE = re.compile(r"^\(?(?:金额)?单位[:：]?(万元|元|亿元)\)?$")  # also bracketed: （单位：万元）
 _DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会))(本级)?$")
 _CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
 
@@ -102,16 +105,32 @@ def is_unit_note_or_title(text: object) -> bool:
 @lru_cache(maxsize=1 << 14)
 def is_signature(text: object) -> bool:
     """A signature or note line under a form: ``填表人：张三``, ``审核人：``, ``备注：…``
-    (words from labels.toml [boilerplate] signature)."""
+    (starting with a word of labels.toml [boilerplate] signature), or a line ending in a
+    place to sign or stamp, whoever signs (``项目单位（盖章）``, ``单位负责人签字：``:
+    [boilerplate] signature_ends)."""
     if not isinstance(text, str):
         return False
     key = label_key(text)
-    return any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in _signature_words())
+    words, ends = _signature_words()
+    return (any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in words)
+            or key.rstrip(":").endswith(ends))
 
 
 @lru_cache(maxsize=1)
-def _signature_words() -> tuple[str, ...]:
-    return tuple(label_key(w) for w in load_data("labels.toml")["boilerplate"]["signature"])
+def _signature_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    words = load_data("labels.toml")["boilerplate"]
+    return tuple(label_key(w) for w in words["signature"]), tuple(label_key(w) for w in words["signature_ends"])
+
+
+def is_total_row(text: object) -> bool:
+    """A table's total row (合计, 总计, 小计: labels.toml [boilerplate] total_row), written
+    with or without spaces: it states a sum, it is no item of the table."""
+    return isinstance(text, str) and label_key(text) in _total_words()
+
+
+@lru_cache(maxsize=1)
+def _total_words() -> frozenset[str]:
+    return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["total_row"])
 
 
 @lru_cache(maxsize=1 << 14)
@@ -255,7 +274,7 @@ def _report_unreadable(sheet: Sheet, r: int, c: int, value: object, *, label: st
     (``amount-not-number`` / ``percent-not-number``), at (r, c) of *sheet*."""
     if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
         ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
-                                    params={"label": label}))
+                                    params={"label": label, "why": ambiguity(value)}))
     else:
         ctx.findings.append(finding(code, sheet=sheet.name, cell=cell_name(r, c),
                                     text=format_value(value), params={"label": label}))
@@ -263,15 +282,35 @@ def _report_unreadable(sheet: Sheet, r: int, c: int, value: object, *, label: st
 
 def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None
                          ) -> tuple[int, int, str] | None:
-    """When the only free cell of row *r* is a department line (``315002乐亭县司法局``),
-    consume it, note it in *ctx* and return (row, col, text)."""
+    """When the only free cell of row *r* is a department line (``315002乐亭县司法局``, or
+    labelled: ``单位名称：浦江县住房和城乡建设局``), consume it, note it in *ctx* and return
+    (row, col, text) (the text after a label)."""
     free = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed]
     if len(free) != 1 or not isinstance(free[0][1], str):
         return None
     c, v = free[0]
     dept = department_line(v)
+    if dept is None:
+        hit = load_labels().match("department", v)
+        if hit is not None and hit.field == "name" and hit.inline and (dept := department_line(hit.inline)):
+            v = hit.inline
     if dept is None or (exclude is not None and exclude.match(v)):
         return None
     sheet.consumed.add((r, c))
     ctx.departments.append((dept[0], dept[1], sheet.ref(r, c)))
     return r, c, v
+
+
+def department_above(sheet: Sheet, header: int, ctx: ParseContext) -> tuple[str, str] | None:
+    """``部门名称: 广州市增城区司法局`` above a table of projects (row *header*): (name, cell
+    ref), the 主管部门 of every project in it; the cell consumed and noted in *ctx*."""
+    labels = load_labels()
+    found = None
+    for r in sheet.rows_between(0, header):
+        for c, v in sheet.grid.get(r, ()):
+            hit = labels.match("department", v)
+            if hit and hit.field == "name" and hit.inline:
+                sheet.consumed.add((r, c))
+                ctx.departments.append((None, hit.inline, sheet.ref(r, c)))
+                found = (hit.inline, sheet.ref(r, c))
+    return found

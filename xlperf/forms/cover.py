@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Department, Region
 from ..readers.grid import Sheet, format_value
@@ -16,11 +16,13 @@ __all__ = ["READER", "CoverInfo", "find_cover", "read_cover"]
 
 @dataclass
 class CoverInfo:
-    """Region, budget year and department as filled on the cover."""
+    """Region, budget year and department as filled on the cover; ``cells`` the value
+    cells read (``Sheet!A1`` by field: ``year``, ``province`` … ``fill_date``)."""
 
     region: Region
     year: int | None
     department: Department
+    cells: dict[str, str] = field(default_factory=dict)
 
 
 def find_cover(sheet: Sheet, owned: set[int]) -> dict[str, tuple[int, int, object]] | None:
@@ -41,6 +43,7 @@ def read_cover(sheet: Sheet, found: dict[str, tuple[int, int, object]], ctx: Par
     """Read the cover block whose labels :func:`find_cover` found; consumes the labels
     and their values."""
     values: dict[str, str | None] = {}
+    cells: dict[str, str] = {}
     fill_date = None
     for fld, (r, c, v) in found.items():
         sheet.consumed.add((r, c))
@@ -48,6 +51,7 @@ def read_cover(sheet: Sheet, found: dict[str, tuple[int, int, object]], ctx: Par
             values[fld] = None
             continue
         sheet.consumed.add((r, c + 1))
+        cells[fld] = sheet.ref(r, c + 1)
         values[fld] = format_value(v).strip()
         if fld == "fill_date":
             fill_date = read_fill_date(sheet, r, c + 1, v, ctx)
@@ -61,6 +65,7 @@ def read_cover(sheet: Sheet, found: dict[str, tuple[int, int, object]], ctx: Par
         year=year,
         department=Department(name=values.get("department"), filled_by=values.get("filled_by"),
                               phone=values.get("phone"), fill_date=fill_date),
+        cells=cells,
     )
 
 

@@ -3,11 +3,12 @@
 
 Sections read: 部门(单位)名称 / 填报人 / 联系电话 / 填报日期; 部门总体资金情况 with the
 收入构成 and 支出构成 rows (当年金额, 占比, 近两年收支金额 by year, 合计); 部门职能概述;
-年度工作任务; 项目支出情况 (项目名称 | 支出项目类别 | 项目总预算 | 项目本年度预算 |
-项目主要支出方向和用途); 整体绩效总目标 (长期目标 with its 截止 year, 年度目标, also a
-``年度目标:`` heading followed by numbered lines); 长期绩效指标 and 年度绩效指标 tables
-(the latter with 前年 / 上年 / 预期当年实现值), read by :mod:`xlperf.forms.indicators`
-against the department framework. Amounts in 万元; 占比 in percent.
+年度工作任务 (or the MoF form's 年度主要任务 table, :mod:`.department_tasks`); 项目支出情况
+(项目名称 | 支出项目类别 | 项目总预算 | 项目本年度预算 | 项目主要支出方向和用途); 整体绩效总目标
+(长期目标 with its 截止 year, 年度目标, also a ``年度目标:`` heading followed by numbered
+lines); 长期绩效指标 and 年度绩效指标 tables (the latter with 前年 / 上年 / 预期当年实现值),
+read by :mod:`xlperf.forms.indicators` against the department framework, or the project
+one where the table's level cells name it (the MoF form). Amounts in 万元; 占比 in percent.
 
 A sheet holding a department form is owned by it whole (the seeds and the template
 never stack project forms under a department form).
@@ -32,6 +33,7 @@ from .common import (
     read_percent,
 )
 from .indicators import TableHeader, find_header, read_indicator_table
+from .department_tasks import read_tasks
 from .funds import amount_factor
 from .labels import load_labels
 from .values import value_below, value_right
@@ -83,6 +85,8 @@ def read_department(sheet: Sheet, rows: set[int], *, tax: Taxonomy, ctx: ParseCo
     # -- simple label / value fields -------------------------------------------------------
     for fld in ("name", "filled_by", "phone", "functions", "annual_tasks"):
         for r, c, inline in hits.get(fld, [])[:1]:
+            if fld == "annual_tasks" and inline is None and read_tasks(sheet, r, c, plan, ctx):
+                continue  # the MoF form's task table (任务名称 | 主要内容 | 预算金额)
             val = inline if inline is not None else _right(sheet, r, c)
             if val is None:
                 continue

@@ -1,7 +1,8 @@
 """Read every form on every sheet of a workbook (any sheet names, any order, one form
 per sheet or several stacked), then settle region, year and department.
 
-Per sheet: the template's hidden lists sheet is recognised and set aside; otherwise the
+Per sheet: the template's hidden lists sheet and the sheets xlperf adds to a workbook
+(:mod:`xlperf.forms.own_sheets`) are recognised and set aside; otherwise the
 readers of :data:`~xlperf.forms.registry.REGISTRY` are tried in order, then the
 boilerplate left around the forms (titles, unit notes, the template's own text, lone
 department lines) is consumed. What stays unconsumed is reported by the importer.
@@ -13,6 +14,7 @@ from ..readers.grid import Sheet, Workbook
 from ..taxonomy import Taxonomy
 from .base import MIN_SCORE, FormRun, ParsedWorkbook
 from .common import ParseContext, consume_boilerplate, take_department_line
+from .own_sheets import compare_carried, read_own_sheet
 from .own_template import is_template_text, read_lists_sheet
 from .registry import REGISTRY
 from .settle import settle
@@ -27,7 +29,7 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
     for sheet in wb.sheets:
         if not sheet.cells:
             continue
-        if read_lists_sheet(sheet):
+        if read_lists_sheet(sheet) or read_own_sheet(sheet, run, wb):
             run.out.template_sheets.add(sheet.name)
             continue
         found = _read_forms(sheet, run)
@@ -35,6 +37,7 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
         run.out.facts.found_form = run.out.facts.found_form or found
     run.out.findings = ctx.findings
     run.out.facts.stated_totals = ctx.stated_totals
+    compare_carried(wb, run)
     settle(run.out, ctx)
     return run.out
 

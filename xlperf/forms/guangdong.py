@@ -21,7 +21,7 @@ from ..targets import parse_target
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
 from .base import FormReader, FormRun, Recognition
-from .common import ParseContext, read_amount
+from .common import ParseContext, department_above, read_amount
 from .indicators import LevelCarry, level_fields, report_levels
 from .labels import load_labels
 from .packed import parse_packed
@@ -49,7 +49,7 @@ def read_summary(sheet: Sheet, header: int, *, tax: Taxonomy, ctx: ParseContext)
         if hit and hit.field not in cols:
             cols[hit.field] = c
             sheet.consumed.add((header, c))
-    dept = _department_above(sheet, header, ctx)
+    dept = department_above(sheet, header, ctx)
     projects: list[Project] = []
     units: list[tuple[str, Decimal | None, CellRef, list[Project]]] = []
     grand: tuple[Decimal | None, CellRef] | None = None
@@ -124,21 +124,6 @@ def _take(sheet: Sheet, r: int, name_col: int, amounts: dict[str, tuple[int, obj
         return None
     c, v = amounts["annual_amount"]
     return read_amount(sheet, r, c, v, label=label, ctx=ctx, text_ok=True)
-
-
-def _department_above(sheet: Sheet, header: int, ctx: ParseContext) -> tuple[str, str] | None:
-    """``部门名称: 广州市增城区司法局`` above the table: (name, cell ref), the 主管部门 of
-    every project in it."""
-    labels = load_labels()
-    found = None
-    for r in sheet.rows_between(0, header):
-        for c, v in sheet.grid.get(r, ()):
-            hit = labels.match("department", v)
-            if hit and hit.field == "name" and hit.inline:
-                sheet.consumed.add((r, c))
-                ctx.departments.append((None, hit.inline, sheet.ref(r, c)))
-                found = (hit.inline, sheet.ref(r, c))
-    return found
 
 
 def _indicators(sheet: Sheet, r: int, c: int, text: str, *, tax: Taxonomy, ctx: ParseContext) -> list[Indicator]:

@@ -27,6 +27,7 @@ from .values import value_below, value_right
 __all__ = ["Found", "collect_labels"]
 
 _AMOUNTS = ("annual_amount", "period_amount", "fiscal_funds", "special_account_funds", "other_funds")
+_PARTS = ("fiscal_funds", "special_account_funds", "other_funds")
 _ANNUAL_WORDS = ("年度", "当年")
 _NUMBER_RE = re.compile(r"^[\d.,\s]+(万元|万|元)?$")
 
@@ -45,9 +46,14 @@ class Found:
     pending: dict[str, tuple[int, int, int, list[int]]] = field(default_factory=dict)
     header_rows: set[int] = field(default_factory=set)  # rows of labels over their values
 
-    def offer(self, fld: str, hit: LabelHit, value: tuple[int, int, object]) -> None:
-        """A value for *fld*: taken when the field has none yet, or this label is better."""
+    def offer(self, fld: str, hit: LabelHit, value: tuple[int, int, object], col: int | None = None) -> None:
+        """A value for *fld*: taken when the field has none yet, or this label is better: one
+        saying 年度 / 当年, or a part of the funds (其中：财政拨款) in the column of the 年度
+        total's label rather than the 中期 one's (中期 | 年度 funds side by side, MoF form)."""
         rank = 0 if any(w in hit.label for w in _ANNUAL_WORDS) else 1
+        if fld in _PARTS and col is not None:
+            rank = {self.label_cells.get("annual_amount", (0, -1))[1]: 0,
+                    self.label_cells.get("period_amount", (0, -1))[1]: 2}.get(col, rank)
         if fld not in self.raw or rank < self.rank[fld]:
             self.raw[fld], self.rank[fld] = value, rank
             self.units[fld] = hit.unit
@@ -107,20 +113,22 @@ def _take(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[int], hea
     if hit.field == "group":
         return False
     if hit.inline is not None:
-        found.offer(hit.field, hit, (r, c, _first_line(hit.inline) if hit.field in _AMOUNTS else hit.inline))
+        found.offer(hit.field, hit, (r, c, _first_line(hit.inline) if hit.field in _AMOUNTS else hit.inline), c)
         return True
     right = _right_of(sheet, r, c, label_cols)
-    if right is not None:
-        sheet.consumed.add((r, right[0]))
-        found.offer(hit.field, hit, (r, right[0], right[1]))
-        return True
     below = value_below(sheet, r, c, stop) if heads or hit.field in _AMOUNTS else None
     if below is not None and hit.field in _AMOUNTS and (_has_item(sheet, below[0], below[1])
                                                        or not _is_amount(below[2])):
         below = None  # a part's amount (or a part's name) under the heading: the total is added up below
+    if right is not None and hit.field in _AMOUNTS and below is not None and not _is_amount(right[1]):
+        right = None  # a heading over its amount, another heading beside it (资金总额 | 上级补助资金)
+    if right is not None:
+        sheet.consumed.add((r, right[0]))
+        found.offer(hit.field, hit, (r, right[0], right[1]), c)
+        return True
     if below is not None and (heads or _is_amount(below[2])):
         sheet.consumed.add((below[0], below[1]))
-        found.offer(hit.field, hit, below)
+        found.offer(hit.field, hit, below, c)
         return True
     if hit.field in _AMOUNTS:
         col = next((cc for cc in sorted(label_cols) if cc > c), c)  # 年度资金总额 | 金额(万元): that column

@@ -1,8 +1,11 @@
 """Sheets that are NOT target forms (docs/forms.md "Not a target form"): a 绩效自评表
 (实际完成值, 分值 / 得分, 全年执行数 …), a scoring rubric (评分标准, 扣分 …), a 资金分配表
-without indicators (支出功能分类科目, 经济分类科目 …). Two or more of one kind's words
-(labels.toml [not_target]) as cells of the sheet recognise it, more surely than any target
-form reader, so a self-evaluation's 项目名称 and indicator table are never read as a project.
+without indicators (支出功能分类科目, 经济分类科目 …), a budget table without indicators
+(部门收支总表: 本年收入合计, 支出总计 …). Two or more of one kind's words (labels.toml
+[not_target]) as cells of the sheet recognise it, more surely than any target form reader,
+so a self-evaluation's 项目名称 and indicator table are never read as a project. A rubric
+also shows itself by its table: an indicator header with a 分值 column and no column for
+target values (绩效评价指标体系), with one scoring word.
 
 The sheet is recorded as a :class:`~xlperf.forms.base.Refusal` and owned whole; a workbook
 with no target form but such a sheet is refused as ``not-a-target-form`` (exit code 2).
@@ -14,16 +17,22 @@ from ..cellref import cell_name
 from ..findings import finding
 from ..readers.grid import Sheet
 from .base import FormReader, FormRun, Recognition, Refusal
+from .indicators.header import TableHeader
 from .labels import load_labels
 
 __all__ = ["KINDS", "READER"]
 
 #: the Chinese name of each kind of [not_target] words, for the messages
-KINDS = {"self_evaluation": "绩效自评表", "scoring": "评分表", "allocation": "资金分配表（没有绩效指标）"}
+KINDS = {"self_evaluation": "绩效自评表", "scoring": "评分表", "allocation": "资金分配表（没有绩效指标）",
+         "budget": "预算收支表（没有绩效指标）"}
+# kinds refused only on a sheet without an indicator table (a target form may cite their words)
+_WITHOUT_INDICATORS = frozenset({"allocation", "budget"})
+_VALUE_ROLES = frozenset({"target", "period_target"})
 
 
 def _evidence(sheet: Sheet, owned: set[int]) -> tuple[str, list[tuple[int, int, str]]] | None:
-    """The kind whose words the sheet shows most (two at least): (kind, [(row, col, word)])."""
+    """The kind whose words the sheet shows most (two at least): (kind, [(row, col, word)]);
+    or a rubric shown by its table (:func:`_rubric_table`) and one scoring word."""
     by_kind: dict[str, dict[str, tuple[int, int, str]]] = {}
     for r, hits in load_labels().index(sheet).get("not_target", {}).items():
         if r in owned:
@@ -32,23 +41,40 @@ def _evidence(sheet: Sheet, owned: set[int]) -> tuple[str, list[tuple[int, int, 
             if hit.inline is None:
                 by_kind.setdefault(hit.field, {}).setdefault(hit.label, (r, c, hit.label))
     best = max(by_kind.items(), key=lambda kv: len(kv[1]), default=None)
-    if best is None or len(best[1]) < 2:
-        return None
-    return best[0], sorted(best[1].values())
+    if best is not None and len(best[1]) >= 2:
+        return best[0], sorted(best[1].values())
+    if "scoring" in by_kind and (weight := _rubric_table(sheet, owned)) is not None:
+        return "scoring", sorted([*by_kind["scoring"].values(), weight])
+    return None
+
+
+def _headers(sheet: Sheet, owned: set[int]) -> list[TableHeader]:
+    """The indicator-table headers of the sheet outside *owned* rows."""
+    from .indicators import find_header  # the indicator readers build on the labels too
+
+    rows = load_labels().index(sheet).get("indicator_header", {})
+    return [h for r in rows if r not in owned and (h := find_header(sheet, r)) is not None]
+
+
+def _rubric_table(sheet: Sheet, owned: set[int]) -> tuple[int, int, str] | None:
+    """A scoring rubric's table (绩效评价指标体系): an indicator header with a weight or
+    score column (分值) and no column for target values. Returns the score column's
+    header cell as (row, col, text)."""
+    for h in _headers(sheet, owned):
+        if "weight" in h.cols and not (_VALUE_ROLES & set(h.cols)) and not h.grades and not h.recipients:
+            c = h.cols["weight"]
+            return h.row, c, str(sheet.cells[(h.row, c)]).strip()
+    return None
 
 
 def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
-    """Certain for a self-evaluation or rubric; an allocation table only where no
-    indicator table header is on the sheet."""
+    """Certain for a self-evaluation or rubric; an allocation or budget table only where
+    no indicator table header is on the sheet."""
     ev = _evidence(sheet, owned)
     if ev is None:
         return None
-    if ev[0] == "allocation" and load_labels().index(sheet).get("indicator_header"):
-        from .indicators import find_header
-
-        rows = load_labels().index(sheet)["indicator_header"]
-        if any(r not in owned and find_header(sheet, r) is not None for r in rows):
-            return None
+    if ev[0] in _WITHOUT_INDICATORS and _headers(sheet, owned):
+        return None
     return Recognition(1.0, ev)
 
 

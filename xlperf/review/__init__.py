@@ -8,7 +8,7 @@ add one: ``xlperf/review/README.md``.
 from __future__ import annotations
 
 # the rule modules register their rules on import
-from . import context, cost, department, funding, levels, required, summary, targets, yielded  # noqa: F401
+from . import carried, context, cost, department, empty, funding, levels, required, summary, targets, yielded  # noqa: F401
 from .registry import ORDER, RULES, review, rule
 
 __all__ = ["ORDER", "RULES", "review", "rule"]

@@ -1,13 +1,16 @@
 """Cost indicators (成本指标): their money, one or summed, equals 项目年度金额 in 万元
-(``cost-amount-mismatch``: 红寺堡 5.3756 万元 against ``≥33756元``), and a cost target is
-a ceiling, not a floor (``cost-comparator``). See docs/review-rules.md."""
+(``cost-amount-mismatch``: 红寺堡 5.3756 万元 against ``≥33756元``; a cost per unit,
+``≤1500元/亩`` or 每公里建设成本, is not compared), and a cost target is a ceiling, not a
+floor (``cost-comparator``). See docs/review-rules.md."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 
-from ..model import Finding, Submission, Target
+from ..data import load_data
+from ..model import Finding, Indicator, Submission, Target
 from ..targets import MONEY_UNITS, amount_in_wan
 from .common import Facts, at, fmt
 from .registry import rule
@@ -24,12 +27,25 @@ def _money(t: Target | None) -> list[Decimal]:
     return [] if v is None else [v]
 
 
+@lru_cache(maxsize=1)
+def _unit_cost_words() -> tuple[str, ...]:
+    return tuple(load_data("lists.toml")["unit_cost_words"]["values"])
+
+
+def _unit_cost(i: Indicator) -> bool:
+    """A cost per unit, not the project's total: a rate (``≤1500元/亩``, ``720元/生·年``) or
+    a 三级 naming a standard per unit (每公里建设成本, 亩均投入, 补助标准: lists.toml
+    unit_cost_words)."""
+    t = i.target
+    return bool((t is not None and t.unit and "/" in t.unit) or any(w in (i.name or "") for w in _unit_cost_words()))
+
+
 @rule("cost-amount-mismatch")
 def _cost(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for p, cost_indicators in zip(sub.projects, facts.costs):
         if p.annual_amount is None:
             continue
-        costs = [(i, _money(i.target)) for i in cost_indicators]
+        costs = [(i, _money(i.target)) for i in cost_indicators if not _unit_cost(i)]
         costs = [(i, m) for i, m in costs if m]
         if not costs:
             continue

@@ -24,6 +24,7 @@ RULES: dict[str, Check] = {}
 #: the facts stated by forms, the project and department rules, then what stayed unknown.
 ORDER: tuple[str, ...] = (
     "no-form-found",                   # context.py
+    "submission-empty",                # empty.py
     "summary-total-mismatch",          # summary.py
     "required-field-missing",          # required.py
     "level1-without-indicator",        # levels.py
@@ -43,6 +44,7 @@ ORDER: tuple[str, ...] = (
     "dept-share-mismatch",             # department.py
     "dept-project-spending-mismatch",  # department.py
     "no-indicator-read",               # yielded.py
+    "carried-over-unchanged",          # carried.py
     "region-unknown",                  # context.py
     "year-unknown",                    # context.py
 )

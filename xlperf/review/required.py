@@ -10,14 +10,17 @@ from ..model import Finding, Submission
 from .common import Facts, at, is_placeholder, project_name
 from .registry import rule
 
-_REQUIRED = (("name", "项目名称"), ("competent_department", "主管部门"), ("annual_amount", "项目年度金额"),
+__all__ = ["REQUIRED_PROJECT_FIELDS"]
+
+#: (field, label) every project must fill; placeholders count as empty
+REQUIRED_PROJECT_FIELDS = (("name", "项目名称"), ("competent_department", "主管部门"), ("annual_amount", "项目年度金额"),
              ("performance_target", "年度总体绩效目标"))
 
 
 @rule("required-field-missing")
 def _required(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for p in sub.projects:
-        for fld, label in _REQUIRED:
+        for fld, label in REQUIRED_PROJECT_FIELDS:
             value = getattr(p, fld)
             if fld == "annual_amount":
                 if value is None and not p.annual_amount_text:
@@ -29,5 +32,6 @@ def _required(sub: Submission, facts: Facts) -> Iterator[Finding]:
                 yield at("required-field-missing", ref, text=value, sheet=p.sheet,
                           params={"label": label, "detail": f"（项目“{project_name(p)}”）" if fld != "name" else ""})
     plan = sub.department_plan
-    if plan is not None and (plan.revenue or plan.expenditure or plan.long_term_indicators) and is_placeholder(plan.name):
+    named = plan.name if plan is not None and not is_placeholder(plan.name) else sub.department.name  # the template asks once, on the cover
+    if plan is not None and (plan.revenue or plan.expenditure or plan.long_term_indicators) and is_placeholder(named):
         yield at("required-field-missing", None, sheet=plan.sheet, params={"label": "部门(单位)名称", "detail": ""})

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from ..model import Finding, Submission
+from ..targets import ambiguity
 from .common import Facts, at
 from .registry import rule
 
@@ -43,4 +44,5 @@ def _satisfaction(sub: Submission, facts: Facts) -> Iterator[Finding]:
 def _ambiguous(sub: Submission, facts: Facts) -> Iterator[Finding]:
     for i, sheet, t in facts.targets:
         if t.kind == "ambiguous" or (t.kind == "qualitative" and "," in t.raw and _BAD_COMMA_RE.search(t.raw)):
-            yield at("ambiguous-number", t.source, text=t.raw, sheet=sheet, params={"label": i.name or "绩效值"})
+            yield at("ambiguous-number", t.source, text=t.raw, sheet=sheet,
+                     params={"label": i.name or "绩效值", "why": ambiguity(t.raw)})

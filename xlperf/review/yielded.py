@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from ..findings import finding
 from ..model import Finding, Submission
 from .common import Facts
+from .empty import has_content
 from .registry import rule
 
 
 @rule("no-indicator-read")
 def _no_indicator(sub: Submission, facts: Facts) -> Iterator[Finding]:
-    if not facts.read.found_form:
-        return  # no-form-found says it
+    if not facts.read.found_form or not has_content(sub):
+        return  # no-form-found / submission-empty says it: nothing was filled at all
     plan = sub.department_plan
     if any(p.indicators for p in sub.projects) or (plan and (plan.annual_indicators or plan.long_term_indicators)):
         return

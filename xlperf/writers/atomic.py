@@ -18,14 +18,10 @@ import secrets
 import stat
 from collections.abc import Iterator
 
-from ..errors import OutputError
+from ..errors import OutputError, os_reason
 from ..isolation import lock_fd, lock_file
 
-__all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic"]
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
+__all__ = ["atomic_path", "write_bytes_atomic", "write_failed", "write_text_atomic"]
 
 
 def _create_beside(folder: str, base: str) -> tuple[str, int]:
@@ -82,7 +78,7 @@ def atomic_path(target: str) -> Iterator[str]:
         _remove_stale(folder, base)
         tmp, held = _create_beside(folder, base)
     except OSError as exc:
-        raise OutputError(f"无法在 {folder} 中创建文件：{_reason(exc)}") from exc
+        raise OutputError(f"无法在 {folder} 中创建文件：{os_reason(exc)}") from exc
     try:
         yield tmp
         if not os.path.exists(tmp) or os.path.getsize(tmp) == 0:
@@ -93,13 +89,21 @@ def atomic_path(target: str) -> Iterator[str]:
                 os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
             os.replace(tmp, target)
         except OSError as exc:
-            raise OutputError(f"写入 {target} 失败：{_reason(exc)}，原文件未改动") from exc
+            raise write_failed(target, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     finally:
         os.close(held)
+
+
+def write_failed(target: str, exc: BaseException) -> OutputError:
+    """The :class:`~xlperf.errors.OutputError` for a writer that failed on *target*: an
+    operating-system error with its Chinese reason (``磁盘空间已满``), anything else (a
+    spreadsheet library's own error) named as such; either way the earlier file is intact."""
+    reason = os_reason(exc) if isinstance(exc, OSError) else f"生成文件时出错（{exc}）"
+    return OutputError(f"写入 {target} 失败：{reason}，原文件未改动")
 
 
 def write_bytes_atomic(target: str, data: bytes) -> None:
@@ -113,7 +117,7 @@ def write_bytes_atomic(target: str, data: bytes) -> None:
             with open(tmp, "wb") as fh:
                 fh.write(data)  # atomic_path fsyncs the file before moving it into place
         except OSError as exc:
-            raise OutputError(f"写入 {target} 失败：{_reason(exc)}，原文件未改动") from exc
+            raise write_failed(target, exc) from exc
 
 
 def write_text_atomic(target: str, text: str) -> None:

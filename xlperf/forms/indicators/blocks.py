@@ -28,20 +28,22 @@ __all__ = ["read_indicator_table"]
 
 
 def read_indicator_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy, ctx: ParseContext,
-                         department: bool = False) -> list[Indicator]:
+                         department: bool = False, first_row: int | None = None) -> list[Indicator]:
     """The indicators of *header*'s table (one block, or side-by-side blocks merged),
-    rows up to *end_row*; see :func:`~xlperf.forms.indicators.table.read_table`."""
+    rows from *first_row* (default: under the header) up to *end_row*; see
+    :func:`~xlperf.forms.indicators.table.read_table`."""
     blocks = split_blocks(header)
     if len(blocks) == 1:
-        return read_table(sheet, header, end_row, tax=tax, ctx=ctx, department=department)
+        return read_table(sheet, header, end_row, tax=tax, ctx=ctx, department=department, first_row=first_row)
     left, right = blocks
     left_period = "period_target" in left.cols or "period_target" not in right.cols
     period_h, annual_h = (left, right) if left_period else (right, left)
     if "period_target" not in period_h.cols and "period_target" not in annual_h.cols:
         tc = annual_h.cols.get("target", annual_h.cols["name"])
         ctx.findings.append(finding("target-columns-assumed", sheet=sheet.name, cell=cell_name(header.row, tc)))
-    period = [_as_period(i) for i in read_table(sheet, period_h, end_row, tax=tax, ctx=ctx, department=department)]
-    annual = read_table(sheet, annual_h, end_row, tax=tax, ctx=ctx, department=department)
+    period = [_as_period(i) for i in read_table(sheet, period_h, end_row, tax=tax, ctx=ctx, department=department,
+                                                first_row=first_row)]
+    annual = read_table(sheet, annual_h, end_row, tax=tax, ctx=ctx, department=department, first_row=first_row)
     if not any(_has_value(i.target) for i in annual) and any(_has_value(i.period_target) for i in period):
         tc = annual_h.cols.get("target", annual_h.cols["name"])
         ctx.findings.append(finding("target-from-period-columns", sheet=sheet.name, cell=cell_name(header.row, tc)))

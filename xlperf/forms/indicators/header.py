@@ -24,6 +24,11 @@ _TABLE_ROLES = frozenset({"level1", "level2", "target", "period_target", "recipi
                           "unit", "weight"})
 _SUB_ROLES = ("previous_values", "two_years_ago", "last_year", "target")
 _BLOCK_ROLES = ("level2", "name", "target", "period_target")
+# columns holding the values a header heads (the 三级 sits left of them)
+_VALUE_ROLES = frozenset({"target", "period_target", "recipients", "grades"})
+_HEADER_CELL_MAX = 12  # a header cell is a short heading, not a text
+# sub-header words that split a value column by period, not by recipient
+_PERIOD_WORDS = ("年度", "中期", "长期", "实施周期", "当年", "前年", "上年")
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,8 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
     if "name" not in cols and block is not None and not (LEVEL_ROLES & set(cols) and block < min(
             cols[r] for r in LEVEL_ROLES if r in cols)):
         cols["name"], block = block, None  # 绩效指标分类 | 绩效指标 | 绩效指标描述 (old Hebei layout)
+    if "name" not in cols and LEVEL_ROLES & set(cols) and _VALUE_ROLES & set(cols):
+        _name_by_place(sheet, row, cols)
     if "name" not in cols or not (_TABLE_ROLES & set(cols)):
         return None
     first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
@@ -82,11 +89,34 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
     return _sub_headers(sheet, header)
 
 
+def _name_by_place(sheet: Sheet, row: int, cols: dict[str, int]) -> None:
+    """The 三级 column of a header that names it otherwise (具体指标, 指标内容, 考核内容 …):
+    on a row already holding level and value columns, the first header cell right of the
+    level columns and left of the values is the 三级 — a cell no other role claims, or the
+    description column (a 指标内容 heading the 三级 when no other column does)."""
+    lv = max(cols[r] for r in LEVEL_ROLES if r in cols)
+    right = min((cols[r] for r in _VALUE_ROLES if r in cols and cols[r] > lv), default=None)
+    taken = {c: role for role, c in cols.items()}
+    for c, v in sheet.grid.get(row, ()):
+        if c <= lv or (right is not None and c >= right) or not isinstance(v, str) or not v.strip():
+            continue
+        if taken.get(c) == "description":
+            cols["name"] = cols.pop("description")
+        elif c not in taken and len(v.strip()) <= _HEADER_CELL_MAX:
+            cols["name"] = c
+        return
+
+
 def _sub_headers(sheet: Sheet, header: TableHeader) -> TableHeader:
     """Sub-header rows below *header* (up to two): 前年 / 上年 / 预期当年实现值, the grade
     words under a 评价标准 group, the recipients under a 区域目标值 group."""
     cols, grades, recipients, last = dict(header.cols), {}, {}, header.row
     spans = {role: _span(sheet, header.row, cols[role]) for role in ("grades", "recipients") if role in cols}
+    if "recipients" not in spans and "target" in cols:
+        lo, hi = _span(sheet, header.row, cols["target"])
+        if hi > lo and _recipient_names(sheet, header.row + 1, lo, hi):
+            spans["recipients"] = (lo, hi)  # 分地区指标值 over 泾县 | 广德市 | 宣州区
+            cols["recipients"] = cols.pop("target")
     for r in (header.row + 1, header.row + 2):
         found = False
         for c, hit in _row_hits(sheet, r):
@@ -109,6 +139,19 @@ def _sub_headers(sheet: Sheet, header: TableHeader) -> TableHeader:
     return replace(header, cols=cols, grades=grades, recipients=recipients, last_row=last)
 
 
+def _recipient_names(sheet: Sheet, r: int, lo: int, hi: int) -> bool:
+    """Row *r* names one recipient per column under a value heading spanning columns
+    *lo*..*hi*: two or more short texts without digits (a value row has them), none a
+    header label or a period word (中期 / 年度 split a value column by period, not by
+    recipient)."""
+    labels = load_labels()
+    names = [v for c, v in sheet.grid.get(r, ()) if lo <= c <= hi]
+    return len(names) >= 2 and len(names) == hi - lo + 1 and all(
+        isinstance(v, str) and 0 < len(v.strip()) <= _HEADER_CELL_MAX and not any(ch.isdigit() for ch in v)
+        and not labels.match("indicator_header", v, inline=False)
+        and not any(w in v for w in _PERIOD_WORDS) for v in names)
+
+
 def _span(sheet: Sheet, r: int, c: int) -> tuple[int, int]:
     """The columns a header cell spans (its merged range, or itself)."""
     rng = sheet.merged_span(r, c)
@@ -122,6 +165,7 @@ def header_cells(sheet: Sheet, header: TableHeader) -> list[tuple[int, int]]:
              if hit.inline is None]
     cells += [(r, c) for r in range(header.row + 1, header.last_row + 1) for c in header.recipients
               if (r, c) in sheet.cells]
+    cells += [(header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells]  # 三级 by place
     return cells
 
 
@@ -154,7 +198,8 @@ def type_columns(sheet: Sheet, header: TableHeader, rows: list[int], match_l1: C
     level names in most rows is the 一级 (or 二级) column the header left unnamed (邯郸:
     a 绩效指标分类 cell the page lost its first character of); one whose texts are
     指标值确定依据 words (计划标准 …, templates/lists.toml) right of the 三级 is the 依据
-    column under another heading (湘潭 绩效标准)."""
+    column under another heading (湘潭 绩效标准); an operator column of 定量 / 定性 words
+    is the kind of indicator (:func:`_type_operator`)."""
     named = set(header.cols.values()) | set(header.grades) | set(header.recipients) | {header.block}
     basis = vocab().basis
     counts: dict[int, list[int]] = {}
@@ -167,7 +212,7 @@ def type_columns(sheet: Sheet, header: TableHeader, rows: list[int], match_l1: C
             tally[1] += bool(match_l1(v))
             tally[2] += bool(match_l2(v))
             tally[3] += label_key(v) in basis
-    cols = dict(header.cols)
+    cols = _type_operator(sheet, header, rows)
     for c in sorted(counts):
         n, l1, l2, vb = counts[c]
         if "level1" not in cols and l1 * 2 > n and c < cols["name"]:
@@ -177,6 +222,28 @@ def type_columns(sheet: Sheet, header: TableHeader, rows: list[int], match_l1: C
         elif "value_basis" not in cols and vb * 2 > n and c > cols["name"]:
             cols["value_basis"] = c
     return header if cols == header.cols else replace(header, cols=cols)
+
+
+def _type_operator(sheet: Sheet, header: TableHeader, rows: list[int]) -> dict[str, int]:
+    """The header's columns with the operator column typed by its cells: a 指标性质 column
+    holding 定量 / 定性 in most rows (浙江-style exports) is the kind of indicator
+    (``indicator_class``), not a comparator; a second operator column (指标方向: ≥ ≤ =)
+    is then the comparator."""
+    cols = dict(header.cols)
+    op = cols.get("operator")
+    if op is None:
+        return cols
+    nature = vocab().nature
+    texts = [label_key(v) for r in rows for c, v in sheet.grid[r] if c == op and isinstance(v, str) and v.strip()]
+    if not texts or sum(t in nature for t in texts) * 2 <= len(texts):
+        return cols
+    cols.setdefault("indicator_class", op)
+    second = next((c for role, c in header.repeats if role == "operator"), None)
+    if second is None:
+        del cols["operator"]
+    else:
+        cols["operator"] = second
+    return cols
 
 
 def roles_of(cols: dict[str, int]) -> dict[int, str]:

@@ -30,18 +30,20 @@ LevelToken = tuple[int, str, LevelMatch | None]  # (col, text, match; None: unkn
 
 @dataclass(frozen=True)
 class Vocab:
-    """Words that anchor a garbled row: 指标值确定依据 and 指标分类 values (label keys)."""
+    """Words that anchor a garbled row: 指标值确定依据 and 指标分类 values (label keys);
+    and ``nature``, the 定量 / 定性 words a 指标性质 column may hold instead of comparators."""
 
     basis: frozenset[str]
     klass: frozenset[str]
+    nature: frozenset[str]
 
 
 @lru_cache(maxsize=1)
 def vocab() -> Vocab:
-    """The :class:`Vocab` of templates/lists.toml (value_basis, indicator_class)."""
+    """The :class:`Vocab` of templates/lists.toml (value_basis, indicator_class, indicator_nature)."""
     lists = load_data("lists.toml")
-    return Vocab(frozenset(label_key(v) for v in lists["value_basis"]["values"]),
-                 frozenset(label_key(v) for v in lists["indicator_class"]["values"]))
+    return Vocab(*(frozenset(label_key(v) for v in lists[k]["values"])
+                   for k in ("value_basis", "indicator_class", "indicator_nature")))
 
 
 def leading_levels(texts: list[Cell], match_l1: Callable[[str], LevelMatch | None],

@@ -13,11 +13,12 @@ from ...model import Indicator
 from ...readers.grid import Sheet, format_value
 from ...targets import target_fields
 from ...taxonomy import LevelMatch, Taxonomy, split_code
-from ..common import ParseContext, is_signature, is_unit_note, is_unit_note_or_title
+from ...text import label_key
+from ..common import ParseContext, is_signature, is_total_row, is_unit_note, is_unit_note_or_title
 from ..labels import form_key, load_labels
 from .header import TableHeader, align_header, fix_target_column, header_cells, type_columns
 from .levels import LevelCarry, level_fields, report_levels
-from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target
+from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target, vocab
 
 __all__ = ["level_text", "read_table"]
 
@@ -82,18 +83,25 @@ def _only_level2(tax: Taxonomy, key: str) -> LevelMatch | None:
 
 
 def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy, ctx: ParseContext,
-               department: bool = False) -> list[Indicator]:
-    """Read the data rows of *header*'s table up to (not including) *end_row*.
+               department: bool = False, first_row: int | None = None) -> list[Indicator]:
+    """Read the data rows of *header*'s table up to (not including) *end_row*, from
+    *first_row* (default: the row under the header; a table of several projects reads
+    each project's rows in turn).
 
     Returns indicators in row order; consumes the cells it maps; appends findings to
     ``ctx.findings``. ``department=True`` matches levels against the department
-    framework (seed 004) instead of the project levels. *header* is not changed (a
+    framework (seed 004) instead of the project levels, unless the table's level cells
+    name the project framework's levels more often (the MoF 部门整体支出绩效目标申报表 uses
+    产出 / 效益 / 满意度指标). *header* is not changed (a
     repaired header is a copy). The table ends early at a signature or note row under
-    it (审核意见, 其他需说明的问题, (盖章) …: labels.toml [boilerplate] signature).
+    it (审核意见, 其他需说明的问题, (盖章) …: labels.toml [boilerplate] signature); a total
+    row (合计 of the weights) is no indicator.
     """
     for c in header_cells(sheet, header):
         sheet.consumed.add(c)
-    rows = sheet.rows_between(header.last_row + 1, end_row)
+    rows = sheet.rows_between(header.last_row + 1 if first_row is None else first_row, end_row)
+    if department:
+        department = _department_framework(sheet, header, rows, tax)
     _consume_notes(sheet, rows)
     table = _Table(sheet, header, {}, tax, ctx, department)
     table.l1 = _level1_in_header_row(table)
@@ -112,9 +120,25 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
             continue
         if is_signature(texts[0][1]) or _text_under_table(table, texts):
             break  # 审核意见 / (盖章) / the next table's title under the table: left to the unmapped report
+        if is_total_row(texts[0][1]):
+            continue  # 合计 of the weights: no indicator, left to the unmapped report
         out.extend(_read_row(table, r, texts))
     _report_shifted_rows(table, rows)
     return out
+
+
+def _department_framework(sheet: Sheet, header: TableHeader, rows: list[int], tax: Taxonomy) -> bool:
+    """A department form's table is read against the department framework (阳新: 运行成本,
+    管理效率 …) unless more of its level cells are levels of the project framework."""
+    tiers = {header.cols[r]: i for i, r in ((1, "level1"), (2, "level2")) if r in header.cols}
+    dept = proj = 0
+    for r in rows:
+        for c, v in sheet.grid[r]:
+            tier = tiers.get(c)
+            if tier is not None and isinstance(v, str):
+                dept += _match_level(tax, True, tier, v) is not None
+                proj += _match_level(tax, False, tier, v) is not None
+    return proj <= dept
 
 
 def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
@@ -302,9 +326,13 @@ def _indicators(table: _Table, r: int, values: dict[str, tuple[int, str]]) -> li
 def _target_from_parts(fields: dict[str, object], values: dict[str, tuple[int, str]], sheet: Sheet, r: int,
                        grades: dict[str, str], header: TableHeader) -> None:
     """A target written in parts: 指标性质 (operator) | 指标值 | 计量单位 (unit) joined in
-    that order (``=`` ``100`` ``%`` -> ``=100%``); a 评价标准 table's grades kept, its first
+    that order (``=`` ``100`` ``%`` -> ``=100%``), a 定量 / 定性 word in the operator column
+    kept as the ``indicator_class``, not joined; a 评价标准 table's grades kept, its first
     grade (优) the target."""
     op, val, unit = values.get("operator"), values.get("target"), values.get("unit")
+    if op is not None and label_key(op[1]) in vocab().nature:  # 定性 in the comparator column: the row's kind
+        fields.setdefault("indicator_class", op[1].strip())
+        op = None
     if op or unit:
         raw = "".join(p[1].strip() for p in (op, val, unit) if p is not None)
         src = (val or op or unit)[0]  # type: ignore[index]

@@ -62,6 +62,9 @@ FORMATS: tuple[OutputFormat, ...] = (
     OutputFormat("csv", ("--csv",), "另存 CSV 数据文件的文件夹", "folder", "xlperf.writers.outputs.csv", suffix="csv"),
     OutputFormat("parquet_dataset", ("--parquet-dataset",), "另存按 省/年度 分区的 Parquet 数据集的文件夹（全国规模，DuckDB/Spark 可直接读取）",
                  "folder", "xlperf.writers.outputs.parquet_dataset"),
+    # the review copies: a module above the writers (it reads the submitted workbooks), named here only
+    OutputFormat("annotate", ("--annotate",), "为每个有问题的报送文件写出审核副本（问题标注在单元格上）的文件夹",
+                 "folder", "xlperf.annotate.batch"),
 )
 
 

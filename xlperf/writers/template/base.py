@@ -21,13 +21,26 @@ from ...findings import finding
 from ...model import Finding
 from ...taxonomy import Taxonomy
 from ...text import EXCEL_TEXT_LIMIT, utf16_len
+from ..printing import printable_size, scale_to_fit, setup_page, text_height
 from .sheets import TemplateSheets
 
-__all__ = ["MAX_CELL_CHARS", "Book", "ListRefs", "SheetWriter", "input_format", "text_height"]
+__all__ = ["MAX_CELL_CHARS", "Book", "CarriedCell", "ListRefs", "LockedWorkbook", "SheetWriter", "input_format"]
 
 MAX_CELL_CHARS = EXCEL_TEXT_LIMIT
-_MAX_ROW_HEIGHT = 409  # points, Excel's limit
 _GREY = "#F2F2F2"
+_NUMBER_FORMATS = ("amount", "number")  # input formats of cells that take numbers only
+
+
+class LockedWorkbook(Workbook):
+    """An xlsxwriter workbook whose structure is protected without a password
+    (``<workbookProtection lockStructure="1"/>``, ECMA-376 Part 1, 18.2.29): sheets cannot be
+    unhidden, deleted, renamed, moved or added in Excel, WPS or LibreOffice, so the hidden
+    ``_lists`` sheet the dropdowns read stays in place. xlsxwriter has no call for it; the
+    element goes right after ``<workbookPr>``, where the schema puts it."""
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
 
 
 @dataclass(frozen=True)
@@ -49,10 +62,26 @@ class ListRefs:
         return f"=INDIRECT(VLOOKUP({level1_cell},{self.lookups[tier]},2,FALSE))"
 
 
+@dataclass(frozen=True)
+class CarriedCell:
+    """A value written from last year's submission (``xlperf template --from``): the
+    sheet, the 0-based range it was written into (a merged input spans several cells)
+    and the value."""
+
+    sheet: str
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    value: str | float
+
+
 @dataclass
 class Book:
     """One workbook being written: the xlsxwriter workbook, its formats, the sheet spec,
-    the taxonomy, the list references and the findings of writing it (``notes``)."""
+    the taxonomy, the list references, the findings of writing it (``notes``) and, for a
+    template pre-filled from last year's submission, the ``carried`` values written (else
+    ``None``)."""
 
     wb: Workbook
     spec: TemplateSheets
@@ -60,6 +89,7 @@ class Book:
     lists: ListRefs
     fmt: dict = field(init=False)  # format key -> xlsxwriter Format, built in __post_init__
     notes: list[Finding] = field(default_factory=list)
+    carried: list[CarriedCell] | None = None
 
     def __post_init__(self) -> None:
         wbl = self.spec.section("workbook")
@@ -90,16 +120,6 @@ class Book:
         self.notes.append(finding(code, sheet=sheet, cell=cell, text=text, params=params))
 
 
-def text_height(text: str | None, *, width: float, minimum: float) -> float:
-    """Row height in points for *text* wrapped in merged columns *width* characters wide
-    (a CJK character counts two); at least *minimum*, at most Excel's 409."""
-    if not text:
-        return minimum
-    per_line = max(int(width) - 1, 4)
-    lines = sum(max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1 for ch in ln) / per_line)) for ln in text.split("\n"))
-    return float(min(max(minimum, lines * 14.5 + 6), _MAX_ROW_HEIGHT))
-
-
 def input_format(kind: str) -> str:
     """The format key of an input cell of *kind* (see :meth:`SheetWriter.validate`)."""
     return {"longtext": "text", "code": "code", "division_code": "code", "amount": "amount",
@@ -119,6 +139,7 @@ class SheetWriter:
         self.widths: list[float] = []
         self.default_height = float(book.spec.section("workbook")["row_height"])
         self.heights: dict[int, float] = {}
+        self.landscape = False
 
     def min_height(self, row: int, height: float) -> None:
         """Make *row* at least *height* points high (applied by :meth:`finish`)."""
@@ -156,10 +177,15 @@ class SheetWriter:
             self.ws.write_blank(row, col, None, f)
 
     def put(self, row: int, col: int, value: str | Decimal | float | None, *, fmt: str, field: str,
-            last_row: int | None = None, last_col: int | None = None) -> None:
+            last_row: int | None = None, last_col: int | None = None, carry: bool = True) -> None:
         """Write one input cell (merged to *last_row*/*last_col* when given) holding *value*:
         ``None`` -> blank input, ``str`` -> ``write_string`` (an over-long string -> the
-        marker plus a ``fill-text-too-long`` finding naming *field*), a number -> ``write_number``.
+        marker plus a ``fill-text-too-long`` finding naming *field*; a string in an amount or
+        percent cell, an amount that could not be read, is written as typed with a
+        ``fill-amount-not-number`` error), a number -> ``write_number``.
+        In a template pre-filled from last year's submission (``book.carried``), a value
+        written is recorded as carried, unless *carry* is false (the cover block, the
+        department's identity, the 近两年 columns: not values to revise).
         """
         f = self.book.fmt[fmt]
         self._span(row, col, last_row, last_col, f)
@@ -175,14 +201,25 @@ class SheetWriter:
             else:
                 self.ws.write_string(row, col, value, f)
                 self._fit(row, col, last_row, last_col, value)
+                self._carry(row, col, last_row, last_col, value, carry)
+                if fmt in _NUMBER_FORMATS:  # an amount kept as typed (2,8505): written, and said
+                    self.book.note("fill-amount-not-number", sheet=self.name, cell=cell_name(row, col),
+                                   params={"field": field}, text=value)
         elif isinstance(value, bool):
             raise TypeError(f"{field}: 不能写入布尔值")
         else:
             number = float(value)
             if math.isfinite(number):
                 self.ws.write_number(row, col, number, f)
+                self._carry(row, col, last_row, last_col, number, carry)
             else:
                 self.ws.write_string(row, col, str(value), f)
+
+    def _carry(self, row: int, col: int, last_row: int | None, last_col: int | None, value: str | float,
+               carry: bool) -> None:
+        if carry and self.book.carried is not None:
+            self.book.carried.append(CarriedCell(self.name, row, col, row if last_row is None else last_row,
+                                                 col if last_col is None else last_col, value))
 
     def formula(self, row: int, col: int, formula: str, *, fmt: str, value: float) -> None:
         """Write a formula with its cached *value* (so readers see a value without recalculating)."""
@@ -232,24 +269,34 @@ class SheetWriter:
         self.ws.data_validation(first_row, first_col, last_row, last_col, opts)
 
     def setup(self, *, widths: list[float], freeze_rows: int, freeze_cols: int = 0, landscape: bool = False,
-              repeat_rows: int = 0) -> None:
-        """Column widths, frozen panes, A4 print fitted to the page width, footer,
+              repeat: tuple[int, int] | None = None) -> None:
+        """Column widths, frozen panes, A4 print fitted to the page width with page numbers
+        and rows *repeat* (first, last) on every page (:mod:`~xlperf.writers.printing`),
         sheet protection without a password (labels locked, inputs unlocked)."""
         self.widths = list(widths)
         for i, w in enumerate(widths):
             self.ws.set_column(i, i, w)
         self.ws.set_default_row(self.default_height)
         self.ws.freeze_panes(freeze_rows, freeze_cols)
-        self.ws.set_paper(9)
-        if landscape:
-            self.ws.set_landscape()
-        else:
-            self.ws.set_portrait()
-        self.ws.fit_to_pages(1, 0)
-        self.ws.center_horizontally()
-        self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        self.ws.set_footer(self.book.spec.section("workbook")["footer"])
-        if repeat_rows:
-            self.ws.repeat_rows(0, repeat_rows - 1)
+        self.landscape = landscape
+        setup_page(self.ws, landscape=landscape, repeat=repeat, footer=self.book.spec.section("workbook")["footer"])
         self.ws.protect("", {"format_cells": False, "format_columns": True, "format_rows": True,
                              "insert_rows": True, "sort": False, "autofilter": False})
+
+    def print_sections(self, tables: list[tuple[int, int, int]]) -> None:
+        """Print each table (first row, last header row, last row; 0-based) from a new page,
+        at the scale at which the page width and, where a readable scale allows
+        (:data:`~xlperf.writers.printing.MIN_SCALE`), each table fits one page: every table
+        then has its header at the top of its page. A sheet has one range of rows repeated
+        on every page, and Excel, WPS and LibreOffice print it only on pages that start below
+        it: it goes to the longest table that still runs over a page."""
+        heights = [sum(self.heights.get(r, self.default_height) for r in range(first, last + 1))
+                   for first, _head, last in tables]
+        scale = scale_to_fit(self.widths, landscape=self.landscape, sections=heights)
+        page = printable_size(landscape=self.landscape)[1]
+        over = [(h, t) for h, t in zip(heights, tables) if h * scale / 100 > page]
+        if over:
+            _h, (first, head, _last) = max(over)
+            self.ws.repeat_rows(first, head)
+        self.ws.set_print_scale(scale)
+        self.ws.set_h_pagebreaks([first for first, _head, _last in tables])

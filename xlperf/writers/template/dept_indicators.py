@@ -77,13 +77,16 @@ def _raw(t: Target | None) -> str | None:
     return t.raw if t is not None else None
 
 
-def write_indicator_tables(sw: SheetWriter, row: int, plan: DepartmentPlan | None) -> int:
-    """Write 长期绩效指标 then 年度绩效指标 from *row*; returns the row after the last one."""
-    row = _table(sw, row, plan.long_term_indicators if plan else [], annual=False)
-    return _table(sw, row, plan.annual_indicators if plan else [], annual=True)
+def write_indicator_tables(sw: SheetWriter, row: int, plan: DepartmentPlan | None) -> list[tuple[int, int, int]]:
+    """Write 长期绩效指标 then 年度绩效指标 from *row*; returns each table's (first row,
+    last header row, last row), 0-based. The blank template leaves ``spare_rows`` blank
+    rows under each framework, a filled plan ``keep_blank`` after its own extra rows."""
+    long_term = _table(sw, row, plan.long_term_indicators if plan else [], annual=False, filled=plan is not None)
+    return [long_term, _table(sw, long_term[2] + 1, plan.annual_indicators if plan else [], annual=True,
+                              filled=plan is not None)]
 
 
-def _table(sw: SheetWriter, row: int, indicators: list[Indicator], *, annual: bool) -> int:
+def _table(sw: SheetWriter, row: int, indicators: list[Indicator], *, annual: bool, filled: bool) -> tuple[int, int, int]:
     book = sw.book
     lay = book.spec.section("department")
     msgs = lay["messages"]
@@ -91,7 +94,7 @@ def _table(sw: SheetWriter, row: int, indicators: list[Indicator], *, annual: bo
     header = [book.spec.label(ref) for ref in spec["header"]]
     fw = book.spec.framework(core_rows=lay["core_output_rows"])
     assigned, spare = place_department_indicators(indicators, fw, taxonomy=book.taxonomy)
-    n_spare = max(lay["spare_rows"], len(spare) + lay["keep_blank"])
+    n_spare = len(spare) + lay["keep_blank"] if filled else lay["spare_rows"]
     head = row + 1 if annual else row
     end = head + len(fw) + n_spare
     title = book.spec.label("department.annual_indicators" if annual else "department.long_term_indicators")
@@ -136,7 +139,7 @@ def _table(sw: SheetWriter, row: int, indicators: list[Indicator], *, annual: bo
     keys = (["two_years_ago", "last_year", "current"] if annual else ["target"]) + ["value_basis", "indicator_class"]
     for (c0, c1, h), kind, key in zip(values, kinds, keys):
         sw.validate(first, c0, end, c1, kind=kind, title=header[h], message=msgs[key])
-    return end + 1
+    return row, head, end
 
 
 def _values(sw: SheetWriter, r: int, ind: Indicator | None, values: list[tuple[int, int, int]], header: list[str],
@@ -149,8 +152,9 @@ def _values(sw: SheetWriter, r: int, ind: Indicator | None, values: list[tuple[i
                 ind.indicator_class]
     else:
         data = [_raw(ind.target), ind.value_basis, ind.indicator_class]
-    for (c0, c1, h), value in zip(values, data):
-        sw.put(r, c0, value, fmt="cell", field=header[h], last_col=c1)
+    for i, ((c0, c1, h), value) in enumerate(zip(values, data)):
+        history = annual and i < 2  # 前年 / 上年: last year's history, not values to revise
+        sw.put(r, c0, value, fmt="cell", field=header[h], last_col=c1, carry=not history)
     if ind is None:
         return
     spec = sw.book.spec

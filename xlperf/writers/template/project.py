@@ -11,7 +11,8 @@ TemplateSheets (1-based rows, columns A..E; see ``templates/template_sheets.toml
   其他资金 C9 → D9:E9; 资金用途 A10 → B10:E10);
 * rows 11-12 资金支出计划(%) (A11:A12): checkpoints 3月底 / 6月底 / 10月底 / 12月底 in
   B11:E11, cumulative percent (0-100) below them in B12:E12;
-* row 13 the indicator header 一级指标 | 二级指标 | 三级指标 | 绩效值 | 指标值确定依据;
+* row 13 the indicator header 一级指标 | 二级指标 | 三级指标 | 绩效值 | 指标值确定依据, printed at
+  the top of every page;
 * rows 14-22 the nine standard 二级 rows (11-数量指标 … 31-服务对象满意度), 一级 written on
   every row; then spare rows (15 in the blank template) with dropdowns.
 
@@ -72,7 +73,7 @@ def _project_value(project: Project, key: str) -> object:
     return value
 
 
-def write_project_sheet(book: Book, ws: Worksheet, *, year: int, project: Project | None) -> None:
+def write_project_sheet(book: Book, ws: Worksheet, *, year: int | None, project: Project | None) -> None:
     """Write one project sheet onto *ws*: blank when *project* is None, else filled.
 
     Amounts are written as numbers (万元), target values as their raw text; fields the
@@ -83,7 +84,7 @@ def write_project_sheet(book: Book, ws: Worksheet, *, year: int, project: Projec
     tax = book.taxonomy
     sw = SheetWriter(book, ws)
     sw.setup(widths=lay["widths"], freeze_rows=lay["freeze_rows"])
-    sw.label(0, 0, lay["title"].format(year=year), fmt="title", last_col=_COLS - 1)
+    sw.label(0, 0, book.spec.title("project", year), fmt="title", last_col=_COLS - 1)
     sw.min_height(0, 30)
     sw.label(1, _COLS - 1, book.spec.section("workbook")["unit_note"], fmt="unit")
 
@@ -145,6 +146,7 @@ def _indicator_table(sw: SheetWriter, row: int, project: Project | None, tax: Ta
     for c, text in enumerate(header):
         sw.label(row, c, text)
     sw.min_height(row, 24)
+    sw.ws.repeat_rows(row)  # printed at the top of every page the table runs on
     first = row + 1
     lv1 = {lv.name: lv for lv in tax.level1}
     lv2 = {lv.name: lv for lv in tax.level2}

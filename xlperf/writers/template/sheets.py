@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...cellref import parse_cell_name
 from ...data import load_data
 from ...text import label_key
 
@@ -69,6 +70,20 @@ class TemplateSheets:
         if label_key(alias) not in {label_key(c) for c in choices}:
             raise ValueError(f"template_sheets.toml: {alias!r} 不是 labels.toml 中 {path} 的写法")
         return alias
+
+    def title(self, section: str, year: int | None) -> str:
+        """The title of *section* (``"cover"``, ``"project"``, ``"department"``) for *year*;
+        without a year (a submission that states none) the title leaves the year out
+        rather than invent one: ``部门项目支出预算绩效目标表``."""
+        template = self.data[section]["title"]
+        return template.format(year=year) if year is not None else template.replace("{year}年", "")
+
+    def composition_columns(self) -> tuple[int, int, int, tuple[int, ...]]:
+        """0-based columns of the 部门总体资金情况 block: (item label, 当年金额, 占比, the
+        two 近两年 years), from ``[department.composition]``."""
+        c = self.data["department"]["composition"]
+        col = lambda letters: parse_cell_name(f"{letters}1")[1]  # noqa: E731
+        return col(c["item"]), col(c["current"]), col(c["share"]), tuple(col(x) for x in c["previous"])
 
     def section(self, name: str) -> dict:
         """One top-level table of template_sheets.toml (``"project"``, ``"department"`` …)."""

@@ -1,0 +1,51 @@
+"""The second held-out set (corpus/heldout2/): forms reconstructed from published formats of
+provinces and kinds that neither corpus/ nor corpus/heldout/ holds, built by
+scripts/build_corpus.py --corpus corpus/heldout2. It is a measurement, not a floor: these tests
+only keep the set honest (every grid has its workbook and truth, the workbooks are what the grids
+say, and the truth records only texts the grid holds); the figures are in corpus/heldout2/README.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+from test_heldout import assert_rebuilt_equals_committed, bc, foreign_truth_texts, grid_cells, sc
+
+HELDOUT2 = ROOT / "corpus" / "heldout2"
+GRIDS = bc.grid_files(HELDOUT2)
+# a cell that holds a label and its value together: 项目名称：黑土地保护利用项目
+_LABEL_AND_VALUE = re.compile(r"^[^:：]{2,12}[:：](.+)$")
+
+
+def test_every_heldout2_form_has_its_grid_workbook_and_truth() -> None:
+    stems = {p.stem for p in GRIDS}
+    assert len(stems) >= 12
+    for folder, suffix in (("workbooks", ".xlsx"), ("truth", ".toml")):
+        assert {p.stem for p in (HELDOUT2 / folder).glob(f"*{suffix}")} == stems, folder
+    kinds = [sc.load_truth(HELDOUT2 / "truth" / f"{stem}.toml").kind for stem in sorted(stems)]
+    assert kinds.count("negative") >= 2 and len(kinds) - kinds.count("negative") >= 10
+
+
+@pytest.mark.parametrize("grid", GRIDS, ids=lambda p: p.stem)
+def test_rebuilt_heldout2_workbook_equals_committed_one(grid: Path, tmp_path: Path) -> None:
+    assert_rebuilt_equals_committed(grid, HELDOUT2, tmp_path)
+
+
+def _texts_with_label_values(grid: Path) -> set[str]:
+    """Every cell of the grid as normalised text, plus the value part of a label：value cell."""
+    cells = grid_cells(grid)
+    return cells | {m.group(1) for c in cells if (m := _LABEL_AND_VALUE.match(c))}
+
+
+@pytest.mark.parametrize("grid", GRIDS, ids=lambda p: p.stem)
+def test_heldout2_truth_texts_are_cells_of_the_grid(grid: Path) -> None:
+    """Names, goals, targets and their parts are texts the grid holds (white space and NFKC aside;
+    a name may be the value part of a 项目名称：… cell): the truth was read from the grid, not made up."""
+    assert not foreign_truth_texts(HELDOUT2 / "truth" / f"{grid.stem}.toml", _texts_with_label_values(grid))
+
+
+def test_heldout2_label_and_value_cell_is_split_at_its_colon() -> None:
+    assert _LABEL_AND_VALUE.match("项目名称：黑土地保护利用项目").group(1) == "黑土地保护利用项目"
+    assert _LABEL_AND_VALUE.match("≥95%") is None
