@@ -210,3 +210,19 @@ def test_a_rerun_onto_its_own_output_is_no_input(tmp_path: Path) -> None:
         assert res.exit_code in (0, 1), res.output
     wb = openpyxl.load_workbook(src / "汇总.xlsx", read_only=True)
     assert [r[0] for r in wb["来源"].iter_rows(min_row=2, values_only=True)] == [str(src / "a.xlsx")]
+
+
+def test_the_show_read_copy_is_recorded_so_merge_skips_it(tmp_path: Path) -> None:
+    """The show-read copy (xlperf review --show-read) is no submission: recorded beside it
+    when written, so a merge of the folder skips it; a review copy is a submission."""
+    from xlperf.annotate import review_file
+    from xlperf.consolidate.merge import discover
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "000_pengyang_2024.xlsx", src / "a.xlsx")
+    shown = review_file(str(src / "a.xlsx"), show_read=True)
+    reviewed = review_file(str(src / "a.xlsx"))
+    found = discover([str(src)])
+    assert found.own == [shown.copy.output]
+    assert sorted(found.files) == sorted([str(src / "a.xlsx"), reviewed.copy.output])

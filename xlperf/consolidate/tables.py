@@ -23,8 +23,9 @@ one column per 收入构成 / 支出构成 item its rows hold (:func:`department
 its rows are dicts keyed by header.
 
 :data:`OUTPUT_MARK` is the document property that marks a workbook xlperf wrote that is no
-submission (the consolidated workbook, the diff workbook, the show-read copy): merge skips
-it. :data:`CHANGES` is the table of ``xlperf diff`` (docs/review-loop.md).
+submission (the consolidated workbook, the diff workbook, the show-read copy), for people
+and other tools; merge recognises its own outputs by the sha256 recorded when they were
+written (:mod:`xlperf.consolidate.ledger`), never by a property a file can carry. :data:`CHANGES` is the table of ``xlperf diff`` (docs/review-loop.md).
 """
 
 from __future__ import annotations
