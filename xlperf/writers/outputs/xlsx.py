@@ -353,11 +353,15 @@ def _write_table(ws: object, df: pd.DataFrame, *, name: str, fmts: _Formats) -> 
     write_string, write_number = ws.write_string, ws.write_number  # type: ignore[attr-defined]
     places, decimal_fmt = _places, fmts.decimals
     wrap_at = [(c, max(int(widths[c]) - 1, 4)) for c in sorted(wrapped)]
+    row_info, row_sizes = ws.row_info, ws.row_sizes  # type: ignore[attr-defined]
     for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
         if wrap_at:  # a wrapped row's height, set before its cells (constant_memory writes rows in order)
             lines = max((_lines(v, per_line) for c, per_line in wrap_at if type(v := row[c]) is str), default=1)
             if lines > 1:
                 ws.set_row(r, min(lines * LINE_HEIGHT + 4, MAX_ROW_HEIGHT))  # type: ignore[attr-defined]
+            if r > 2:  # the row before last is written out: xlsxwriter would keep its height for every row
+                row_info.pop(r - 2, None)
+                row_sizes.pop(r - 2, None)
         for c, v in enumerate(row):
             if v is None:
                 continue
