@@ -61,3 +61,57 @@ def test_monitoring_form_and_project_library_request_are_refused(tmp_path: Path)
     target = [*request[1:5], ["项目实施计划", "1-3月制定方案"], ["年度绩效目标", "完成948公里养护"], *TABLE]
     r = _read(tmp_path, target)
     assert r.exit_code != 2 and r.submission.projects[0].performance_target == "完成948公里养护"
+
+
+NAMED = [["项目名称", "营养改善计划"], ["主管部门", "某县教育局"]]
+GOAL = ["年度绩效目标", "为12500名学生提供营养膳食补助"]
+
+
+def test_sources_in_a_row_the_total_is_under_its_total_heading_else_added_up(tmp_path: Path) -> None:
+    funds = [["项目资金（万元）", "资金来源", "中央资金", "自治区资金", "县市资金", "合计"],
+             [None, "金额", 1180.4, 0, 83.2, 1263.6]]
+    r = _read(tmp_path, [*NAMED, *funds, GOAL, *TABLE], [(2, 0, 3, 0)])
+    assert r.submission.projects[0].annual_amount == Decimal("1263.6")
+    funds = [row[:5] for row in funds]  # no 合计 column: the sources added up, reported
+    r = _read(tmp_path, [*NAMED, *funds, GOAL, *TABLE], [(2, 0, 3, 0)])
+    assert r.submission.projects[0].annual_amount == Decimal("1263.6") and "amount-from-items" in _codes(r)
+
+
+def test_source_rows_by_period_columns_the_year_column_total(tmp_path: Path) -> None:
+    funds = [["资金情况", "资金来源", None, "全周期", "本年度"], [None, "合计", None, "68,500.00", "26,000.00"],
+             [None, "专项债券资金", None, 40000, 20000], [None, "财政预算资金", None, 28500, 6000]]
+    r = _read(tmp_path, [*NAMED, *funds, GOAL, *TABLE], [(2, 0, 5, 0)])
+    (p,) = r.submission.projects
+    assert (p.annual_amount, p.period_amount) == (Decimal(26000), Decimal(68500))
+    # one source of two is a part (财政预算资金): its sum cannot be checked, it is left to the report
+    assert p.fiscal_funds is None and "funding-split-mismatch" not in _codes(r)
+    assert "财政预算资金" in [f.text for f in r.report.findings if f.code == "unmapped-cell"]
+    funds[2][1] = "其他资金"  # both sources are parts: read in the year's column
+    (p,) = _read(tmp_path, [*NAMED, *funds, GOAL, *TABLE], [(2, 0, 5, 0)]).submission.projects
+    assert (p.fiscal_funds, p.other_funds) == (Decimal(6000), Decimal(20000))
+    del funds[1]  # no 合计 row: the sources of the year added up
+    (p,) = _read(tmp_path, [*NAMED, *funds, GOAL, *TABLE], [(2, 0, 4, 0)]).submission.projects
+    assert (p.annual_amount, p.period_amount) == (Decimal(26000), Decimal(68500))
+
+
+def test_source_rows_with_the_total_last_and_numbered_parts(tmp_path: Path) -> None:
+    funds = [["项目资金申请（万元）", "资金来源", None, "金额"], [None, "1.财政拨款", None, 60],
+             [None, "  其中：一般公共预算", None, 60], [None, "2.其他资金", None, 25], [None, "合计", None, 85]]
+    r = _read(tmp_path, [*NAMED, *funds, GOAL, *TABLE], [(2, 0, 6, 0)])
+    (p,) = r.submission.projects
+    assert (p.annual_amount, p.fiscal_funds, p.other_funds) == (Decimal(85), Decimal(60), Decimal(25))
+    # the funds heading and the 资金来源 / 金额 headings of its columns are no ambiguous labels
+    assert not {"funding-split-mismatch", "amount-from-items", "layout-ambiguous"} & set(_codes(r))
+
+
+def test_a_funds_heading_with_its_amount_beside_it(tmp_path: Path) -> None:
+    rows = [*NAMED, ["项目资金（万元）", "380.00", None, "其中：中央资金", "380.00"], GOAL, *TABLE]
+    assert _read(tmp_path, rows).submission.projects[0].annual_amount == Decimal(380)
+
+
+def test_department_funds_total_heading_over_its_value_in_yuan(tmp_path: Path) -> None:
+    rows = [["部门名称", "某县自然资源局"], [None, None, None, "金额单位：元"],
+            ["部门预算资金", "资金总额", "一般公共预算", "单位资金"], [None, "38,624,000.00", "37,564,000.00", "1,060,000.00"],
+            ["部门职能概述", "负责全县自然资源管理"], ["部门整体绩效目标", "严守耕地保护红线"], TABLE[0], TABLE[1]]
+    plan = _read(tmp_path, rows, [(2, 0, 3, 0)]).submission.department_plan
+    assert plan.expenditure_total.current_amount == Decimal("3862.4")
