@@ -115,3 +115,12 @@ def test_department_funds_total_heading_over_its_value_in_yuan(tmp_path: Path) -
             ["部门职能概述", "负责全县自然资源管理"], ["部门整体绩效目标", "严守耕地保护红线"], TABLE[0], TABLE[1]]
     plan = _read(tmp_path, rows, [(2, 0, 3, 0)]).submission.department_plan
     assert plan.expenditure_total.current_amount == Decimal("3862.4")
+
+
+def test_labels_above_the_project_name_belong_to_its_form(tmp_path: Path) -> None:
+    rows = [["项目支出绩效目标表"], ["主管部门及代码", "[412]某县教育局", None, "实施单位", "县域各学校"],
+            ["项目名称", "营养改善计划"], ["年度资金总额", 100], GOAL, *TABLE]
+    r = _read(tmp_path, rows)
+    (p,) = r.submission.projects
+    assert (p.competent_department, p.implementing_unit) == ("[412]某县教育局", "县域各学校")
+    assert "required-field-missing" not in _codes(r)

@@ -141,10 +141,11 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
 
 def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxonomy, ctx: ParseContext) -> Project:
     header, header_row = _first_header(sheet, anchor, stop)
-    label_start = start if header_row == anchor else anchor  # a table named by its title: labels above it
     lone_above, dept_line, title = _boilerplate(sheet, start, anchor, ctx)
     proj = Project(sheet=sheet.name)
-    found = collect_labels(sheet, sheet.rows_between(label_start, header_row), header_row, ctx)
+    # the labels from the block's first row: above the 项目名称 too (主管部门 first, 新疆), and above
+    # a table named by its title
+    found = collect_labels(sheet, sheet.rows_between(start, header_row), header_row, ctx)
     if "spending_plan" in found.label_cells:
         r, c = found.label_cells["spending_plan"]
         sheet.consumed.add((r, c))
