@@ -124,3 +124,13 @@ def test_labels_above_the_project_name_belong_to_its_form(tmp_path: Path) -> Non
     (p,) = r.submission.projects
     assert (p.competent_department, p.implementing_unit) == ("[412]某县教育局", "县域各学校")
     assert "required-field-missing" not in _codes(r)
+
+
+def test_instructions_and_traditional_signatures_under_the_table_end_it(tmp_path: Path) -> None:
+    rows = [*NAMED, ["年度资金总额", 100], GOAL, *TABLE, ["填报说明："], ["1.项目名称按项目实施方案填写。"],
+            ["單位負責人：申××", None, "填表人：冉××"]]
+    r = _read(tmp_path, rows)
+    assert [i.name for i in r.submission.projects[0].indicators] == [row[2] for row in TABLE[1:]]
+    assert "target-missing" not in _codes(r)
+    rows[-3:-1] = []  # the signature in traditional characters ends the table as in simplified
+    assert len(_read(tmp_path, rows).submission.projects[0].indicators) == len(TABLE) - 1
