@@ -134,3 +134,25 @@ def test_instructions_and_traditional_signatures_under_the_table_end_it(tmp_path
     assert "target-missing" not in _codes(r)
     rows[-3:-1] = []  # the signature in traditional characters ends the table as in simplified
     assert len(_read(tmp_path, rows).submission.projects[0].indicators) == len(TABLE) - 1
+
+
+def _project_sheet(name: str, amount: object) -> list[list[object]]:
+    return [["项目名称", name], ["主管部门", "某县农业农村局"], ["年度资金总额", amount], ["年度绩效目标", f"完成{name}"], *TABLE]
+
+
+def test_a_list_of_the_projects_beside_their_sheets_is_checked_not_read(tmp_path: Path) -> None:
+    listing = [["2025年某县农业农村局项目支出绩效目标汇总表"], [None, None, None, None, "单位：万元"],
+               ["序号", "项目名称", "预算金额", "年度绩效目标（摘要）", "备注"],
+               [1, "高标准农田建设", 860, "新建高标准农田1.2万亩", None],
+               [2, "秸秆综合利用", 126.5, "秸秆综合利用率95%以上", "中央转移支付"],
+               ["合计", None, 986.5, None, None]]
+    sheets = {"汇总": listing, "农田": _project_sheet("高标准农田建设", 860), "秸秆": _project_sheet("秸秆综合利用", 126.5)}
+    r = import_workbook(make_xlsx(tmp_path / "w.xlsx", sheets))
+    assert [p.name for p in r.submission.projects] == ["高标准农田建设", "秸秆综合利用"]
+    assert r.exit_code == 0
+    unmapped = [f.text for f in r.report.findings if f.code == "unmapped-cell"]
+    assert "高标准农田建设" not in unmapped and "986.5" not in unmapped and "中央转移支付" in unmapped
+    listing[3][2] = 680  # the listing states another amount than the project's form
+    r = import_workbook(make_xlsx(tmp_path / "w.xlsx", sheets))
+    # the row, not the 合计 (it totals the projects as their forms state them)
+    assert [f.cell for f in r.report.findings if f.code == "summary-total-mismatch"] == ["C4"]

@@ -31,6 +31,7 @@ __all__ = [
     "consume_boilerplate",
     "department_above",
     "department_line",
+    "is_serial",
     "is_signature",
     "is_total_row",
     "is_title",
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 _TITLE_RE = re.compile(
-    r"(绩效目标(申报|批复|审核)?表|.+绩效目标申报|.{2,}绩效目标)(\(.{1,12}\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
+    r"(绩效目标(申报|批复|审核|汇总)?表|.+绩效目标申报|.{2,}绩效目标)(\(.{1,12}\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
     r"|^附?表\s*\d+([-－]\d+)?$"  # a table's number in a budget publication: 表12, 附表3-1
 )
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
@@ -131,6 +132,16 @@ def is_total_row(text: object) -> bool:
 @lru_cache(maxsize=1)
 def _total_words() -> frozenset[str]:
     return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["total_row"])
+
+
+def is_serial(text: object) -> bool:
+    """The heading of a table's numbering column (序号, 编号: labels.toml [boilerplate] serial)."""
+    return isinstance(text, str) and label_key(text) in _serial_words()
+
+
+@lru_cache(maxsize=1)
+def _serial_words() -> frozenset[str]:
+    return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["serial"])
 
 
 @lru_cache(maxsize=1 << 14)

@@ -22,7 +22,7 @@ from ..readers.grid import Sheet, format_value
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
 from .base import FormReader, FormRun, Recognition
-from .common import ParseContext, department_above, is_signature, is_total_row, read_amount
+from .common import ParseContext, department_above, is_serial, is_signature, is_total_row, read_amount
 from .funds import amount_factor
 from .indicators import TableHeader, find_header, read_indicator_table
 from .labels import load_labels
@@ -71,13 +71,9 @@ def find_project_table(sheet: Sheet, owned: set[int]) -> ProjectTable | None:
                 cols.setdefault("competent_department", c)  # 单位名称: the unit the project belongs to
         last = max(c for c, _v in sheet.grid[r])
         only = frozenset(range(first, max(last, max(header.cols.values())) + 1))
-        serial = next((c for c, v in sheet.grid[r] if c < first and label_key(format_value(v)) in _serial_words()), None)
+        serial = next((c for c, v in sheet.grid[r] if c < first and is_serial(v)), None)
         return ProjectTable(r, replace(header, only=only), cols, units, serial)
     return None
-
-
-def _serial_words() -> frozenset[str]:
-    return frozenset(label_key(w) for w in load_labels().data["boilerplate"]["serial"])
 
 
 def read_project_table(sheet: Sheet, table: ProjectTable, *, tax: Taxonomy, ctx: ParseContext
