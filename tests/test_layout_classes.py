@@ -156,3 +156,29 @@ def test_a_list_of_the_projects_beside_their_sheets_is_checked_not_read(tmp_path
     r = import_workbook(make_xlsx(tmp_path / "w.xlsx", sheets))
     # the row, not the 合计 (it totals the projects as their forms state them)
     assert [f.cell for f in r.report.findings if f.code == "summary-total-mismatch"] == ["C4"]
+
+
+def test_cost_as_its_own_level1_completes_the_outputs(tmp_path: Path) -> None:
+    table = [LEVELS, ["产出指标", "数量指标", "改造小区个数", "≥12个"], [None, "质量指标", "验收合格率", "100%"],
+             [None, "时效指标", "完工时间", "2024年11月底前"], ["成本指标", "经济成本指标", "单位面积改造成本", "≤535元/平方米"],
+             *TABLE[3:]]
+    r = _read(tmp_path, [*NAMED, ["年度资金总额", 100], GOAL, *table])
+    assert "output-level2-missing" not in _codes(r)
+    del table[4]  # no cost at all: missing
+    assert "output-level2-missing" in _codes(_read(tmp_path, [*NAMED, ["年度资金总额", 100], GOAL, *table]))
+
+
+def test_a_duration_written_as_a_date_range_is_plausible(tmp_path: Path) -> None:
+    for duration in ("2025.01-2025.12", "2024年3月至2025年12月", "2025/01-2025/12"):
+        r = _read(tmp_path, [*NAMED, ["项目起止时间", duration], ["年度资金总额", 100], GOAL, *TABLE])
+        assert r.submission.projects[0].duration == duration and "value-implausible" not in _codes(r), duration
+
+
+def test_a_department_form_without_amount_or_goal_is_an_error(tmp_path: Path) -> None:
+    rows = [["部门名称", "某县自然资源局"], ["部门职能概述", "负责全县自然资源管理"], ["年度绩效指标", *LEVELS],
+            *[[None, *row] for row in TABLE[1:]]]
+    r = _read(tmp_path, rows, [(2, 0, 2 + len(TABLE) - 1, 0)])
+    missing = [f.message for f in r.report.findings if f.code == "required-field-missing"]
+    assert r.exit_code == 1 and len(missing) == 2 and "年度目标" in missing[0] and "预算" in missing[1]
+    rows[2:2] = [["部门预算支出总额", 3862.4], ["年度目标", "严守耕地保护红线"]]
+    assert _read(tmp_path, rows, [(4, 0, 4 + len(TABLE) - 1, 0)]).exit_code == 0
