@@ -182,3 +182,15 @@ def test_a_department_form_without_amount_or_goal_is_an_error(tmp_path: Path) ->
     assert r.exit_code == 1 and len(missing) == 2 and "年度目标" in missing[0] and "预算" in missing[1]
     rows[2:2] = [["部门预算支出总额", 3862.4], ["年度目标", "严守耕地保护红线"]]
     assert _read(tmp_path, rows, [(4, 0, 4 + len(TABLE) - 1, 0)]).exit_code == 0
+
+
+def test_a_label_block_printed_after_the_table_is_the_forms(tmp_path: Path) -> None:
+    rows = [["项目名称：黑土地保护利用项目", None, None, "单位：万元"], *TABLE, [],
+            ["项目基本情况"], ["主管部门", "某县农业农村局", "实施单位", "某县农技推广中心"],
+            ["项目资金（万元）", "380.00", "其中：中央资金", "380.00"], ["年度绩效目标", "完成黑土地保护利用10万亩"],
+            ["填报人：于××", None, "联系电话：0452-4321567"]]
+    r = _read(tmp_path, rows)
+    (p,) = r.submission.projects
+    assert (p.competent_department, p.annual_amount, p.performance_target) == (
+        "某县农业农村局", Decimal(380), "完成黑土地保护利用10万亩")
+    assert [i.name for i in p.indicators] == [row[2] for row in TABLE[1:]]

@@ -32,6 +32,7 @@ from .common import (
     ParseContext,
     consume_boilerplate,
     department_line,
+    is_signature,
     is_title,
     is_unit_note,
     percent,
@@ -146,6 +147,9 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     # the labels from the block's first row: above the 项目名称 too (主管部门 first, 新疆), and above
     # a table named by its title
     found = collect_labels(sheet, sheet.rows_between(start, header_row), header_row, ctx)
+    table_end = stop if header is None else _label_block_after(sheet, header, stop)
+    if table_end < stop:  # the labels printed after the table (黑龙江)
+        found.absorb(collect_labels(sheet, sheet.rows_between(table_end, stop), stop, ctx))
     if "spending_plan" in found.label_cells:
         r, c = found.label_cells["spending_plan"]
         sheet.consumed.add((r, c))
@@ -166,8 +170,23 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
         _unlabelled_goals(sheet, header_row, raw, ctx)
     resolve_fields(sheet, proj, found, lone_above, header_row, ctx)
     if header is not None:
-        proj.indicators = read_indicator_table(sheet, header, stop, tax=tax, ctx=ctx)
+        proj.indicators = read_indicator_table(sheet, header, table_end, tax=tax, ctx=ctx)
     return proj
+
+
+def _label_block_after(sheet: Sheet, header: TableHeader, stop: int) -> int:
+    """The row a label block printed after the indicator table starts at (黑龙江 prints the table
+    first, then 项目基本情况 / 主管部门 / 项目资金 / 年度绩效目标): the first row under the table
+    whose first cell, in the table's first column or left of it, is a project label; *stop*
+    when there is none (the table runs to the end of the block)."""
+    index = load_labels().index(sheet).get("project", {})
+    first = min([*header.cols.values(), *([] if header.block is None else [header.block])])
+    for r in sorted(index):
+        if header.last_row < r < stop:
+            c0, v0 = sheet.grid[r][0]
+            if c0 <= first and any(c == c0 for c, _h in index[r]) and not is_signature(v0):
+                return r  # (项目单位（盖章）is a place to stamp, no label)
+    return stop
 
 
 def _unlabelled_goals(sheet: Sheet, header_row: int, raw: dict[str, tuple[int, int, object]],

@@ -61,6 +61,19 @@ class Found:
             self.units[fld] = hit.unit
 
 
+    def absorb(self, other: Found) -> None:
+        """The fields *other* found (a label block printed after the table) where this block
+        found none."""
+        for fld, value in other.raw.items():
+            if fld not in self.raw:
+                self.raw[fld], self.rank[fld], self.units[fld] = value, other.rank.get(fld, 1), other.units.get(fld)
+                if fld in other.totals:
+                    self.totals[fld] = other.totals[fld]
+        for fld, cell in other.label_cells.items():
+            self.label_cells.setdefault(fld, cell)
+        self.header_rows |= other.header_rows
+
+
 def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) -> Found:
     """Read the labels of *rows* (the block's rows before its indicator header, which is
     row *stop* or later) and their values; labels and values are consumed."""
