@@ -194,3 +194,14 @@ def test_a_label_block_printed_after_the_table_is_the_forms(tmp_path: Path) -> N
     assert (p.competent_department, p.annual_amount, p.performance_target) == (
         "某县农业农村局", Decimal(380), "完成黑土地保护利用10万亩")
     assert [i.name for i in p.indicators] == [row[2] for row in TABLE[1:]]
+
+
+def test_a_header_repeated_at_a_page_break_continues_the_table(tmp_path: Path) -> None:
+    head = [*NAMED, ["年度资金总额", 520], GOAL]
+    page2 = [["续表"], LEVELS, ["产出指标", "时效指标", "工程完工时间", "2024年10月31日前"], *TABLE[3:]]
+    r = _read(tmp_path, [*head, *TABLE[:3], *page2])
+    (p,) = r.submission.projects
+    assert [i.name for i in p.indicators] == ["改造小区个数", "验收合格率", "工程完工时间", "受益居民户数", "居民满意度"]
+    assert p.indicators[2].level2 == "时效指标" and r.exit_code == 0
+    r = _read(tmp_path, [*head, *TABLE[:3], *page2[1:]])  # no 续表 row: the same
+    assert len(r.submission.projects) == 1 and len(r.submission.projects[0].indicators) == 5

@@ -31,6 +31,7 @@ __all__ = [
     "consume_boilerplate",
     "department_above",
     "department_line",
+    "is_continued",
     "is_serial",
     "is_signature",
     "is_total_row",
@@ -132,6 +133,17 @@ def is_total_row(text: object) -> bool:
 @lru_cache(maxsize=1)
 def _total_words() -> frozenset[str]:
     return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["total_row"])
+
+
+def is_continued(text: object) -> bool:
+    """The mark a page break leaves above a header printed again (续表, 续上表, (续): labels.toml
+    [boilerplate] continued)."""
+    return isinstance(text, str) and len(text) <= 12 and form_key(text) in _continued_words()
+
+
+@lru_cache(maxsize=1)
+def _continued_words() -> frozenset[str]:
+    return frozenset(form_key(w) for w in load_data("labels.toml")["boilerplate"]["continued"])
 
 
 def is_serial(text: object) -> bool:

@@ -38,7 +38,7 @@ from .common import (
     percent,
     take_department_line,
 )
-from .indicators import TableHeader, find_header, read_indicator_table
+from .indicators import TableHeader, find_header, read_indicator_table, repeats_header
 from .labels import form_key, load_labels
 from .project_fields import collect_labels
 from .project_values import UNITLIKE_RE, lone_text, resolve_fields
@@ -49,25 +49,33 @@ _TITLE_SUFFIX_RE = re.compile(r"(项目)?(支出)?(预算)?绩效目标(申报|�
 _NUMBERING_RE = re.compile(r"^\s*\d{1,3}\s*[、.．]\s*")
 
 
-def _headers(sheet: Sheet, skip_rows: set[int]) -> list[int]:
-    """Rows holding an indicator-table header."""
+def _headers(sheet: Sheet, skip_rows: set[int]) -> list[TableHeader]:
+    """The indicator-table headers of the sheet, in row order."""
     rows = load_labels().index(sheet).get("indicator_header", {})
-    return [r for r in sorted(rows) if r not in skip_rows and find_header(sheet, r) is not None]
+    return [h for r in sorted(rows) if r not in skip_rows and (h := find_header(sheet, r)) is not None]
 
 
 def find_project_anchors(sheet: Sheet, skip_rows: set[int]) -> list[int]:
     """Rows holding a 项目名称 label (exact, by its parts, or with its value inline), and
     the header rows of indicator tables no such label comes before (a table named by its
-    title), in order."""
+    title), in order. A header printed again after a page break (the previous table's header
+    cell for cell, no title between: 内蒙古 续表) continues its table, no new form."""
     names = [r for r, hits in sorted(load_labels().index(sheet).get("project", {}).items())
              if r not in skip_rows and any(h.field == "name" and (r, c) not in sheet.consumed for c, h in hits)]
     anchors = list(names)
-    prev = -1
+    prev: TableHeader | None = None
     for h in _headers(sheet, skip_rows):
-        if not any(prev < n < h for n in names):
-            anchors.append(h)
+        after = -1 if prev is None else prev.row
+        if not any(after < n < h.row for n in names) and not (
+                prev is not None and repeats_header(sheet, h.row, prev) and not _title_between(sheet, prev.row, h.row)):
+            anchors.append(h.row)
         prev = h
     return sorted(set(anchors))
+
+
+def _title_between(sheet: Sheet, top: int, bottom: int) -> bool:
+    """A form title on a row between *top* and *bottom* (邯郸: the next table's title)."""
+    return any(is_title(v) for r in sheet.rows_between(top + 1, bottom) for _c, v in sheet.grid[r])
 
 
 def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:

@@ -16,7 +16,7 @@ from ..labels import LabelHit, load_labels
 from .rows import vocab
 
 __all__ = ["LEVEL_ROLES", "TableHeader", "align_header", "find_header", "fix_target_column", "header_cells",
-           "roles_of", "split_blocks", "type_columns"]
+           "repeats_header", "roles_of", "split_blocks", "type_columns"]
 
 LEVEL_ROLES = frozenset({"level1", "level2"})
 # roles that make a row with a 三级 column an indicator header (a label block has none)
@@ -87,6 +87,17 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
     first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
     header = TableHeader(row=row, last_row=row, cols=cols, first_row=first, block=block, repeats=tuple(repeats))
     return _sub_headers(sheet, header)
+
+
+def repeats_header(sheet: Sheet, row: int, header: TableHeader) -> bool:
+    """Row *row* writes *header*'s row again, cell for cell (a header printed again at the top
+    of the next page, 内蒙古): the same texts, label keys alike, in the same columns."""
+    if row == header.row:
+        return False
+    cells, head = sheet.grid.get(row, ()), sheet.grid.get(header.row, ())
+    return len(cells) == len(head) and all(
+        c == hc and isinstance(v, str) and isinstance(hv, str) and label_key(v) == label_key(hv)
+        for (c, v), (hc, hv) in zip(cells, head))
 
 
 def _name_by_place(sheet: Sheet, row: int, cols: dict[str, int]) -> None:

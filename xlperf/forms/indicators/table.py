@@ -14,9 +14,9 @@ from ...readers.grid import Sheet, format_value
 from ...targets import target_fields
 from ...taxonomy import LevelMatch, Taxonomy, split_code
 from ...text import label_key
-from ..common import ParseContext, is_signature, is_total_row, is_unit_note, is_unit_note_or_title
+from ..common import ParseContext, is_continued, is_signature, is_total_row, is_unit_note, is_unit_note_or_title
 from ..labels import form_key, load_labels
-from .header import TableHeader, align_header, fix_target_column, header_cells, type_columns
+from .header import TableHeader, align_header, fix_target_column, header_cells, repeats_header, type_columns
 from .levels import LevelCarry, level_fields, report_levels
 from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target, vocab
 
@@ -95,7 +95,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     产出 / 效益 / 满意度指标). *header* is not changed (a
     repaired header is a copy). The table ends early at a signature or note row under
     it (审核意见, 其他需说明的问题, (盖章) …: labels.toml [boilerplate] signature); a total
-    row (合计 of the weights) is no indicator.
+    row (合计 of the weights) is no indicator; a page break's 续表 row and the header printed
+    again under it are skipped.
     """
     for c in header_cells(sheet, header):
         sheet.consumed.add(c)
@@ -115,6 +116,9 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         first = sheet.grid[r][0][1]
         if len(sheet.grid[r]) == 1 and is_unit_note_or_title(first) and not is_unit_note(first):
             break  # the title of the next form: the table ended
+        if (len(sheet.grid[r]) == 1 and is_continued(first)) or repeats_header(sheet, r, header):
+            sheet.consumed.update((r, c) for c, _v in sheet.grid[r])
+            continue  # a page break: 续表 and the header printed again
         texts = _row_texts(table, r)
         if not texts:
             continue
