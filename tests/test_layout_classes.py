@@ -205,3 +205,10 @@ def test_a_header_repeated_at_a_page_break_continues_the_table(tmp_path: Path) -
     assert p.indicators[2].level2 == "时效指标" and r.exit_code == 0
     r = _read(tmp_path, [*head, *TABLE[:3], *page2[1:]])  # no 续表 row: the same
     assert len(r.submission.projects) == 1 and len(r.submission.projects[0].indicators) == 5
+
+
+def test_whole_period_and_this_year_target_columns(tmp_path: Path) -> None:
+    table = [["一级指标", "二级指标", "三级指标", "全周期指标值", "本年度指标值"],
+             ["产出指标", "数量指标", "改造老旧小区个数", "46个", "25个"], [None, "质量指标", "验收合格率", "100%", "100%"]]
+    (p,) = _read(tmp_path, [*NAMED, ["年度资金总额", 100], GOAL, *table]).submission.projects
+    assert [(i.target.raw, i.period_target.raw) for i in p.indicators] == [("25个", "46个"), ("100%", "100%")]
