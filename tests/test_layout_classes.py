@@ -212,3 +212,29 @@ def test_whole_period_and_this_year_target_columns(tmp_path: Path) -> None:
              ["产出指标", "数量指标", "改造老旧小区个数", "46个", "25个"], [None, "质量指标", "验收合格率", "100%", "100%"]]
     (p,) = _read(tmp_path, [*NAMED, ["年度资金总额", 100], GOAL, *table]).submission.projects
     assert [(i.target.raw, i.period_target.raw) for i in p.indicators] == [("25个", "46个"), ("100%", "100%")]
+
+
+def test_a_serial_column_before_the_indicator_columns(tmp_path: Path) -> None:
+    table = [["序号", "一级指标", "二级指标", "指标名称", "指标值"], [1, "产出指标", "数量指标", "城区道路保洁面积", "≥186万平方米"],
+             [2, None, "质量指标", "道路机械化清扫率", "≥80%"]]
+    r = _read(tmp_path, [*NAMED, ["年度资金总额", 268], GOAL, *table])
+    assert [(i.level2, i.name, i.target.raw) for i in r.submission.projects[0].indicators] == [
+        ("数量指标", "城区道路保洁面积", "≥186万平方米"), ("质量指标", "道路机械化清扫率", "≥80%")]
+    assert not [f for f in r.report.findings if f.code == "unmapped-cell" and f.text in ("序号", "1", "2")]
+
+
+def test_levels_joined_in_one_cell(tmp_path: Path) -> None:
+    table = [["序号", "指标类型", "指标名称", "指标值", "权重（%）"],
+             [1, "产出指标-数量指标", "城区道路保洁面积", "≥186万平方米", 40],
+             [2, "效益指标—社会效益指标", "城区市容环境卫生状况", "明显改善", 30],
+             [3, "满意度指标-服务对象满意度指标", "城区居民满意度", "≥90%", 30], ["合计", None, None, None, 100]]
+    r = _read(tmp_path, [*NAMED, ["年度资金总额", 268], GOAL, *table])
+    (p,) = r.submission.projects
+    assert [(i.level1, i.level2, i.name, i.target.raw, i.weight) for i in p.indicators] == [
+        ("产出指标", "数量指标", "城区道路保洁面积", "≥186万平方米", "40"),
+        ("效益指标", "社会效益", "城区市容环境卫生状况", "明显改善", "30"),
+        ("满意度指标", "服务对象满意度", "城区居民满意度", "≥90%", "30")]
+    assert "指标类型" not in [f.text for f in r.report.findings if f.code == "unmapped-cell"]
+    table[1][1] = "效益指标-数量指标"  # a 二级 joined to another 一级 than its own: an unknown level, reported
+    (p,) = _read(tmp_path, [*NAMED, ["年度资金总额", 268], GOAL, *table]).submission.projects
+    assert p.indicators[0].level2 is None and p.indicators[0].name == "城区道路保洁面积"

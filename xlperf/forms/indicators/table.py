@@ -23,6 +23,8 @@ from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_tar
 __all__ = ["level_text", "read_table"]
 
 _DOTS_RE = re.compile(r"[.。…·\s]+")
+# a 一级 and a 二级 joined in one cell: 产出指标-数量指标, 效益指标—社会效益指标, 产出/质量指标
+_JOINED_RE = re.compile(r"^([^-—–/·:]*[\u4e00-\u9fff])[-—–/·:]([\u4e00-\u9fff].*)$")
 # a score or weight written in a level cell: 产出指标(50分), 产出指标\n(50), 效益指标\n30分)
 _SCORE_RE = re.compile(r"(\(\d+(\.\d+)?分?\)|\d+(\.\d+)?分\)?)$")
 
@@ -68,8 +70,20 @@ def _match_level(tax: Taxonomy, department: bool, tier: int, text: str) -> Level
     level cells repeat across rows and files)."""
     key = level_text(text)
     if department:
-        return tax.match_dept_level1(key) if tier == 1 else tax.match_dept_level2(key)
-    return tax.match_level1(key) if tier == 1 else (tax.match_level2(key) or _only_level2(tax, key))
+        return tax.match_dept_level1(key) if tier == 1 else (tax.match_dept_level2(key) or _joined(tax, True, key))
+    return tax.match_level1(key) if tier == 1 else (tax.match_level2(key) or _only_level2(tax, key)
+                                                    or _joined(tax, False, key))
+
+
+def _joined(tax: Taxonomy, department: bool, key: str) -> LevelMatch | None:
+    """A 一级 and its 二级 joined in one cell (``产出指标-数量指标``, a budget system's 指标类型
+    column, 吉林): the 二级, when the 一级 written is its own (else no match: an unknown level)."""
+    m = _JOINED_RE.match(key)
+    if m is None:
+        return None
+    m1 = tax.match_dept_level1(m[1]) if department else tax.match_level1(m[1])
+    m2 = tax.match_dept_level2(m[2]) if department else tax.match_level2(m[2])
+    return m2 if m1 is not None and m2 is not None and m2.level.parent == m1.level.name else None
 
 
 def _only_level2(tax: Taxonomy, key: str) -> LevelMatch | None:
@@ -107,6 +121,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     table = _Table(sheet, header, {}, tax, ctx, department)
     table.l1 = _level1_in_header_row(table)
     header = type_columns(sheet, header, rows, table.match_l1, table.match_l2)
+    sheet.consumed.update((header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells)  # typed columns' headings
     header = align_header(sheet, header, rows, table.match_l2, ctx)
     table.header, table.role_at = fix_target_column(sheet, header, rows, ctx)
     table.role_at.update({c: f"grade|{g}" for c, g in header.grades.items()})
@@ -147,12 +162,15 @@ def _department_framework(sheet: Sheet, header: TableHeader, rows: list[int], ta
 
 def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
     """The free cells of row *r* in the table's columns, as text. White-space-only cells
-    (an empty cell typed as spaces) and the table's own label repeated in its column
-    (绩效指标, 昭化) are consumed, not read."""
+    (an empty cell typed as spaces), the 序号 and the table's own label repeated in its
+    column (绩效指标, 昭化) are consumed, not read."""
     sheet, only, block, shared = table.sheet, table.header.only, table.header.block, table.header.shared
     texts = []
     for c, v in sheet.grid[r]:
         if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
+            continue
+        if c == table.header.serial:  # the row's number (序号)
+            sheet.consumed.add((r, c))
             continue
         t = v if isinstance(v, str) else format_value(v)
         if not t.strip() or (c == block and load_labels().match("indicator_header", t, inline=False)):
