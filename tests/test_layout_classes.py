@@ -238,3 +238,20 @@ def test_levels_joined_in_one_cell(tmp_path: Path) -> None:
     table[1][1] = "效益指标-数量指标"  # a 二级 joined to another 一级 than its own: an unknown level, reported
     (p,) = _read(tmp_path, [*NAMED, ["年度资金总额", 268], GOAL, *table]).submission.projects
     assert p.indicators[0].level2 is None and p.indicators[0].name == "城区道路保洁面积"
+
+
+def test_levels_as_outline_numbered_section_rows(tmp_path: Path) -> None:
+    table = [["绩效指标", "指标值"], ["一、产出指标"], ["（一）数量指标"], ["村庄清洁行动覆盖行政村数", "27个"],
+             ["农村生活垃圾转运量", "≥5400吨"], ["（二）质量指标"], ["农村生活垃圾无害化处理率", "≥95%"],
+             ["（三）成本指标"], ["年度保洁转运运营费用", "≤95.6万元"], ["二、效益指标"], ["（一）社会效益指标"], ["村容村貌改善情况", "明显改善"],
+             ["三、满意度指标"], ["（一）服务对象满意度指标"], ["村民满意度", "≥90%"], ["镇长：韩××", "经办人：刘××"]]
+    first = 4
+    merges = [(first + i, 0, first + i, 1) for i, row in enumerate(table) if len(row) == 1]
+    r = _read(tmp_path, [*NAMED, ["项目金额", 95.6], GOAL, *table], merges)
+    (p,) = r.submission.projects
+    assert [(i.level1, i.level2, i.name) for i in p.indicators] == [
+        ("产出指标", "数量指标", "村庄清洁行动覆盖行政村数"), ("产出指标", "数量指标", "农村生活垃圾转运量"),
+        ("产出指标", "质量指标", "农村生活垃圾无害化处理率"), ("产出指标", "成本指标", "年度保洁转运运营费用"),
+        ("效益指标", "社会效益", "村容村貌改善情况"),
+        ("满意度指标", "服务对象满意度", "村民满意度")]
+    assert "level1-without-indicator" not in _codes(r)

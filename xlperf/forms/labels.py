@@ -27,7 +27,7 @@ from ..data import load_data
 from ..readers.grid import Sheet
 from ..text import label_key
 
-__all__ = ["LabelHit", "Labels", "form_key", "labels_with", "load_labels", "use_labels"]
+__all__ = ["LabelHit", "Labels", "form_key", "labels_with", "load_labels", "outline_item", "use_labels"]
 
 # Noise of re-published pages, dropped from label keys only (never from data): "?" runs
 # where characters were lost (绩???效), "*" masks and OCR stars (一*级), and the pinyin a
@@ -61,6 +61,14 @@ def form_key(text: str) -> str:
 
         key = zhconv.convert(key, "zh-hans")
     return key
+
+
+def outline_item(text: str) -> str | None:
+    """The key of a text numbered as an item of an outline (``一、产出指标``, ``（一）数量指标``,
+    ``1.财政拨款``) after its number; ``None`` when it carries no outline number."""
+    key = form_key(text)
+    m = _OUTLINE_RE.match(key)
+    return key[m.end():] if m else None
 
 
 @lru_cache(maxsize=1)

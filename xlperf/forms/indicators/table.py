@@ -15,7 +15,7 @@ from ...targets import target_fields
 from ...taxonomy import LevelMatch, Taxonomy, split_code
 from ...text import label_key
 from ..common import ParseContext, is_continued, is_signature, is_total_row, is_unit_note, is_unit_note_or_title
-from ..labels import form_key, load_labels
+from ..labels import form_key, load_labels, outline_item
 from .header import TableHeader, align_header, fix_target_column, header_cells, repeats_header, type_columns
 from .levels import LevelCarry, level_fields, report_levels
 from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target, vocab
@@ -56,6 +56,11 @@ class _Table:
     shifted: list[tuple[int, int, int | str]] = field(default_factory=list)
     levels_of: tuple[LevelCarry | None, LevelCarry | None] = (None, None)
     levels: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def flat(self) -> bool:
+        """No 一级 nor 二级 column: levels, if any, come from section rows."""
+        return "level1" not in self.header.cols and "level2" not in self.header.cols
 
     def match_l1(self, text: str) -> LevelMatch | None:
         return _match_level(self.tax, self.department, 1, text)
@@ -141,9 +146,34 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
             break  # 审核意见 / (盖章) / the next table's title under the table: left to the unmapped report
         if is_total_row(texts[0][1]):
             continue  # 合计 of the weights: no indicator, left to the unmapped report
+        if len(texts) == 1 and table.flat and _section_row(table, r, texts[0]):
+            continue  # 一、产出指标 over its rows: their levels
         out.extend(_read_row(table, r, texts))
     _report_shifted_rows(table, rows)
     return out
+
+
+def _section_row(table: _Table, r: int, cell: tuple[int, str]) -> bool:
+    """A table without level columns whose levels are section rows (辽宁 township forms typed in
+    Word): a lone cell numbered as an outline item (``一、产出指标``, ``（一）数量指标``) naming a
+    level sets the 一级 (clearing the 二级) or the 二级 of the rows below it."""
+    key = outline_item(cell[1])
+    if not key:
+        return False
+    c, text = cell
+    m1, m2 = table.match_l1(key), table.match_l2(key)
+    if m1 is None and m2 is None:
+        return False
+    if m1 is not None and m2 is not None:  # 成本指标 at both levels: the 二级 of the 一级 it sits under, if its own
+        carried = table.l1.match
+        m1, m2 = (None, m2) if carried is not None and m2.level.parent == carried.level.name else (m1, None)
+    carry = LevelCarry(text, m1 or m2, table.sheet.ref(r, c))
+    if m1 is not None:
+        table.l1, table.l2 = carry, LevelCarry()
+    else:
+        table.l2 = carry
+    table.sheet.consumed.add((r, c))
+    return True
 
 
 def _department_framework(sheet: Sheet, header: TableHeader, rows: list[int], tax: Taxonomy) -> bool:
