@@ -255,3 +255,13 @@ def test_levels_as_outline_numbered_section_rows(tmp_path: Path) -> None:
         ("效益指标", "社会效益", "村容村貌改善情况"),
         ("满意度指标", "服务对象满意度", "村民满意度")]
     assert "level1-without-indicator" not in _codes(r)
+
+
+def test_the_filing_unit_line_above_a_form_is_its_department(tmp_path: Path) -> None:
+    rows = [["大民屯镇2024年项目支出绩效目标表"], ["填报单位：新民市大民屯镇人民政府", "单位：万元"],
+            ["项目名称", "农村人居环境整治提升"], ["项目金额", 95.6], GOAL, *TABLE]
+    r = _read(tmp_path, rows)
+    assert r.submission.projects[0].competent_department == "新民市大民屯镇人民政府"
+    assert "required-field-missing" not in _codes(r)
+    rows[1][0] = "填报单位（公章）：宁城县水利局"
+    assert _read(tmp_path, rows).submission.projects[0].competent_department == "宁城县水利局"

@@ -32,6 +32,7 @@ from .common import (
     ParseContext,
     consume_boilerplate,
     department_line,
+    filed_by,
     is_signature,
     is_title,
     is_unit_note,
@@ -90,7 +91,7 @@ def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
             r = above[-1] if above else floor - 1
             continue
         cells = [v for c, v in rows[r] if (r, c) not in sheet.consumed]
-        if (not cells or all(is_title(v) or is_unit_note(v) or department_line(v) for v in cells)
+        if (not cells or all(is_title(v) or is_unit_note(v) or department_line(v) or filed_by(v) for v in cells)
                 or lone_text(sheet, r) or r in project or (r == anchor - 1 and _prose_row(cells))):
             r -= 1
             continue
