@@ -127,12 +127,13 @@ def test_labels_above_the_project_name_belong_to_its_form(tmp_path: Path) -> Non
 
 
 def test_instructions_and_traditional_signatures_under_the_table_end_it(tmp_path: Path) -> None:
-    rows = [*NAMED, ["年度资金总额", 100], GOAL, *TABLE, ["填报说明："], ["1.项目名称按项目实施方案填写。"],
+    rows = [*NAMED, ["年度资金总额", 100], GOAL, *TABLE, ["填报说明："], ["1.项目名称、项目主管部门按项目实施方案填写。"],
+            ["2.资金情况填写项目全周期及本年度资金来源。"],
             ["單位負責人：申××", None, "填表人：冉××"]]
     r = _read(tmp_path, rows)
     assert [i.name for i in r.submission.projects[0].indicators] == [row[2] for row in TABLE[1:]]
-    assert "target-missing" not in _codes(r)
-    rows[-3:-1] = []  # the signature in traditional characters ends the table as in simplified
+    assert "target-missing" not in _codes(r) and len(r.submission.projects) == 1
+    rows[-4:-1] = []  # the signature in traditional characters ends the table as in simplified
     assert len(_read(tmp_path, rows).submission.projects[0].indicators) == len(TABLE) - 1
 
 
@@ -265,3 +266,20 @@ def test_the_filing_unit_line_above_a_form_is_its_department(tmp_path: Path) -> 
     assert "required-field-missing" not in _codes(r)
     rows[1][0] = "填报单位（公章）：宁城县水利局"
     assert _read(tmp_path, rows).submission.projects[0].competent_department == "宁城县水利局"
+
+
+def test_one_table_of_projects_whose_first_column_names_unit_and_project(tmp_path: Path) -> None:
+    head = ["单位名称、项目名称", "项目目标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "指标属性"]
+    rows = [["泸西县2025年部门预算项目支出绩效目标表"], head, ["泸西县教育体育局"],
+            ["学前教育资助补助资金", "落实学前教育资助政策", "产出指标", "数量指标", "资助幼儿人数", "≥", 1450, "人", "定量指标"],
+            [None, None, "满意度指标", "服务对象满意度", "家长满意度", "≥", 90, "%", "定量指标"],
+            ["普通高中免学费补助资金", "减轻困难家庭经济负担", "产出指标", "数量指标", "免学费学生人数", "≥", 2100, "人", "定量指标"],
+            [None, None, None, "时效指标", "资金发放及时性", "定性", "按学期及时发放", None, "定性指标"]]
+    r = _read(tmp_path, rows, [(3, 0, 4, 0), (3, 1, 4, 1), (5, 0, 6, 0), (5, 1, 6, 1)])
+    projects = r.submission.projects
+    assert [(p.name, p.performance_target, p.competent_department) for p in projects] == [
+        ("学前教育资助补助资金", "落实学前教育资助政策", "泸西县教育体育局"),
+        ("普通高中免学费补助资金", "减轻困难家庭经济负担", "泸西县教育体育局")]
+    assert [(i.name, i.target.raw, i.indicator_class) for i in projects[1].indicators] == [
+        ("免学费学生人数", "≥2100人", "定量指标"), ("资金发放及时性", "按学期及时发放", "定性指标")]
+    assert projects[0].indicators[0].level2 == "数量指标" and projects[1].indicators[1].level1 == "产出指标"
