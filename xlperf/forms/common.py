@@ -148,6 +148,7 @@ def _continued_words() -> frozenset[str]:
     return frozenset(form_key(w) for w in load_data("labels.toml")["boilerplate"]["continued"])
 
 
+@lru_cache(maxsize=1 << 12)
 def is_serial(text: object) -> bool:
     """The heading of a table's numbering column (序号, 编号: labels.toml [boilerplate] serial)."""
     return isinstance(text, str) and label_key(text) in _serial_words()

@@ -136,11 +136,9 @@ def total_beside(sheet: Sheet, r: int, label_col: int, value_col: int) -> ItemsT
     合计 / 总计 heading (or an amount label: 资金总额) over another value of the row states
     the total; without one, two or more source values are added up. ``None`` when the value
     is under no heading row of texts (the value of a plain label / value row)."""
-    if value_col <= label_col or r == 0 or r - 1 not in sheet.grid:
-        return None
     labels = load_labels()
-    over = labels.match("project", sheet.cells.get((r - 1, label_col)), inline=False)
-    if over is None or over.field != "group":
+    over = labels.index(sheet).get("project", {}).get(r - 1, ()) if value_col > label_col else ()
+    if not any(c == label_col and h.field == "group" for c, h in over):
         return None  # the label is no row of a table headed 资金来源 | 中央资金 | …
     heads = {cc: v for cc, v in sheet.grid[r - 1] if cc > label_col}
     row = dict(sheet.grid[r])

@@ -154,8 +154,10 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     lone_above, dept_line, title = _boilerplate(sheet, start, anchor, ctx)
     proj = Project(sheet=sheet.name)
     # the labels from the block's first row: above the 项目名称 too (主管部门 first, 新疆), and above
-    # a table named by its title
-    found = collect_labels(sheet, sheet.rows_between(start, header_row), header_row, ctx)
+    # a table named by its title (the other rows above are boilerplate, read by _boilerplate)
+    labelled = load_labels().index(sheet).get("project", {})
+    rows = [r for r in sheet.rows_between(start, anchor) if r in labelled] + sheet.rows_between(anchor, header_row)
+    found = collect_labels(sheet, rows, header_row, ctx)
     table_end = stop if header is None else _label_block_after(sheet, header, stop)
     if table_end < stop:  # the labels printed after the table (黑龙江)
         found.absorb(collect_labels(sheet, sheet.rows_between(table_end, stop), stop, ctx))
@@ -189,12 +191,12 @@ def _label_block_after(sheet: Sheet, header: TableHeader, stop: int) -> int:
     whose first cell, in the table's first column or left of it, is a project label; *stop*
     when there is none (the table runs to the end of the block)."""
     index = load_labels().index(sheet).get("project", {})
+    under = sorted(r for r in index if header.last_row < r < stop)  # most tables: no label under them
     first = min([*header.cols.values(), *([] if header.block is None else [header.block])])
-    for r in sorted(index):
-        if header.last_row < r < stop:
-            c0, v0 = sheet.grid[r][0]
-            if c0 <= first and any(c == c0 for c, _h in index[r]) and not is_signature(v0):
-                return r  # (项目单位（盖章）is a place to stamp, no label)
+    for r in under:
+        c0, v0 = sheet.grid[r][0]
+        if c0 <= first and any(c == c0 for c, _h in index[r]) and not is_signature(v0):
+            return r  # (项目单位（盖章）is a place to stamp, no label)
     return stop
 
 

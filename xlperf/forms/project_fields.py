@@ -88,12 +88,8 @@ def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) 
         if heads:
             found.header_rows.add(r)
         taken = [_take(sheet, r, c, hit, label_cols, heads, stop, found) for c, hit in hits]
-        fields = [(c, h) for c, h in hits if h.field != "group"]  # a heading over a block has no value of its own
-        if len(fields) >= 3 and all(_next_is_label(sheet, r, c, label_cols) for c, _h in fields[:-1]) \
-                and not (heads and any(taken)):
-            ctx.findings.append(finding("layout-ambiguous", sheet=sheet.name, cell=cell_name(r, hits[0][0]),
-                                        params={"detail": "、".join(f"“{_standard(h)}”" for _c, h in fields)
-                                                + "等栏目连续排列，填写内容不在各自右侧"}))
+        if len(hits) >= 3:
+            _ambiguous(sheet, r, hits, label_cols, heads and any(taken), ctx)
         if not hits:
             _truncated_label(sheet, r, found, ctx)
         for c, v in sheet.grid.get(r, ()):
@@ -101,6 +97,18 @@ def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) 
                 sheet.consumed.add((r, c))
     _add_up(sheet, found, ctx)
     return found
+
+
+def _ambiguous(sheet: Sheet, r: int, hits: list[tuple[int, LabelHit]], label_cols: set[int], headed: bool,
+               ctx: ParseContext) -> None:
+    """Three or more labels side by side, each followed by the next, whose values are not
+    below them as a heading row (*headed*): ``layout-ambiguous``. A heading over a block
+    (项目资金申请 | 资金来源 | 金额) has no value of its own and does not count."""
+    fields = [(c, h) for c, h in hits if h.field != "group"]
+    if len(fields) >= 3 and all(_next_is_label(sheet, r, c, label_cols) for c, _h in fields[:-1]) and not headed:
+        ctx.findings.append(finding("layout-ambiguous", sheet=sheet.name, cell=cell_name(r, hits[0][0]),
+                                    params={"detail": "、".join(f"“{_standard(h)}”" for _c, h in fields)
+                                            + "等栏目连续排列，填写内容不在各自右侧"}))
 
 
 def _next_is_label(sheet: Sheet, r: int, c: int, label_cols: set[int]) -> bool:
@@ -241,9 +249,9 @@ def _parts_cover_sources(sheet: Sheet, found: Found) -> None:
     they name every source of the year (专项债券资金 | 财政预算资金 | 项目单位自筹 names one part
     of three: their sum could not be checked against the total); otherwise they are left to
     the unmapped report."""
-    col = next(iter(found.year_cols.values()), None)
-    if col is None:
-        return
+    if not found.year_cols:
+        return  # no source rows by period columns (most forms)
+    col = next(iter(found.year_cols.values()))
     part_rows = {found.raw[f][0] for f in _PARTS if f in found.raw and found.raw[f][0] in found.year_cols}
     sources = {r for r in found.year_cols if (r, col) in sheet.cells and not any(
         is_total_row(v) for cc, v in sheet.grid[r] if cc < col)}

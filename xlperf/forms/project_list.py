@@ -51,14 +51,15 @@ class Listing:
 def find_listing(sheet: Sheet, owned: set[int]) -> Listing | None:
     """The first listing header of *sheet* outside *owned* rows with its project rows, or ``None``."""
     index = load_labels().index(sheet)
-    tables = index.get("indicator_header", {})
-    spending = {r for r, hits in index.get("department", {}).items() if any(h.field == "project_spending" for _c, h in hits)}
     for r, hits in sorted(index.get("project", {}).items()):
-        if r in owned or r in tables or r in spending:
-            continue  # an indicator table's header; a department form's 项目支出情况 list
+        if len(hits) < 2:
+            continue  # a listing's header names two columns at least
         cols = {h.field: (c, h) for c, h in reversed(hits) if h.inline is None}
-        if "name" not in cols or not any(f in cols for f in _LISTED):
-            continue
+        if "name" not in cols or not any(f in cols for f in _LISTED) or r in owned:
+            continue  # most rows of labels: one label and its value
+        if r in index.get("indicator_header", {}) or any(
+                h.field == "project_spending" for _c, h in index.get("department", {}).get(r, ())):
+            continue  # an indicator table's header; a department form's 项目支出情况 list
         listing = _rows(sheet, r, cols)
         if listing is not None:
             return listing

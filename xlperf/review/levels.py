@@ -30,9 +30,9 @@ def _output(sub: Submission, facts: Facts) -> Iterator[Finding]:
         have = {i.level2 for i in named if i.level1 == OUTPUT}
         if not have:
             continue
-        if any(i.level1 == COST for i in named):  # 成本指标 as a 一级 of its own (2021+ guidance)
-            have.add(COST)
         missing = [lv for lv in rule_levels()["output_level2"] if lv not in have]
+        if COST in missing and any(i.level1 == COST for i in named):  # 成本指标 as a 一级 of its own (2021+)
+            missing.remove(COST)
         if missing:
             yield at("output-level2-missing", p.cells.get("name"), sheet=p.sheet,
                       params={"project": project_name(p), "missing": "、".join(missing)})

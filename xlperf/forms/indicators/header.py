@@ -87,7 +87,8 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
     if "name" not in cols or not (_TABLE_ROLES & set(cols)):
         return None
     first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
-    serial = next((c for c, v in sheet.grid[row] if c < cols["name"] and is_serial(v)), None)  # 序号 (吉林 export)
+    c0, v0 = sheet.grid[row][0]
+    serial = c0 if c0 < cols["name"] and is_serial(v0) else None  # 序号, the table's first column (吉林 export)
     header = TableHeader(row=row, last_row=row, cols=cols, first_row=first, block=block, repeats=tuple(repeats),
                          serial=serial)
     return _sub_headers(sheet, header)

@@ -132,12 +132,14 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     table.role_at.update({c: f"grade|{g}" for c, g in header.grades.items()})
     table.role_at.update({c: f"recipient|{n}" for c, n in header.recipients.items()})
     out: list[Indicator] = []
+    head = sheet.grid[header.row][0]  # a header printed again starts as it does (checked in full then)
     for r in rows:
-        first = sheet.grid[r][0][1]
-        if len(sheet.grid[r]) == 1 and is_unit_note_or_title(first) and not is_unit_note(first):
+        row = sheet.grid[r]
+        first, lone = row[0][1], len(row) == 1
+        if lone and is_unit_note_or_title(first) and not is_unit_note(first):
             break  # the title of the next form: the table ended
-        if (len(sheet.grid[r]) == 1 and is_continued(first)) or repeats_header(sheet, r, header):
-            sheet.consumed.update((r, c) for c, _v in sheet.grid[r])
+        if (lone and is_continued(first)) or (row[0] == head and repeats_header(sheet, r, header)):
+            sheet.consumed.update((r, c) for c, _v in row)
             continue  # a page break: 续表 and the header printed again
         texts = _row_texts(table, r)
         if not texts:
@@ -195,11 +197,12 @@ def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
     (an empty cell typed as spaces), the 序号 and the table's own label repeated in its
     column (绩效指标, 昭化) are consumed, not read."""
     sheet, only, block, shared = table.sheet, table.header.only, table.header.block, table.header.shared
+    serial = table.header.serial
     texts = []
     for c, v in sheet.grid[r]:
         if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
             continue
-        if c == table.header.serial:  # the row's number (序号)
+        if c == serial:  # the row's number (序号)
             sheet.consumed.add((r, c))
             continue
         t = v if isinstance(v, str) else format_value(v)
