@@ -17,9 +17,8 @@ TABLE = [LEVELS, ["产出指标", "数量指标", "改造小区个数", "≥12�
          ["效益指标", "社会效益指标", "受益居民户数", "≥1.02万户"], ["满意度指标", "服务对象满意度指标", "居民满意度", "≥90%"]]
 
 
-def _read(tmp_path: Path, rows: list[list[object]], merges: list[tuple[int, int, int, int]] | None = None,
-          name: str = "f.xlsx"):
-    return import_workbook(make_xlsx(tmp_path / name, {"S": rows}, merges={"S": merges or []}))
+def _read(tmp_path: Path, rows: list[list[object]], merges: list[tuple[int, int, int, int]] | None = None):
+    return import_workbook(make_xlsx(tmp_path / "f.xlsx", {"S": rows}, merges={"S": merges or []}))
 
 
 def _codes(result) -> list[str]:
@@ -51,6 +50,11 @@ def test_monitoring_form_and_project_library_request_are_refused(tmp_path: Path)
                ["产出指标", "数量指标", "参保人数", "≥36万人", "35.8万人", "36万人", None]]
     r = _read(tmp_path, monitor)
     assert r.exit_code == 2 and r.submission is None and "not-a-target-form" in _codes(r)
+    # a target form's 三级 naming execution rates (no period, no progress column) are no monitoring words
+    rates = [["项目名称", "城乡居民医保县级补助"], ["年度资金总额", 2360], ["年度目标", "参保率95%以上"], LEVELS,
+             ["产出指标", "时效指标", "预算执行率", "≥95%"], [None, None, "政府采购执行率", "100%"], *TABLE[3:]]
+    r = _read(tmp_path, rates)
+    assert r.exit_code != 2 and [i.name for i in r.submission.projects[0].indicators][:2] == ["预算执行率", "政府采购执行率"]
     request = [["县级预算项目库项目申报表"], ["项目名称", "农村公路日常养护", "项目类别", "经常性项目"],
                ["申报金额（万元）", 186], ["项目概况", "全县农村公路948公里"], ["立项依据", "农村公路养护管理办法"],
                ["支出明细", "序号", "支出内容", "金额（万元）"], [None, 1, "县道日常养护", 65.1],
