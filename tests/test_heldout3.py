@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT
-from test_heldout import assert_rebuilt_equals_committed, bc, foreign_truth_texts, sc
+from test_heldout import assert_complete_set, assert_rebuilt_equals_committed, bc, foreign_truth_texts, sc
 
 HELDOUT3 = ROOT / "corpus" / "heldout3"
 GRIDS = bc.grid_files(HELDOUT3)
@@ -25,11 +25,7 @@ _DIRECTION_WORDS = {"大于等于": "≥", "不低于": "≥", "不少于": "≥
 
 
 def test_every_heldout3_form_has_its_grid_workbook_and_truth() -> None:
-    stems = {p.stem for p in GRIDS}
-    for folder, suffix in (("workbooks", ".xlsx"), ("truth", ".toml")):
-        assert {p.stem for p in (HELDOUT3 / folder).glob(f"*{suffix}")} == stems, folder
-    kinds = [sc.load_truth(HELDOUT3 / "truth" / f"{stem}.toml").kind for stem in sorted(stems)]
-    assert kinds.count("negative") >= 2 and len(kinds) - kinds.count("negative") >= 10
+    assert_complete_set(HELDOUT3, GRIDS, targets=10, negatives=2)
 
 
 @pytest.mark.parametrize("grid", GRIDS, ids=lambda p: p.stem)
