@@ -28,6 +28,16 @@ def test_every_heldout_form_has_its_grid_workbook_and_truth() -> None:
         assert {p.stem for p in (HELDOUT / folder).glob(f"*{suffix}")} == stems, folder
 
 
+def assert_complete_set(folder: Path, grids: list[Path], *, targets: int, negatives: int) -> None:
+    """Every grid of a held-out ``folder`` has its workbook and truth, and the set holds at least
+    ``targets`` target forms and ``negatives`` look-alikes (shared with the later held-out sets)."""
+    stems = {p.stem for p in grids}
+    for sub, suffix in (("workbooks", ".xlsx"), ("truth", ".toml")):
+        assert {p.stem for p in (folder / sub).glob(f"*{suffix}")} == stems, sub
+    kinds = [sc.load_truth(folder / "truth" / f"{stem}.toml").kind for stem in sorted(stems)]
+    assert kinds.count("negative") >= negatives and len(kinds) - kinds.count("negative") >= targets
+
+
 def assert_rebuilt_equals_committed(grid: Path, folder: Path, tmp_path: Path) -> None:
     """The workbook built from ``grid`` now equals the one committed in ``folder/workbooks`` and
     holds what the grid says (shared with the second held-out set)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 from test_heldout import (
+    assert_complete_set,
     assert_keeps_floors,
     assert_rebuilt_equals_committed,
     bc,
@@ -30,12 +31,8 @@ _LABEL_AND_VALUE = re.compile(r"^[^:：]{2,12}[:：](.+)$")
 
 
 def test_every_heldout2_form_has_its_grid_workbook_and_truth() -> None:
-    stems = {p.stem for p in GRIDS}
-    assert len(stems) >= 12
-    for folder, suffix in (("workbooks", ".xlsx"), ("truth", ".toml")):
-        assert {p.stem for p in (HELDOUT2 / folder).glob(f"*{suffix}")} == stems, folder
-    kinds = [sc.load_truth(HELDOUT2 / "truth" / f"{stem}.toml").kind for stem in sorted(stems)]
-    assert kinds.count("negative") >= 2 and len(kinds) - kinds.count("negative") >= 10
+    assert len(GRIDS) >= 12
+    assert_complete_set(HELDOUT2, GRIDS, targets=10, negatives=2)
 
 
 @pytest.mark.parametrize("grid", GRIDS, ids=lambda p: p.stem)
