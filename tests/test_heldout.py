@@ -28,6 +28,16 @@ def test_every_heldout_form_has_its_grid_workbook_and_truth() -> None:
         assert {p.stem for p in (HELDOUT / folder).glob(f"*{suffix}")} == stems, folder
 
 
+def assert_complete_set(folder: Path, grids: list[Path], *, targets: int, negatives: int) -> None:
+    """Every grid of a held-out ``folder`` has its workbook and truth, and the set holds at least
+    ``targets`` target forms and ``negatives`` look-alikes (shared with the later held-out sets)."""
+    stems = {p.stem for p in grids}
+    for sub, suffix in (("workbooks", ".xlsx"), ("truth", ".toml")):
+        assert {p.stem for p in (folder / sub).glob(f"*{suffix}")} == stems, sub
+    kinds = [sc.load_truth(folder / "truth" / f"{stem}.toml").kind for stem in sorted(stems)]
+    assert kinds.count("negative") >= negatives and len(kinds) - kinds.count("negative") >= targets
+
+
 def assert_rebuilt_equals_committed(grid: Path, folder: Path, tmp_path: Path) -> None:
     """The workbook built from ``grid`` now equals the one committed in ``folder/workbooks`` and
     holds what the grid says (shared with the second held-out set)."""
@@ -84,18 +94,28 @@ def scores():
     return sc.score(workbooks=HELDOUT / "workbooks", truth_dir=HELDOUT / "truth")
 
 
-def test_heldout_figures_keep_their_floors(scores) -> None:
+def assert_keeps_floors(scores, floors: dict) -> None:  # noqa: ANN001 - score_corpus's scores
+    """Every figure of *scores*, overall and per file, keeps its floor (or ceiling) in *floors*
+    (a floors.toml), and *floors* names exactly the files scored (shared by both held-out sets)."""
     from test_corpus_score import _check
 
-    broken = [m for name, limit in FLOORS["overall"].items() if (m := _check(name, scores.total(name), limit, "overall"))]
+    broken = [m for name, limit in floors["overall"].items() if (m := _check(name, scores.total(name), limit, "overall"))]
     for f in scores.files:
-        broken += [m for name, limit in FLOORS["files"][f.stem].items() if (m := _check(name, getattr(f, name), limit, f.stem))]
+        broken += [m for name, limit in floors["files"][f.stem].items() if (m := _check(name, getattr(f, name), limit, f.stem))]
     assert not broken, "\n".join(broken)
-    assert set(FLOORS["files"]) == {f.stem for f in scores.files}
+    assert set(floors["files"]) == {f.stem for f in scores.files}
+
+
+def missed_targets(scores) -> list[str]:  # noqa: ANN001 - score_corpus's scores
+    """The issue's targets (:data:`TARGETS`) that *scores* misses overall."""
+    return [name for name, limit in TARGETS.items()
+            if (sc.FIGURES[name] and sc.ratio(name, scores.total(name)) < limit)
+            or (not sc.FIGURES[name] and sc.ratio(name, scores.total(name)) > limit)]
+
+
+def test_heldout_figures_keep_their_floors(scores) -> None:
+    assert_keeps_floors(scores, FLOORS)
 
 
 def test_heldout_meets_the_issue_targets(scores) -> None:
-    missed = [name for name, limit in TARGETS.items()
-              if (sc.FIGURES[name] and sc.ratio(name, scores.total(name)) < limit)
-              or (not sc.FIGURES[name] and sc.ratio(name, scores.total(name)) > limit)]
-    assert not missed
+    assert not missed_targets(scores)

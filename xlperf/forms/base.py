@@ -46,7 +46,9 @@ class ParsedWorkbook:
     (projects, department plan, department, region, year), the findings of reading,
     ``facts`` for the review (:class:`~xlperf.facts.ReadFacts`), ``template_sheets``
     (the template's own hidden lists sheet, whose ``hidden-sheet`` note is dropped) and
-    ``cover`` (what the template's cover block said, if it was found)."""
+    ``cover`` (what the template's cover block said, if it was found), ``refusals`` (sheets that
+    are no target form) and ``listings`` (lists of the workbook's projects, checked against the
+    projects once every sheet is read)."""
 
     projects: list[Project] = field(default_factory=list)
     department_plan: DepartmentPlan | None = None
@@ -57,6 +59,7 @@ class ParsedWorkbook:
     facts: ReadFacts = field(default_factory=ReadFacts)
     template_sheets: set[str] = field(default_factory=set)
     refusals: list[Refusal] = field(default_factory=list)  # sheets that are no target form
+    listings: list[Any] = field(default_factory=list)  # forms.project_list.Listing: lists of the projects
     cover: Any = None  # forms.cover.CoverInfo (kept untyped here: cover.py builds on this module)
 
 

@@ -31,6 +31,9 @@ __all__ = [
     "consume_boilerplate",
     "department_above",
     "department_line",
+    "filed_by",
+    "is_continued",
+    "is_serial",
     "is_signature",
     "is_total_row",
     "is_title",
@@ -47,7 +50,7 @@ __all__ = [
 ]
 
 _TITLE_RE = re.compile(
-    r"(绩效目标(申报|批复|审核)?表|.+绩效目标申报|.{2,}绩效目标)(\(.{1,12}\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
+    r"(绩效目标(申报|批复|审核|汇总)?表|.+绩效目标申报|.{2,}绩效目标)(\(.{1,12}\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
     r"|^附?表\s*\d+([-－]\d+)?$"  # a table's number in a budget publication: 表12, 附表3-1
 )
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
@@ -55,7 +58,8 @@ _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 _YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$")
 _TRAILING_YEAR_RE = re.compile(r"\(?20\d\d年度?\)?$")
 _UNIT_RE = re.compile(r"^\(?(?:金额)?单位[:：]?(万元|元|亿元)\)?$")  # also bracketed: （单位：万元）
-_DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会))(本级)?$")
+_DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会|政府))(本级)?$")
+_STAMP_RE = re.compile(r"\((盖章|公章|签章)\)")
 _CN_DATE_RE = re.compile(r"(20\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
 
 
@@ -104,13 +108,13 @@ def is_unit_note_or_title(text: object) -> bool:
 
 @lru_cache(maxsize=1 << 14)
 def is_signature(text: object) -> bool:
-    """A signature or note line under a form: ``填表人：张三``, ``审核人：``, ``备注：…``
-    (starting with a word of labels.toml [boilerplate] signature), or a line ending in a
-    place to sign or stamp, whoever signs (``项目单位（盖章）``, ``单位负责人签字：``:
-    [boilerplate] signature_ends)."""
-    if not isinstance(text, str):
+    """A signature or note line under a form: ``填表人：张三``, ``审核人：``, ``备注：…``,
+    ``填报说明：`` (starting with a word of labels.toml [boilerplate] signature), or a line
+    ending in a place to sign or stamp, whoever signs (``项目单位（盖章）``, ``单位负责人签字：``:
+    [boilerplate] signature_ends); also in traditional characters (``單位負責人：``, 貴州)."""
+    if not isinstance(text, str) or len(text) > 200:
         return False
-    key = label_key(text)
+    key = form_key(text)
     words, ends = _signature_words()
     return (any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in words)
             or key.rstrip(":").endswith(ends))
@@ -131,6 +135,28 @@ def is_total_row(text: object) -> bool:
 @lru_cache(maxsize=1)
 def _total_words() -> frozenset[str]:
     return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["total_row"])
+
+
+def is_continued(text: object) -> bool:
+    """The mark a page break leaves above a header printed again (续表, 续上表, (续): labels.toml
+    [boilerplate] continued)."""
+    return isinstance(text, str) and len(text) <= 12 and form_key(text) in _continued_words()
+
+
+@lru_cache(maxsize=1)
+def _continued_words() -> frozenset[str]:
+    return frozenset(form_key(w) for w in load_data("labels.toml")["boilerplate"]["continued"])
+
+
+@lru_cache(maxsize=1 << 12)
+def is_serial(text: object) -> bool:
+    """The heading of a table's numbering column (序号, 编号: labels.toml [boilerplate] serial)."""
+    return isinstance(text, str) and label_key(text) in _serial_words()
+
+
+@lru_cache(maxsize=1)
+def _serial_words() -> frozenset[str]:
+    return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["serial"])
 
 
 @lru_cache(maxsize=1 << 14)
@@ -280,16 +306,35 @@ def _report_unreadable(sheet: Sheet, r: int, c: int, value: object, *, label: st
                                     text=format_value(value), params={"label": label}))
 
 
+def filed_by(text: object) -> str | None:
+    """The department a filer line names (``填报单位：新民市大民屯镇人民政府``, ``填报单位（公章）：
+    宁城县水利局``: a label of labels.toml [boilerplate] filer, a stamp note aside), else ``None``."""
+    if not isinstance(text, str) or len(text) > 60:
+        return None
+    head, sep, rest = label_key(text).partition(":")
+    if not sep or _STAMP_RE.sub("", head) not in _filer_words():
+        return None
+    rest = _STAMP_RE.sub("", rest)
+    return rest if department_line(rest) else None
+
+
+@lru_cache(maxsize=1)
+def _filer_words() -> frozenset[str]:
+    return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["filer"])
+
+
 def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None
                          ) -> tuple[int, int, str] | None:
     """When the only free cell of row *r* is a department line (``315002乐亭县司法局``, or
-    labelled: ``单位名称：浦江县住房和城乡建设局``), consume it, note it in *ctx* and return
+    labelled: ``单位名称：浦江县住房和城乡建设局``, ``填报单位（公章）：宁城县水利局``), consume it, note it in *ctx* and return
     (row, col, text) (the text after a label)."""
     free = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed]
     if len(free) != 1 or not isinstance(free[0][1], str):
         return None
     c, v = free[0]
     dept = department_line(v)
+    if dept is None and (filer := filed_by(v)) is not None:  # 填报单位：新民市大民屯镇人民政府
+        dept, v = department_line(filer), filer
     if dept is None:
         hit = load_labels().match("department", v)
         if hit is not None and hit.field == "name" and hit.inline and (dept := department_line(hit.inline)):

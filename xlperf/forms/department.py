@@ -215,11 +215,12 @@ def _composition(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseConte
 
 def _budget_total(sheet: Sheet, plan: DepartmentPlan, hits: dict, ctx: ParseContext) -> None:
     """The department's total budget stated by itself (预算支出总额 over the 基本支出 /
-    项目支出 columns, 泸县; 区级支出预算总量 beside the name, 巴南): the expenditure total,
-    unless 支出构成 gave one. Its value is right of the label, or below it as a header."""
+    项目支出 columns, 泸县; 区级支出预算总量 beside the name, 巴南; else the 资金总额 heading of
+    its funds over their values, 广西): the expenditure total, unless 支出构成 gave one. Its
+    value is right of the label, or below it as a header."""
     if plan.expenditure_total is not None:
         return
-    for r, c, inline in hits.get("budget_total", [])[:1]:
+    for r, c, inline in (hits.get("budget_total") or hits.get("funds_total", []))[:1]:
         label = format_value(sheet.cells[(r, c)]).strip()
         unit = load_labels().match("department", label)
         if inline is not None:

@@ -16,6 +16,7 @@ from .base import MIN_SCORE, FormRun, ParsedWorkbook
 from .common import ParseContext, consume_boilerplate, take_department_line
 from .own_sheets import compare_carried, read_own_sheet
 from .own_template import is_template_text, read_lists_sheet
+from .project_list import check_listings
 from .registry import REGISTRY
 from .settle import settle
 
@@ -35,6 +36,7 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
         found = _read_forms(sheet, run)
         _boilerplate(sheet, ctx)
         run.out.facts.found_form = run.out.facts.found_form or found
+    check_listings(run)
     run.out.findings = ctx.findings
     run.out.facts.stated_totals = ctx.stated_totals
     compare_carried(wb, run)

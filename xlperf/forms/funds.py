@@ -17,10 +17,11 @@ from decimal import Decimal
 from ..readers.grid import Sheet, format_value
 from ..targets import MONEY_UNITS, parse_amount
 from ..text import label_key
-from .common import unit_of_note
-from .values import cell_at
+from .common import is_total_row, unit_of_note
+from .labels import load_labels
+from .values import cell_at, is_label
 
-__all__ = ["ItemsTotal", "amount_factor", "items_total"]
+__all__ = ["ItemsTotal", "amount_factor", "items_total", "period_columns", "total_beside"]
 
 _HEAD_UNIT_RE = re.compile(r"\((万元|元|亿元)\)")
 # the numbering of a list of parts, outermost first: 一、 > (一) > 1、 > (1)
@@ -68,24 +69,35 @@ def _heading_unit(sheet: Sheet, r: int, c: int) -> str | None:
 @dataclass(frozen=True)
 class ItemsTotal:
     """An amount a form leaves to its parts: the ``total`` in the unit written, the
-    (row, col) ``cells`` summed, and ``items`` (their texts) for the finding."""
+    (row, col) ``cells`` summed, and ``items`` (their texts) for the finding; ``stated``
+    when the parts' own 合计 row or column states it (one cell, nothing added up)."""
 
     total: Decimal
     cells: tuple[tuple[int, int], ...]
     items: tuple[str, ...]
+    stated: bool = False
 
 
 def items_total(sheet: Sheet, rows: list[int], col: int) -> ItemsTotal | None:
     """The total of the amounts in column *col* over *rows*, each row an item named by its
     first text cell left of *col* (``其中:财政拨款 | 500``, ``(一)财政拨款小计 | 6.30``).
-    Where the items are numbered at several levels (``(一)`` over ``1、``) only the
-    outermost level counts. ``None`` when a row's amount cannot be read, or none is there."""
+    A 合计 / 总计 row among them states the total, first or last (湖北: 1.财政拨款 /
+    2.其他资金 / 合计; the special-bond form: 合计 over the sources). Otherwise, where the
+    items are numbered at several levels (``(一)`` over ``1、``) only the outermost level
+    counts. ``None`` when a row's amount cannot be read, or none is there."""
     entries: list[tuple[int, str, object]] = []
     for r in rows:
         cells = dict(sheet.grid.get(r, ()))
-        item = next((format_value(v).strip() for c, v in sorted(cells.items()) if c < col and isinstance(v, str)), "")
+        item = next((format_value(v).strip() for c, v in sorted(cells.items()) if c < col and isinstance(v, str)
+                     and v.strip()), "")
         if col in cells or item:
             entries.append((r, item, cells.get(col)))
+    stated = next(((r, item, v) for r, item, v in entries if is_total_row(item)), None)
+    if stated is not None:
+        reading = parse_amount(stated[2])
+        if reading.value is None:
+            return None
+        return ItemsTotal(reading.value, ((stated[0], col),), (stated[1],), stated=True)
     levels = [next((i for i, m in enumerate(_MARKERS) if m.match(item)), None) for _r, item, _v in entries]
     marked = [lv for lv in levels if lv is not None]
     top = min(marked) if marked else None
@@ -102,3 +114,46 @@ def items_total(sheet: Sheet, rows: list[int], col: int) -> ItemsTotal | None:
         cells_used.append((r, col))
         items.append(item)
     return ItemsTotal(total, tuple(cells_used), tuple(items)) if cells_used else None
+
+
+def period_columns(sheet: Sheet, r: int, c: int) -> dict[str, int]:
+    """The columns right of a funds heading at (r, c) headed by the year (本年度, 当年) or the
+    whole period (全周期, 中期: labels.toml [funds_columns]), as ``annual_amount`` /
+    ``period_amount`` -> column; empty when the row names no such column."""
+    labels = load_labels()
+    out: dict[str, int] = {}
+    for cc, v in sheet.grid.get(r, ()):
+        hit = labels.match("funds_columns", v, inline=False) if cc > c else None
+        if hit is not None:
+            out.setdefault("annual_amount" if hit.field == "annual" else "period_amount", cc)
+    return out if "annual_amount" in out else {}
+
+
+def total_beside(sheet: Sheet, r: int, label_col: int, value_col: int) -> ItemsTotal | None:
+    """The amount of a row of sources: the value right of an amount label (金额 at *label_col*,
+    under a funds heading: 资金来源) sits under a row of headings naming its sources (中央资金 |
+    自治区资金 | … , 新疆). A
+    合计 / 总计 heading (or an amount label: 资金总额) over another value of the row states
+    the total; without one, two or more source values are added up. ``None`` when the value
+    is under no heading row of texts (the value of a plain label / value row)."""
+    labels = load_labels()
+    over = labels.index(sheet).get("project", {}).get(r - 1, ()) if value_col > label_col else ()
+    if not any(c == label_col and h.field == "group" for c, h in over):
+        return None  # the label is no row of a table headed 资金来源 | 中央资金 | …
+    heads = {cc: v for cc, v in sheet.grid[r - 1] if cc > label_col}
+    row = dict(sheet.grid[r])
+    if not isinstance(heads.get(value_col), str) or any(not isinstance(v, str) for v in heads.values()):
+        return None
+    sources = []
+    for cc, head in sorted(heads.items()):
+        if cc not in row or parse_amount(row[cc]).value is None:
+            continue
+        hit = labels.match("project", head, inline=False)
+        if is_total_row(head) or (hit is not None and hit.field == "annual_amount"):
+            return ItemsTotal(parse_amount(row[cc]).value, ((r, cc),), (head.strip(),), stated=True)
+        if not is_label(head):
+            sources.append((cc, head.strip(), parse_amount(row[cc]).value))
+    if len(sources) < 2:
+        return None
+    return ItemsTotal(sum((v for _c, _h, v in sources), Decimal(0)), tuple((r, cc) for cc, _h, _v in sources),
+                      tuple(h for _c, h, _v in sources))

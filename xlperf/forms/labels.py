@@ -4,7 +4,9 @@
 A cell is a label of a field when its folded key (:func:`form_key`) is one of the field's
 wordings (``项目名称``; ``主管部門`` and ``总 体 目 标`` fold to a listed wording), or when
 its parts fit the field's ``[parts]`` rule (``专项资金名称`` ends with 名称 and holds
-专项: a project name). A label may carry its value in the same cell after a separator
+专项: a project name). A project label numbered as an item of a list (``1.财政拨款``, ``(二)其他资金``) is the label
+after its number; a heading of two labels joined by 、 (``单位名称、项目名称``) is the first that
+names a field. A label may carry its value in the same cell after a separator
 (``项目期限 1年``, ``部门名称: 广州市增城区司法局``, ``资金总额: 250``). A unit written in
 the label (``项目预算金额 (万元)``) is kept on the hit for the amount reader.
 
@@ -26,7 +28,7 @@ from ..data import load_data
 from ..readers.grid import Sheet
 from ..text import label_key
 
-__all__ = ["LabelHit", "Labels", "form_key", "labels_with", "load_labels", "use_labels"]
+__all__ = ["LabelHit", "Labels", "form_key", "labels_with", "load_labels", "outline_item", "use_labels"]
 
 # Noise of re-published pages, dropped from label keys only (never from data): "?" runs
 # where characters were lost (绩???效), "*" masks and OCR stars (一*级), and the pinyin a
@@ -36,6 +38,11 @@ _MASK_RE = re.compile(r"[?？*＊]+")
 _PINYIN_RE = re.compile(rf"\([a-z]*[{_TONED}][a-z]*\)|^[a-z]*[{_TONED}][a-z]*\)")
 _TRAILING_NOTE_RE = re.compile(r"(\([^()]*\))+$")
 _UNIT_NOTE_RE = re.compile(r"\((万元|元|亿元)\)")
+# the outline number a list of items writes before each label: 1.财政拨款, 一、预算资金, (二)其他资金;
+# read in the sections whose labels are listed so (the funds of a project form), as are headings of
+# two fields in one column (单位名称、项目名称)
+_NUMBERED_SECTIONS = frozenset({"project"})
+_OUTLINE_RE = re.compile(r"^(\d{1,2}[、.]|[一二三四五六七八九十]{1,3}[、.]|\((\d{1,2}|[一二三四五六七八九十]{1,3})\))(?=.)")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -56,6 +63,14 @@ def form_key(text: str) -> str:
 
         key = zhconv.convert(key, "zh-hans")
     return key
+
+
+def outline_item(text: str) -> str | None:
+    """The key of a text numbered as an item of an outline (``一、产出指标``, ``（一）数量指标``,
+    ``1.财政拨款``) after its number; ``None`` when it carries no outline number."""
+    key = form_key(text)
+    m = _OUTLINE_RE.match(key)
+    return key[m.end():] if m else None
 
 
 @lru_cache(maxsize=1)
@@ -159,6 +174,13 @@ class Labels:
         for rule in self._parts.get(section, ()):
             if core and rule.fits(core):
                 return rule.field, unit.group(1) if unit else None
+        if section not in _NUMBERED_SECTIONS:
+            return None
+        outline = _OUTLINE_RE.match(key)
+        if outline is not None:  # a numbered item of a list (the funds): the label after its number
+            return self._field_of(section, key[outline.end():])
+        if "、" in key and len(key) <= 12:  # a heading of two fields in one column (单位名称、项目名称, 云南)
+            return next((f for part in key.split("、") if part and (f := self._field_of(section, part))), None)
         return None
 
     def _match(self, section: str, text: str, inline: bool) -> LabelHit | None:
@@ -197,6 +219,8 @@ class Labels:
         return self._hits_cached(text)
 
     def _could_be_label(self, key: str) -> bool:
+        if (outline := _OUTLINE_RE.match(key)) is not None:
+            key = key[outline.end():]
         if key[0] in self._any_first:
             return True
         core = key.split(":", 1)[0]

@@ -32,12 +32,14 @@ from .common import (
     ParseContext,
     consume_boilerplate,
     department_line,
+    filed_by,
+    is_signature,
     is_title,
     is_unit_note,
     percent,
     take_department_line,
 )
-from .indicators import TableHeader, find_header, read_indicator_table
+from .indicators import TableHeader, find_header, read_indicator_table, repeats_header
 from .labels import form_key, load_labels
 from .project_fields import collect_labels
 from .project_values import UNITLIKE_RE, lone_text, resolve_fields
@@ -48,25 +50,33 @@ _TITLE_SUFFIX_RE = re.compile(r"(项目)?(支出)?(预算)?绩效目标(申报|�
 _NUMBERING_RE = re.compile(r"^\s*\d{1,3}\s*[、.．]\s*")
 
 
-def _headers(sheet: Sheet, skip_rows: set[int]) -> list[int]:
-    """Rows holding an indicator-table header."""
+def _headers(sheet: Sheet, skip_rows: set[int]) -> list[TableHeader]:
+    """The indicator-table headers of the sheet, in row order."""
     rows = load_labels().index(sheet).get("indicator_header", {})
-    return [r for r in sorted(rows) if r not in skip_rows and find_header(sheet, r) is not None]
+    return [h for r in sorted(rows) if r not in skip_rows and (h := find_header(sheet, r)) is not None]
 
 
 def find_project_anchors(sheet: Sheet, skip_rows: set[int]) -> list[int]:
     """Rows holding a 项目名称 label (exact, by its parts, or with its value inline), and
     the header rows of indicator tables no such label comes before (a table named by its
-    title), in order."""
+    title), in order. A header printed again after a page break (the previous table's header
+    cell for cell, no title between: 内蒙古 续表) continues its table, no new form."""
     names = [r for r, hits in sorted(load_labels().index(sheet).get("project", {}).items())
              if r not in skip_rows and any(h.field == "name" and (r, c) not in sheet.consumed for c, h in hits)]
     anchors = list(names)
-    prev = -1
+    prev: TableHeader | None = None
     for h in _headers(sheet, skip_rows):
-        if not any(prev < n < h for n in names):
-            anchors.append(h)
+        after = -1 if prev is None else prev.row
+        if not any(after < n < h.row for n in names) and not (
+                prev is not None and repeats_header(sheet, h.row, prev) and not _title_between(sheet, prev.row, h.row)):
+            anchors.append(h.row)
         prev = h
     return sorted(set(anchors))
+
+
+def _title_between(sheet: Sheet, top: int, bottom: int) -> bool:
+    """A form title on a row between *top* and *bottom* (邯郸: the next table's title)."""
+    return any(is_title(v) for r in sheet.rows_between(top + 1, bottom) for _c, v in sheet.grid[r])
 
 
 def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
@@ -81,7 +91,7 @@ def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
             r = above[-1] if above else floor - 1
             continue
         cells = [v for c, v in rows[r] if (r, c) not in sheet.consumed]
-        if (not cells or all(is_title(v) or is_unit_note(v) or department_line(v) for v in cells)
+        if (not cells or all(is_title(v) or is_unit_note(v) or department_line(v) or filed_by(v) for v in cells)
                 or lone_text(sheet, r) or r in project or (r == anchor - 1 and _prose_row(cells))):
             r -= 1
             continue
@@ -141,10 +151,16 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
 
 def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxonomy, ctx: ParseContext) -> Project:
     header, header_row = _first_header(sheet, anchor, stop)
-    label_start = start if header_row == anchor else anchor  # a table named by its title: labels above it
     lone_above, dept_line, title = _boilerplate(sheet, start, anchor, ctx)
     proj = Project(sheet=sheet.name)
-    found = collect_labels(sheet, sheet.rows_between(label_start, header_row), header_row, ctx)
+    # the labels from the block's first row: above the 项目名称 too (主管部门 first, 新疆), and above
+    # a table named by its title (the other rows above are boilerplate, read by _boilerplate)
+    labelled = load_labels().index(sheet).get("project", {})
+    rows = [r for r in sheet.rows_between(start, anchor) if r in labelled] + sheet.rows_between(anchor, header_row)
+    found = collect_labels(sheet, rows, header_row, ctx)
+    table_end = stop if header is None else _label_block_after(sheet, header, stop)
+    if table_end < stop:  # the labels printed after the table (黑龙江)
+        found.absorb(collect_labels(sheet, sheet.rows_between(table_end, stop), stop, ctx))
     if "spending_plan" in found.label_cells:
         r, c = found.label_cells["spending_plan"]
         sheet.consumed.add((r, c))
@@ -165,8 +181,23 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
         _unlabelled_goals(sheet, header_row, raw, ctx)
     resolve_fields(sheet, proj, found, lone_above, header_row, ctx)
     if header is not None:
-        proj.indicators = read_indicator_table(sheet, header, stop, tax=tax, ctx=ctx)
+        proj.indicators = read_indicator_table(sheet, header, table_end, tax=tax, ctx=ctx)
     return proj
+
+
+def _label_block_after(sheet: Sheet, header: TableHeader, stop: int) -> int:
+    """The row a label block printed after the indicator table starts at (黑龙江 prints the table
+    first, then 项目基本情况 / 主管部门 / 项目资金 / 年度绩效目标): the first row under the table
+    whose first cell, in the table's first column or left of it, is a project label; *stop*
+    when there is none (the table runs to the end of the block)."""
+    index = load_labels().index(sheet).get("project", {})
+    under = sorted(r for r in index if header.last_row < r < stop)  # most tables: no label under them
+    first = min([*header.cols.values(), *([] if header.block is None else [header.block])])
+    for r in under:
+        c0, v0 = sheet.grid[r][0]
+        if c0 <= first and any(c == c0 for c, _h in index[r]) and not is_signature(v0):
+            return r  # (项目单位（盖章）is a place to stamp, no label)
+    return stop
 
 
 def _unlabelled_goals(sheet: Sheet, header_row: int, raw: dict[str, tuple[int, int, object]],

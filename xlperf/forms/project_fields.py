@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from ..cellref import cell_name
 from ..findings import finding
 from ..readers.grid import Sheet, format_value
-from .common import ParseContext, is_unit_note_or_title
-from .funds import ItemsTotal, items_total
+from .common import ParseContext, is_total_row, is_unit_note_or_title
+from .funds import ItemsTotal, items_total, period_columns, total_beside
 from .labels import LabelHit, form_key, load_labels
 from .values import value_below, value_right
 
@@ -44,6 +44,8 @@ class Found:
     units: dict[str, str | None] = field(default_factory=dict)
     totals: dict[str, ItemsTotal] = field(default_factory=dict)
     pending: dict[str, tuple[int, int, int, list[int]]] = field(default_factory=dict)
+    sources: dict[str, tuple[int, int, int, ItemsTotal]] = field(default_factory=dict)  # a row of sources' total
+    year_cols: dict[int, int] = field(default_factory=dict)  # rows of sources by period columns -> the year's
     header_rows: set[int] = field(default_factory=set)  # rows of labels over their values
 
     def offer(self, fld: str, hit: LabelHit, value: tuple[int, int, object], col: int | None = None) -> None:
@@ -57,6 +59,19 @@ class Found:
         if fld not in self.raw or rank < self.rank[fld]:
             self.raw[fld], self.rank[fld] = value, rank
             self.units[fld] = hit.unit
+
+
+    def absorb(self, other: Found) -> None:
+        """The fields *other* found (a label block printed after the table) where this block
+        found none."""
+        for fld, value in other.raw.items():
+            if fld not in self.raw:
+                self.raw[fld], self.rank[fld], self.units[fld] = value, other.rank.get(fld, 1), other.units.get(fld)
+                if fld in other.totals:
+                    self.totals[fld] = other.totals[fld]
+        for fld, cell in other.label_cells.items():
+            self.label_cells.setdefault(fld, cell)
+        self.header_rows |= other.header_rows
 
 
 def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) -> Found:
@@ -73,11 +88,8 @@ def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) 
         if heads:
             found.header_rows.add(r)
         taken = [_take(sheet, r, c, hit, label_cols, heads, stop, found) for c, hit in hits]
-        if len(hits) >= 3 and all(_next_is_label(sheet, r, c, label_cols) for c, _h in hits[:-1]) \
-                and not (heads and any(taken)):
-            ctx.findings.append(finding("layout-ambiguous", sheet=sheet.name, cell=cell_name(r, hits[0][0]),
-                                        params={"detail": "、".join(f"“{_standard(h)}”" for _c, h in hits)
-                                                + "等栏目连续排列，填写内容不在各自右侧"}))
+        if len(hits) >= 3:
+            _ambiguous(sheet, r, hits, label_cols, heads and any(taken), ctx)
         if not hits:
             _truncated_label(sheet, r, found, ctx)
         for c, v in sheet.grid.get(r, ()):
@@ -85,6 +97,18 @@ def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) 
                 sheet.consumed.add((r, c))
     _add_up(sheet, found, ctx)
     return found
+
+
+def _ambiguous(sheet: Sheet, r: int, hits: list[tuple[int, LabelHit]], label_cols: set[int], headed: bool,
+               ctx: ParseContext) -> None:
+    """Three or more labels side by side, each followed by the next, whose values are not
+    below them as a heading row (*headed*): ``layout-ambiguous``. A heading over a block
+    (项目资金申请 | 资金来源 | 金额) has no value of its own and does not count."""
+    fields = [(c, h) for c, h in hits if h.field != "group"]
+    if len(fields) >= 3 and all(_next_is_label(sheet, r, c, label_cols) for c, _h in fields[:-1]) and not headed:
+        ctx.findings.append(finding("layout-ambiguous", sheet=sheet.name, cell=cell_name(r, hits[0][0]),
+                                    params={"detail": "、".join(f"“{_standard(h)}”" for _c, h in fields)
+                                            + "等栏目连续排列，填写内容不在各自右侧"}))
 
 
 def _next_is_label(sheet: Sheet, r: int, c: int, label_cols: set[int]) -> bool:
@@ -111,9 +135,16 @@ def _take(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[int], hea
     sheet.consumed.add((r, c))
     found.label_cells.setdefault(hit.field, (r, c))
     if hit.field == "group":
-        return False
+        return _funds_heading(sheet, r, c, hit, label_cols, stop, found)
     if hit.inline is not None:
         found.offer(hit.field, hit, (r, c, _first_line(hit.inline) if hit.field in _AMOUNTS else hit.inline), c)
+        return True
+    if hit.field in _PARTS and r in found.year_cols:  # a source row: its value in the year's column
+        col = found.year_cols[r]
+        if (r, col) not in sheet.cells:
+            return False
+        sheet.consumed.add((r, col))
+        found.offer(hit.field, hit, (r, col, sheet.cells[(r, col)]), c)
         return True
     right = _right_of(sheet, r, c, label_cols)
     below = value_below(sheet, r, c, stop) if heads or hit.field in _AMOUNTS else None
@@ -122,6 +153,10 @@ def _take(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[int], hea
         below = None  # a part's amount (or a part's name) under the heading: the total is added up below
     if right is not None and hit.field in _AMOUNTS and below is not None and not _is_amount(right[1]):
         right = None  # a heading over its amount, another heading beside it (资金总额 | 上级补助资金)
+    if right is not None and hit.field in ("annual_amount", "period_amount") \
+            and (total := total_beside(sheet, r, c, right[0])) is not None:
+        found.sources.setdefault(hit.field, (r, c, right[0], total))  # 金额 beside a row of sources: their total
+        return True
     if right is not None:
         sheet.consumed.add((r, right[0]))
         found.offer(hit.field, hit, (r, right[0], right[1]), c)
@@ -134,6 +169,30 @@ def _take(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[int], hea
         col = next((cc for cc in sorted(label_cols) if cc > c), c)  # 年度资金总额 | 金额(万元): that column
         found.pending.setdefault(hit.field, (r, c, col, _group_rows(sheet, r, stop)))
     return False
+
+
+def _funds_heading(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[int], stop: int,
+                   found: Found) -> bool:
+    """A funds heading (项目资金, 资金情况 …): with its amount right of it (项目资金（万元） | 380)
+    it is the amount label; over source rows by 本年度 / 全周期 columns (the special-bond
+    form) the year's and the period's totals are left to their rows (:func:`_add_up`).
+    True when a value was found."""
+    if "资金" not in hit.label:
+        return False  # 补助区域: a heading only
+    columns = period_columns(sheet, r, c)
+    if columns:
+        rows = _group_rows(sheet, r, stop)
+        for fld, col in columns.items():
+            found.pending.setdefault(fld, (r, c, col, rows))
+            found.units.setdefault(fld, hit.unit)
+        found.year_cols.update(dict.fromkeys(rows, columns["annual_amount"]))
+        return False
+    right = _right_of(sheet, r, c, label_cols)
+    if right is None or not _is_amount(right[1]):
+        return False
+    sheet.consumed.add((r, right[0]))
+    found.offer("annual_amount", hit, (r, right[0], right[1]), c)
+    return True
 
 
 def _first_line(text: str) -> str:
@@ -159,22 +218,50 @@ def _group_rows(sheet: Sheet, r: int, stop: int) -> list[int]:
 
 
 def _add_up(sheet: Sheet, found: Found, ctx: ParseContext) -> None:
-    """Amount labels left without a value: the total of the parts under them, reported."""
+    """Amount labels left without a value: the total their parts state (a 合计 row or
+    column) or add up to, the latter reported."""
+    totals = [(fld, r, c, col, total) for fld, (r, c, col, total) in found.sources.items()]
     for fld, (r, c, col, rows) in found.pending.items():
-        if fld in found.raw or not rows:
-            continue
-        total = items_total(sheet, rows, col)
-        if total is None:
+        total = items_total(sheet, rows, col) if rows and fld not in found.raw else None
+        if total is not None:
+            totals.append((fld, r, c, col, total))
+    for fld, r, c, col, total in totals:
+        if fld in found.raw:
             continue
         for cell in total.cells:
             sheet.consumed.add(cell)
-        found.totals[fld] = total
-        found.raw[fld] = (r, col if col != c else total.cells[0][1], total.total)
         found.rank[fld] = 1
         found.units.setdefault(fld, None)
+        if total.stated:  # one cell states it: read as typed
+            tr, tc = total.cells[0]
+            found.raw[fld] = (tr, tc, sheet.cells[(tr, tc)])
+            continue
+        found.totals[fld] = total
+        found.raw[fld] = (r, col if col != c else total.cells[0][1], total.total)
         ctx.findings.append(finding("amount-from-items", sheet=sheet.name, cell=cell_name(r, c),
                                     params={"label": format_value(sheet.cells.get((r, c))).strip(),
                                             "items": "、".join(total.items), "total": format_value(total.total)}))
+    _parts_cover_sources(sheet, found)
+
+
+def _parts_cover_sources(sheet: Sheet, found: Found) -> None:
+    """Parts (财政资金, 其他资金) read among source rows by period columns are kept only when
+    they name every source of the year (专项债券资金 | 财政预算资金 | 项目单位自筹 names one part
+    of three: their sum could not be checked against the total); otherwise they are left to
+    the unmapped report."""
+    if not found.year_cols:
+        return  # no source rows by period columns (most forms)
+    col = next(iter(found.year_cols.values()))
+    part_rows = {found.raw[f][0] for f in _PARTS if f in found.raw and found.raw[f][0] in found.year_cols}
+    sources = {r for r in found.year_cols if (r, col) in sheet.cells and not any(
+        is_total_row(v) for cc, v in sheet.grid[r] if cc < col)}
+    if not part_rows or sources <= part_rows:
+        return
+    for f in _PARTS:
+        if f in found.raw and found.raw[f][0] in found.year_cols:
+            r, c, _v = found.raw.pop(f)
+            sheet.consumed.discard((r, c))
+            sheet.consumed.discard(found.label_cells.pop(f))
 
 
 def _truncated_label(sheet: Sheet, r: int, found: Found, ctx: ParseContext) -> None:

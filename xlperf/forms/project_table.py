@@ -22,7 +22,7 @@ from ..readers.grid import Sheet, format_value
 from ..taxonomy import Taxonomy
 from ..text import label_key, strip_markup
 from .base import FormReader, FormRun, Recognition
-from .common import ParseContext, department_above, is_signature, is_total_row, read_amount
+from .common import ParseContext, department_above, department_line, is_serial, is_signature, is_total_row, read_amount
 from .funds import amount_factor
 from .indicators import TableHeader, find_header, read_indicator_table
 from .labels import load_labels
@@ -71,13 +71,9 @@ def find_project_table(sheet: Sheet, owned: set[int]) -> ProjectTable | None:
                 cols.setdefault("competent_department", c)  # 单位名称: the unit the project belongs to
         last = max(c for c, _v in sheet.grid[r])
         only = frozenset(range(first, max(last, max(header.cols.values())) + 1))
-        serial = next((c for c, v in sheet.grid[r] if c < first and label_key(format_value(v)) in _serial_words()), None)
+        serial = next((c for c, v in sheet.grid[r] if c < first and is_serial(v)), None)
         return ProjectTable(r, replace(header, only=only), cols, units, serial)
     return None
-
-
-def _serial_words() -> frozenset[str]:
-    return frozenset(label_key(w) for w in load_labels().data["boilerplate"]["serial"])
 
 
 def read_project_table(sheet: Sheet, table: ProjectTable, *, tax: Taxonomy, ctx: ParseContext
@@ -87,11 +83,12 @@ def read_project_table(sheet: Sheet, table: ProjectTable, *, tax: Taxonomy, ctx:
     for c in (*table.cols.values(), *(() if table.serial is None else (table.serial,))):
         sheet.consumed.add((table.row, c))
     dept = department_above(sheet, table.row, ctx)
-    groups, end, total_row = _groups(sheet, table)
+    groups, end, total_row, unit_rows = _groups(sheet, table, ctx)
     projects = []
     for i, start in enumerate(groups):
         stop = groups[i + 1] if i + 1 < len(groups) else end
-        proj = _project(sheet, table, sheet.rows_between(start, stop), dept, ctx)
+        unit = next((u for r, u in reversed(unit_rows) if r < start), None)
+        proj = _project(sheet, table, sheet.rows_between(start, stop), unit or dept, ctx)
         proj.indicators = read_indicator_table(sheet, table.header, stop, tax=tax, ctx=ctx, first_row=start)
         projects.append(proj)
     if total_row is not None:
@@ -99,24 +96,33 @@ def read_project_table(sheet: Sheet, table: ProjectTable, *, tax: Taxonomy, ctx:
     return projects, {table.row, *sheet.rows_between(table.header.row, end), *([total_row] if total_row else [])}
 
 
-def _groups(sheet: Sheet, table: ProjectTable) -> tuple[list[int], int, int | None]:
+def _groups(sheet: Sheet, table: ProjectTable, ctx: ParseContext
+            ) -> tuple[list[int], int, int | None, list[tuple[int, tuple[str, str]]]]:
     """The first row of each project (a name differing from the one above), the row the
-    table ends at, and its 合计 row if any."""
+    table ends at, its 合计 row if any, and its unit rows: a department alone on its row in
+    the name column (单位名称、项目名称 over 泸西县教育体育局 then its projects, 云南), the
+    主管部门 of the projects below it (row, (name, cell ref)), consumed and noted in *ctx*."""
     name_col = table.cols["name"]
     starts: list[int] = []
+    units: list[tuple[int, tuple[str, str]]] = []
     current = None
     end = max(sheet.grid) + 1
     for r in sheet.rows_between(table.header.last_row + 1, end):
         first = next((v for _c, v in sheet.grid[r] if isinstance(v, str) and v.strip()), None)
         if is_total_row(first):
-            return starts, r, r
+            return starts, r, r, units
         if is_signature(first):
-            return starts, r, None
+            return starts, r, None, units
         name = dict(sheet.grid[r]).get(name_col)
-        if isinstance(name, str) and name.strip() and label_key(name) != current:
+        if len(sheet.grid[r]) == 1 and "competent_department" not in table.cols and (dept := department_line(name)):
+            sheet.consumed.add((r, name_col))
+            ctx.departments.append((dept[0], dept[1], sheet.ref(r, name_col)))
+            units.append((r, (str(name).strip(), sheet.ref(r, name_col))))
+            current = None
+        elif isinstance(name, str) and name.strip() and label_key(name) != current:
             starts.append(r)
             current = label_key(name)
-    return starts, end, None
+    return starts, end, None, units
 
 
 def _project(sheet: Sheet, table: ProjectTable, rows: list[int], dept: tuple[str, str] | None,

@@ -28,7 +28,8 @@ _LABEL = {f: w for f, w in load_labels().standard["project"].items() if f in _TE
 # What a value must look like to be read under its label (else reported, not assigned).
 _PLAUSIBLE: dict[str, tuple[re.Pattern[str], str]] = {
     "attribute": (re.compile(r"^\d{2,4}\s*-|项目"), "项目属性（如 0101-一年期项目）"),
-    "duration": (re.compile(r"\d\s*(年|个月|月|天)|^(一|二|三|四|五|十)?年"), "项目期限（如 1年）"),
+    # 1年, 3个月; or the dates it runs between: 2025.01-2025.12, 2024年3月至2025年12月 (湖北, 河南)
+    "duration": (re.compile(r"\d\s*(年|个月|月|天)|^(一|二|三|四|五|十)?年|20\d\d\s*[./-]\s*\d{1,2}"), "项目期限（如 1年）"),
     "supervising_office": (re.compile(r"(股|处|科|室|办|组)$"), "主管处室（如 02-预算股）"),
 }
 UNITLIKE_RE = re.compile(r"^\d{2,}\s*-.*(局|委|办|院|中心|政府)(本级)?$")

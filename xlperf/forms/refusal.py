@@ -1,7 +1,9 @@
 """Sheets that are NOT target forms (docs/forms.md "Not a target form"): a 绩效自评表
-(实际完成值, 分值 / 得分, 全年执行数 …), a scoring rubric (评分标准, 扣分 …), a 资金分配表
-without indicators (支出功能分类科目, 经济分类科目 …), a budget table without indicators
-(部门收支总表: 本年收入合计, 支出总计 …). Two or more of one kind's words (labels.toml
+(实际完成值, 分值 / 得分, 全年执行数 …), a 绩效运行监控表 (1-7月执行数, 全年预计完成情况,
+偏差原因分析 …), a scoring rubric (评分标准, 扣分 …), a 资金分配表 without indicators
+(支出功能分类科目, 经济分类科目 …), a budget table without indicators (部门收支总表: 本年收入合计,
+支出总计 …), a project library's 项目申报表 without goal and indicators (项目概况, 立项依据,
+支出明细 …). Two or more of one kind's words (labels.toml
 [not_target]) as cells of the sheet recognise it, more surely than any target form reader,
 so a self-evaluation's 项目名称 and indicator table are never read as a project. A rubric
 also shows itself by its table: an indicator header with a 分值 column and no column for
@@ -23,10 +25,15 @@ from .labels import load_labels
 __all__ = ["KINDS", "READER"]
 
 #: the Chinese name of each kind of [not_target] words, for the messages
-KINDS = {"self_evaluation": "绩效自评表", "scoring": "评分表", "allocation": "资金分配表（没有绩效指标）",
-         "budget": "预算收支表（没有绩效指标）"}
+KINDS = {"self_evaluation": "绩效自评表", "monitoring": "绩效运行监控表", "scoring": "评分表",
+         "allocation": "资金分配表（没有绩效指标）", "budget": "预算收支表（没有绩效指标）",
+         "project_request": "项目申报表（没有绩效目标和绩效指标）"}
 # kinds refused only on a sheet without an indicator table (a target form may cite their words)
-_WITHOUT_INDICATORS = frozenset({"allocation", "budget"})
+_WITHOUT_INDICATORS = frozenset({"allocation", "budget", "project_request"})
+# ... and without a goal label: a project request names its project and amount as a target form does
+_WITHOUT_GOAL = frozenset({"project_request"})
+_GOAL_FIELDS = {"project": frozenset({"performance_target", "long_term_goal"}),
+                "department": frozenset({"annual_goal", "long_term_goal", "overall_goal"})}
 _VALUE_ROLES = frozenset({"target", "period_target"})
 
 
@@ -75,7 +82,16 @@ def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
         return None
     if ev[0] in _WITHOUT_INDICATORS and _headers(sheet, owned):
         return None
+    if ev[0] in _WITHOUT_GOAL and _has_goal_label(sheet, owned):
+        return None
     return Recognition(1.0, ev)
+
+
+def _has_goal_label(sheet: Sheet, owned: set[int]) -> bool:
+    """A goal label (年度绩效目标, 长期目标 …) on the sheet outside *owned* rows."""
+    index = load_labels().index(sheet)
+    return any(hit.field in fields for section, fields in _GOAL_FIELDS.items()
+               for r, hits in index.get(section, {}).items() if r not in owned for _c, hit in hits)
 
 
 def _read_into(sheet: Sheet, ev: tuple[str, list[tuple[int, int, str]]], run: FormRun) -> set[int]:

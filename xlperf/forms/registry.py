@@ -15,7 +15,7 @@ data only: ``templates/labels.toml``.
 
 from __future__ import annotations
 
-from . import cover, department, guangdong, narrative, project, project_table, refusal
+from . import cover, department, guangdong, narrative, project, project_list, project_table, refusal
 from .base import FormReader
 
 __all__ = ["REGISTRY"]
@@ -26,6 +26,7 @@ REGISTRY: tuple[FormReader, ...] = (
     department.READER,   # the department-wide form (seed 004 阳新, the template's 部门整体绩效目标)
     guangdong.READER,    # the Guangdong summary table (seed 003 增城)
     project_table.READER,  # several projects in one flat table (a county's 部门项目支出绩效目标表)
+    project_list.READER,  # a list of the workbook's projects (汇总表) beside their forms: checked, not read
     project.READER,      # project forms (seeds 000, 001, 002 and the template), stacked or one per sheet
     narrative.READER,    # prose goals on a sheet of their own (seed 001 part one): fallback
 )

@@ -1,5 +1,6 @@
 """The indicator levels of each project: 产出, 效益 and 满意度 each hold a 三级
-(``level1-without-indicator``), 产出 has 数量, 质量, 时效 and 成本 (``output-level2-missing``),
+(``level1-without-indicator``), 产出 has 数量, 质量, 时效 and 成本 (``output-level2-missing``; 成本
+as a 一级 of its own counts),
 and a 三级 that names another 二级 (``indicator-suspect-level``: 满意度 / 成本 / money under
 数量·质量·时效, a table shifted by a row). See docs/review-rules.md."""
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 
 from ..model import Finding, Submission
 from ..targets import amount_in_wan
-from .common import OUTPUT, SATISFACTION, Facts, at, project_name, rule_levels
+from .common import COST, OUTPUT, SATISFACTION, Facts, at, project_name, rule_levels
 from .registry import rule
 
 
@@ -30,6 +31,8 @@ def _output(sub: Submission, facts: Facts) -> Iterator[Finding]:
         if not have:
             continue
         missing = [lv for lv in rule_levels()["output_level2"] if lv not in have]
+        if COST in missing and any(i.level1 == COST for i in named):  # 成本指标 as a 一级 of its own (2021+)
+            missing.remove(COST)
         if missing:
             yield at("output-level2-missing", p.cells.get("name"), sheet=p.sheet,
                       params={"project": project_name(p), "missing": "、".join(missing)})

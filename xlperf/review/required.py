@@ -1,12 +1,13 @@
 """Required fields (审核要点: 必填项): 项目名称, 主管部门, 项目年度金额 and 年度总体绩效目标 of
-every project, 部门(单位)名称 of a department plan; placeholders such as ``*``, ``/``,
+every project, 部门(单位)名称, its goal and an amount of a department plan (a prose plan is
+asked no amount); placeholders such as ``*``, ``/``,
 ``≥**个`` count as empty (templates/lists.toml). See docs/review-rules.md."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Finding, Submission
+from ..model import DepartmentPlan, Finding, Submission
 from .common import Facts, at, is_placeholder, project_name
 from .registry import rule
 
@@ -35,3 +36,16 @@ def _required(sub: Submission, facts: Facts) -> Iterator[Finding]:
     named = plan.name if plan is not None and not is_placeholder(plan.name) else sub.department.name  # the template asks once, on the cover
     if plan is not None and (plan.revenue or plan.expenditure or plan.long_term_indicators) and is_placeholder(named):
         yield at("required-field-missing", None, sheet=plan.sheet, params={"label": "部门(单位)名称", "detail": ""})
+    if plan is not None and not plan.narrative:  # a department form (a prose plan states no funds table)
+        where = plan.cells.get("name")
+        if is_placeholder(plan.annual_goal) and is_placeholder(plan.long_term_goal):
+            yield at("required-field-missing", where, sheet=plan.sheet, params={"label": "年度目标", "detail": "（部门整体绩效目标）"})
+        if not _has_amount(plan):
+            yield at("required-field-missing", where, sheet=plan.sheet,
+                     params={"label": "部门预算金额", "detail": "（收入、支出或预算总额，部门整体绩效目标）"})
+
+
+def _has_amount(plan: DepartmentPlan) -> bool:
+    """The plan states an amount: a 收入构成 / 支出构成 row or total, or its budget total."""
+    rows = [*plan.revenue, *plan.expenditure, plan.revenue_total, plan.expenditure_total]
+    return any(r is not None and r.current_amount is not None for r in rows)

@@ -10,13 +10,13 @@ from functools import cached_property
 from ...cellref import cell_name, col_name
 from ...findings import finding
 from ...readers.grid import Sheet
-from ..common import ParseContext
+from ..common import ParseContext, is_serial
 from ...text import label_key
 from ..labels import LabelHit, load_labels
 from .rows import vocab
 
 __all__ = ["LEVEL_ROLES", "TableHeader", "align_header", "find_header", "fix_target_column", "header_cells",
-           "roles_of", "split_blocks", "type_columns"]
+           "repeats_header", "roles_of", "split_blocks", "type_columns"]
 
 LEVEL_ROLES = frozenset({"level1", "level2"})
 # roles that make a row with a 三级 column an indicator header (a label block has none)
@@ -38,7 +38,8 @@ class TableHeader:
     unit, weight, value_basis, indicator_class, two_years_ago, last_year. ``grades``
     (column -> 优 / 良 / 中 / 差) and ``recipients`` (column -> 新罗区 …) are the columns
     under a 评价标准 or 区域目标值 group; ``block`` the column of the table's own label
-    (绩效指标); ``only`` the columns a side-by-side block reads (``None``: all)."""
+    (绩效指标); ``only`` the columns a side-by-side block reads (``None``: all); ``serial`` the
+    序号 column left of the 三级."""
 
     row: int
     last_row: int
@@ -50,6 +51,7 @@ class TableHeader:
     only: frozenset[int] | None = None
     shared: frozenset[int] = frozenset()  # columns read by every block (the 一级), consumed or not
     repeats: tuple[tuple[str, int], ...] = ()  # (role, col) of roles written a second time
+    serial: int | None = None  # the 序号 column: the rows' numbers, no content
 
     @cached_property
     def first_data_col(self) -> int:
@@ -85,8 +87,22 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
     if "name" not in cols or not (_TABLE_ROLES & set(cols)):
         return None
     first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
-    header = TableHeader(row=row, last_row=row, cols=cols, first_row=first, block=block, repeats=tuple(repeats))
+    c0, v0 = sheet.grid[row][0]
+    serial = c0 if c0 < cols["name"] and is_serial(v0) else None  # 序号, the table's first column (吉林 export)
+    header = TableHeader(row=row, last_row=row, cols=cols, first_row=first, block=block, repeats=tuple(repeats),
+                         serial=serial)
     return _sub_headers(sheet, header)
+
+
+def repeats_header(sheet: Sheet, row: int, header: TableHeader) -> bool:
+    """Row *row* writes *header*'s row again, cell for cell (a header printed again at the top
+    of the next page, 内蒙古): the same texts, label keys alike, in the same columns."""
+    if row == header.row:
+        return False
+    cells, head = sheet.grid.get(row, ()), sheet.grid.get(header.row, ())
+    return len(cells) == len(head) and all(
+        c == hc and isinstance(v, str) and isinstance(hv, str) and label_key(v) == label_key(hv)
+        for (c, v), (hc, hv) in zip(cells, head))
 
 
 def _name_by_place(sheet: Sheet, row: int, cols: dict[str, int]) -> None:
@@ -166,6 +182,7 @@ def header_cells(sheet: Sheet, header: TableHeader) -> list[tuple[int, int]]:
     cells += [(r, c) for r in range(header.row + 1, header.last_row + 1) for c in header.recipients
               if (r, c) in sheet.cells]
     cells += [(header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells]  # 三级 by place
+    cells += [] if header.serial is None else [(header.row, header.serial)]
     return cells
 
 

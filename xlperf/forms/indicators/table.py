@@ -14,15 +14,17 @@ from ...readers.grid import Sheet, format_value
 from ...targets import target_fields
 from ...taxonomy import LevelMatch, Taxonomy, split_code
 from ...text import label_key
-from ..common import ParseContext, is_signature, is_total_row, is_unit_note, is_unit_note_or_title
-from ..labels import form_key, load_labels
-from .header import TableHeader, align_header, fix_target_column, header_cells, type_columns
+from ..common import ParseContext, is_continued, is_signature, is_total_row, is_unit_note, is_unit_note_or_title
+from ..labels import form_key, load_labels, outline_item
+from .header import TableHeader, align_header, fix_target_column, header_cells, repeats_header, type_columns
 from .levels import LevelCarry, level_fields, report_levels
 from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target, vocab
 
 __all__ = ["level_text", "read_table"]
 
 _DOTS_RE = re.compile(r"[.。…·\s]+")
+# a 一级 and a 二级 joined in one cell: 产出指标-数量指标, 效益指标—社会效益指标, 产出/质量指标
+_JOINED_RE = re.compile(r"^([^-—–/·:]*[\u4e00-\u9fff])[-—–/·:]([\u4e00-\u9fff].*)$")
 # a score or weight written in a level cell: 产出指标(50分), 产出指标\n(50), 效益指标\n30分)
 _SCORE_RE = re.compile(r"(\(\d+(\.\d+)?分?\)|\d+(\.\d+)?分\)?)$")
 
@@ -55,6 +57,11 @@ class _Table:
     levels_of: tuple[LevelCarry | None, LevelCarry | None] = (None, None)
     levels: dict[str, str | None] = field(default_factory=dict)
 
+    @property
+    def flat(self) -> bool:
+        """No 一级 nor 二级 column: levels, if any, come from section rows."""
+        return "level1" not in self.header.cols and "level2" not in self.header.cols
+
     def match_l1(self, text: str) -> LevelMatch | None:
         return _match_level(self.tax, self.department, 1, text)
 
@@ -68,8 +75,20 @@ def _match_level(tax: Taxonomy, department: bool, tier: int, text: str) -> Level
     level cells repeat across rows and files)."""
     key = level_text(text)
     if department:
-        return tax.match_dept_level1(key) if tier == 1 else tax.match_dept_level2(key)
-    return tax.match_level1(key) if tier == 1 else (tax.match_level2(key) or _only_level2(tax, key))
+        return tax.match_dept_level1(key) if tier == 1 else (tax.match_dept_level2(key) or _joined(tax, True, key))
+    return tax.match_level1(key) if tier == 1 else (tax.match_level2(key) or _only_level2(tax, key)
+                                                    or _joined(tax, False, key))
+
+
+def _joined(tax: Taxonomy, department: bool, key: str) -> LevelMatch | None:
+    """A 一级 and its 二级 joined in one cell (``产出指标-数量指标``, a budget system's 指标类型
+    column, 吉林): the 二级, when the 一级 written is its own (else no match: an unknown level)."""
+    m = _JOINED_RE.match(key)
+    if m is None:
+        return None
+    m1 = tax.match_dept_level1(m[1]) if department else tax.match_level1(m[1])
+    m2 = tax.match_dept_level2(m[2]) if department else tax.match_level2(m[2])
+    return m2 if m1 is not None and m2 is not None and m2.level.parent == m1.level.name else None
 
 
 def _only_level2(tax: Taxonomy, key: str) -> LevelMatch | None:
@@ -95,7 +114,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     产出 / 效益 / 满意度指标). *header* is not changed (a
     repaired header is a copy). The table ends early at a signature or note row under
     it (审核意见, 其他需说明的问题, (盖章) …: labels.toml [boilerplate] signature); a total
-    row (合计 of the weights) is no indicator.
+    row (合计 of the weights) is no indicator; a page break's 续表 row and the header printed
+    again under it are skipped.
     """
     for c in header_cells(sheet, header):
         sheet.consumed.add(c)
@@ -106,15 +126,21 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     table = _Table(sheet, header, {}, tax, ctx, department)
     table.l1 = _level1_in_header_row(table)
     header = type_columns(sheet, header, rows, table.match_l1, table.match_l2)
+    sheet.consumed.update((header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells)  # typed columns' headings
     header = align_header(sheet, header, rows, table.match_l2, ctx)
     table.header, table.role_at = fix_target_column(sheet, header, rows, ctx)
     table.role_at.update({c: f"grade|{g}" for c, g in header.grades.items()})
     table.role_at.update({c: f"recipient|{n}" for c, n in header.recipients.items()})
     out: list[Indicator] = []
+    head = sheet.grid[header.row][0]  # a header printed again starts as it does (checked in full then)
     for r in rows:
-        first = sheet.grid[r][0][1]
-        if len(sheet.grid[r]) == 1 and is_unit_note_or_title(first) and not is_unit_note(first):
+        row = sheet.grid[r]
+        first, lone = row[0][1], len(row) == 1
+        if lone and is_unit_note_or_title(first) and not is_unit_note(first):
             break  # the title of the next form: the table ended
+        if (lone and is_continued(first)) or (row[0] == head and repeats_header(sheet, r, header)):
+            sheet.consumed.update((r, c) for c, _v in row)
+            continue  # a page break: 续表 and the header printed again
         texts = _row_texts(table, r)
         if not texts:
             continue
@@ -122,9 +148,34 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
             break  # 审核意见 / (盖章) / the next table's title under the table: left to the unmapped report
         if is_total_row(texts[0][1]):
             continue  # 合计 of the weights: no indicator, left to the unmapped report
+        if len(texts) == 1 and table.flat and _section_row(table, r, texts[0]):
+            continue  # 一、产出指标 over its rows: their levels
         out.extend(_read_row(table, r, texts))
     _report_shifted_rows(table, rows)
     return out
+
+
+def _section_row(table: _Table, r: int, cell: tuple[int, str]) -> bool:
+    """A table without level columns whose levels are section rows (辽宁 township forms typed in
+    Word): a lone cell numbered as an outline item (``一、产出指标``, ``（一）数量指标``) naming a
+    level sets the 一级 (clearing the 二级) or the 二级 of the rows below it."""
+    key = outline_item(cell[1])
+    if not key:
+        return False
+    c, text = cell
+    m1, m2 = table.match_l1(key), table.match_l2(key)
+    if m1 is None and m2 is None:
+        return False
+    if m1 is not None and m2 is not None:  # 成本指标 at both levels: the 二级 of the 一级 it sits under, if its own
+        carried = table.l1.match
+        m1, m2 = (None, m2) if carried is not None and m2.level.parent == carried.level.name else (m1, None)
+    carry = LevelCarry(text, m1 or m2, table.sheet.ref(r, c))
+    if m1 is not None:
+        table.l1, table.l2 = carry, LevelCarry()
+    else:
+        table.l2 = carry
+    table.sheet.consumed.add((r, c))
+    return True
 
 
 def _department_framework(sheet: Sheet, header: TableHeader, rows: list[int], tax: Taxonomy) -> bool:
@@ -143,12 +194,16 @@ def _department_framework(sheet: Sheet, header: TableHeader, rows: list[int], ta
 
 def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
     """The free cells of row *r* in the table's columns, as text. White-space-only cells
-    (an empty cell typed as spaces) and the table's own label repeated in its column
-    (绩效指标, 昭化) are consumed, not read."""
+    (an empty cell typed as spaces), the 序号 and the table's own label repeated in its
+    column (绩效指标, 昭化) are consumed, not read."""
     sheet, only, block, shared = table.sheet, table.header.only, table.header.block, table.header.shared
+    serial = table.header.serial
     texts = []
     for c, v in sheet.grid[r]:
         if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
+            continue
+        if c == serial:  # the row's number (序号)
+            sheet.consumed.add((r, c))
             continue
         t = v if isinstance(v, str) else format_value(v)
         if not t.strip() or (c == block and load_labels().match("indicator_header", t, inline=False)):
