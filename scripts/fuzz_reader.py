@@ -1,4 +1,4 @@
-"""A structure-aware mutation fuzzer for xlperf's reader.
+"""A structure-aware mutation fuzzer for xlperf's reader, import and merge.
 
     python scripts/fuzz_reader.py --cases 10000 --seed 1            # outcome counts
     python scripts/fuzz_reader.py --cases 500 --seed 7 --keep bad/  # keep the bad cases as files
@@ -11,18 +11,26 @@ huge counts, NaN --, namespace prefixes, DTDs, comments, entities, escapes, text
 replaced, truncation) or to the zip (parts renamed in case or with ``\\``, duplicated,
 dropped, stored instead of deflated; bytes of the directory flipped; a second end
 record; the file cut short). The case is read by
-:func:`xlperf.readers.xlsx.read_workbook_bytes` and, when readable, its forms by
-:func:`xlperf.importer.read_submission`, in a :class:`xlperf.isolation.ContainedRunner`
-worker (1 GiB address space, ``--time-limit`` seconds).
+:func:`xlperf.readers.xlsx.read_workbook_bytes` and, when readable, imported whole as
+``xlperf import`` does (:func:`xlperf.importer.import_bytes`: forms, review, the
+findings cap), serialised as the canonical JSON, and flattened into the Arrow record
+batches a merge worker spools (:mod:`xlperf.consolidate.flatten`), in a
+:class:`xlperf.isolation.ContainedRunner` worker (1 GiB address space, ``--time-limit``
+seconds). Every ``--merge-every`` cases, the last ``--merge-size`` of them are merged
+(:func:`xlperf.consolidate.merge.consolidate`, contained workers) and written as a
+workbook, Parquet and CSV.
 
-Outcomes: ``read`` (a workbook came back), ``refused:<code>`` (an
-:class:`~xlperf.errors.UnreadableWorkbook` with a message naming the file). Anything
-else is a defect and makes the exit code 1: ``exception`` (anything else raised),
+Outcomes: ``read`` (a workbook came back and went through import, JSON and
+flattening), ``refused:<code>`` (an :class:`~xlperf.errors.UnreadableWorkbook` or a
+``not-a-target-form`` refusal with a message naming the file). Anything else is a
+defect and makes the exit code 1: ``exception`` (anything else raised),
 ``internal-error`` (a ``file-broken`` that is an unexpected exception turned into a
-message), ``layout-exception`` (the form reader raised on a readable workbook),
-``bad-unicode`` (a lone surrogate in a sheet name, a cell or a finding), ``crashed``
-(the worker died: a native abort or the memory cap), ``hang`` (past the time limit).
-The mutations are a function of ``--seed`` and the case number only.
+message), ``layout-exception`` (the form reader raised on a readable workbook:
+``import-failed``), ``bad-unicode`` (a lone surrogate in a sheet name, a cell or a
+finding), ``pipeline-exception`` (the JSON or the merge's flattening raised), ``crashed``
+(the worker died: a native abort or the memory cap), ``hang`` (past the time limit),
+``merge-exception`` (a merge or one of its outputs raised; counted per merge, next to
+``merged``). The mutations are a function of ``--seed`` and the case number only.
 """
 
 from __future__ import annotations
@@ -288,8 +296,9 @@ def _bad_text(text: object) -> bool:
 
 def check_case(data: bytes) -> str:
     """The outcome of one case (run in a contained worker; see module docstring)."""
+    from xlperf.consolidate.flatten import batches_of, flatten
     from xlperf.errors import UnreadableWorkbook
-    from xlperf.importer import read_submission
+    from xlperf.importer import import_bytes
     from xlperf.readers.xlsx import read_workbook_bytes
 
     try:
@@ -307,20 +316,55 @@ def check_case(data: bytes) -> str:
             return "bad-unicode"
     if any(_bad_text(f.message) or _bad_text(f.text) for f in wb.findings):
         return "bad-unicode"
+    result = import_bytes(data, "fuzz.xlsx")
+    if result.error is not None:
+        if result.error.code == "import-failed":
+            return f"layout-exception:{result.error.message_en[:160]}"
+        return f"refused:{result.error.code}"
+    if any(_bad_text(f.message) or _bad_text(f.text) for f in result.report.findings):
+        return "bad-unicode"
     try:
-        read_submission(wb)
+        result.submission.model_dump_json()  # type: ignore[union-attr]
+        batches_of(flatten(result), "fuzz.xlsx")
     except Exception as exc:  # noqa: BLE001
-        return f"layout-exception:{type(exc).__name__}: {str(exc)[:160]}"
+        return f"pipeline-exception:{type(exc).__name__}: {str(exc)[:160]}"
     return "read"
 
 
-BAD = ("exception", "internal-error", "layout-exception", "bad-unicode", "crashed", "hang")
+def merge_cases(datas: list[bytes]) -> str:
+    """Merge *datas* (written as files) and write every output: ``merged`` or
+    ``merge-exception:...``."""
+    from xlperf.consolidate.merge import consolidate
+    from xlperf.consolidate.tables import SOURCES
+    from xlperf.writers.outputs import FORMATS
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in"
+        src.mkdir()
+        for i, data in enumerate(datas):
+            (src / f"case{i:04d}.xlsx").write_bytes(data)
+        try:
+            with consolidate([str(src)], workers=2, memory_limit=1 << 30, time_limit=20) as result:
+                for fmt in FORMATS:  # the review copies (--annotate) have their own isolation and report
+                    if fmt.name != "annotate":
+                        fmt.write(result, str(Path(tmp) / ("out.xlsx" if fmt.target == "file" else fmt.name)))
+                if result.count(SOURCES) != len(datas):
+                    return "merge-exception:a case is missing from 来源"
+        except Exception as exc:  # noqa: BLE001
+            return f"merge-exception:{type(exc).__name__}: {str(exc)[:160]}"
+    return "merged"
+
+
+BAD = ("exception", "internal-error", "layout-exception", "bad-unicode", "pipeline-exception", "crashed", "hang",
+       "merge-exception")
 
 
 def run(cases: int, seed: int, *, workers: int = 2, time_limit: float = 10.0, keep: Path | None = None,
-        progress: bool = False) -> Counter[str]:
+        progress: bool = False, merge_every: int = 1000, merge_size: int = 20) -> Counter[str]:
     """Run *cases* cases from *seed*; outcome counts (``refused:*`` and the defects keep
-    their detail; see :data:`BAD`). Bad cases are written to *keep* when given."""
+    their detail; see :data:`BAD`). Every *merge_every* cases the last *merge_size* are
+    merged (``merged`` / ``merge-exception`` counts; 0: no merge). Bad cases are written
+    to *keep* when given."""
     from xlperf.importer import prepare_batch
     from xlperf.isolation import ContainedRunner
 
@@ -346,6 +390,14 @@ def run(cases: int, seed: int, *, workers: int = 2, time_limit: float = 10.0, ke
                 (keep / f"case-{seed}-{outcome.index}.xlsx").write_bytes(datas[outcome.index])
             if progress and done % 1000 == 0:
                 print(f"  {done} cases ...", file=sys.stderr)
+    for end in range(merge_every, cases + 1, merge_every) if merge_every else ():
+        batch = datas[max(0, end - merge_size):end]
+        result = merge_cases(batch)
+        counts[result] += 1
+        if keep is not None and result.startswith(BAD):
+            for i, data in enumerate(batch):
+                keep.mkdir(parents=True, exist_ok=True)
+                (keep / f"merge-{seed}-{end}-{i}.xlsx").write_bytes(data)
     return counts
 
 
@@ -364,8 +416,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per case before it counts as a hang")
     ap.add_argument("--keep", type=Path, help="write the defect cases here")
+    ap.add_argument("--merge-every", type=int, default=1000, help="merge a batch of cases every N cases (0: never)")
+    ap.add_argument("--merge-size", type=int, default=20, help="cases per merge")
     args = ap.parse_args(argv)
-    counts = run(args.cases, args.seed, workers=args.workers, time_limit=args.time_limit, keep=args.keep, progress=True)
+    counts = run(args.cases, args.seed, workers=args.workers, time_limit=args.time_limit, keep=args.keep, progress=True,
+                 merge_every=args.merge_every, merge_size=args.merge_size)
     print(f"{args.cases} cases, seed {args.seed}")
     for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"{n:>7}  {key}")

@@ -99,4 +99,4 @@ def test_wide_sheets_print_over_pages_repeating_the_county(merged) -> None:  # n
     import openpyxl
 
     ws = openpyxl.load_workbook(book)["指标"]
-    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$C:$C" and ws.page_setup.pageOrder == "overThenDown"
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$A" and ws.page_setup.pageOrder == "overThenDown"

@@ -57,3 +57,40 @@ def test_a_closed_runner_refuses_work() -> None:
     runner.close()
     with pytest.raises(RuntimeError):
         runner.run(task, "ok")
+
+
+def slow(item: str) -> object:
+    """``slow:S`` sleeps S seconds then returns the pid; others as :func:`task`."""
+    if item.startswith("slow:"):
+        time.sleep(float(item.split(":")[1]))
+        return os.getpid()
+    return task(item)
+
+
+def test_queued_tasks_behind_a_crash_or_overrun_run_on_the_replacement() -> None:
+    """One worker, two tasks in hand at a time: the task behind a crashing or hanging one is
+    not lost and not blamed; it runs on the fresh worker."""
+    items = ["ok", "abort", "ok", "sleep", "ok", "ok"]
+    with ContainedRunner(workers=1, time_limit=2, depth=2) as runner:
+        out = _by_index(list(runner.map(slow, items)))
+    assert [o.index for o in out] == list(range(len(items)))
+    assert out[1].crashed and out[3].timed_out
+    assert [o.failure for i, o in enumerate(out) if items[i] == "ok"] == [None] * 4
+    assert len({o.value for o in out if isinstance(o.value, int)}) == 3  # three workers in turn: first, after abort, after kill
+
+
+def test_time_limit_counts_from_when_the_worker_starts_the_task() -> None:
+    """Queued behind a 1.5 s task, a 1.5 s task is not timed out by a 2 s limit."""
+    with ContainedRunner(workers=1, time_limit=2, depth=2) as runner:
+        out = _by_index(list(runner.map(slow, ["slow:1.5", "slow:1.5", "slow:1.5"])))
+    assert [o.failure for o in out] == [None, None, None]
+
+
+def test_in_order_yields_as_soon_as_the_prefix_is_complete() -> None:
+    from xlperf.isolation import in_order
+
+    outs = [Outcome(i) for i in (2, 0, 1, 4, 3)]
+    seen = []
+    for o in in_order(iter(outs)):
+        seen.append(o.index)
+    assert seen == [0, 1, 2, 3, 4]

@@ -28,10 +28,10 @@ from typer.testing import CliRunner
 from xlperf.cli import app
 from xlperf.consolidate.manifest import read_manifest
 from xlperf.consolidate.merge import consolidate, discover
-from xlperf.consolidate.tables import department_columns, projects_table, tables
+from xlperf.consolidate.tables import INDICATORS, department_columns, projects_table, tables
 from xlperf.errors import OutputError, UnreadableWorkbook
 from xlperf.importer import import_workbook
-from xlperf.isolation import run_isolated
+from xlperf.isolation import ContainedRunner
 from xlperf.model import Region
 from xlperf.writers.outputs.csv import write as write_csv
 from xlperf.writers.outputs.parquet import write as write_parquet
@@ -131,7 +131,8 @@ def test_sheets_are_tables_with_filters_and_frozen_header(merged) -> None:  # no
 
 
 def test_headers_are_the_schema(merged, tmp_path: Path) -> None:  # noqa: ANN001
-    """Every output's columns are the schema's headers (the 部门 items vary between forms)."""
+    """Every output's columns are the schema's headers (the 部门 items vary between forms); the
+    workbook leaves out the columns the schema marks as repeats (指标 / 部门指标: 省, 市, 代码, 年度)."""
     result, _, _, wb = merged
     assert SHEETS == ["概览", "部门", "项目", "指标", "部门指标", "问题", "来源"]
     write_parquet(result, str(tmp_path / "pq"))
@@ -142,8 +143,11 @@ def test_headers_are_the_schema(merged, tmp_path: Path) -> None:  # noqa: ANN001
             assert header == parquet == department_columns(merged[2]["部门"])
             assert set(table.headers) <= set(header)
         else:
-            assert header == parquet == table.headers, table.name
+            assert parquet == table.headers, table.name
+            assert header == table.workbook_headers == [h for h in table.headers if table.shows(h)], table.name
     assert "产出指标数" in projects_table().headers  # one count per 一级 of the taxonomy
+    assert "省" not in INDICATORS.workbook_headers and len(INDICATORS.workbook_headers) == 19
+    assert {"县(区)", "部门", "项目名称", "来源文件", "工作表", "单元格"} <= set(INDICATORS.workbook_headers)
 
 
 def test_counts_equal_what_import_gives_per_file(merged) -> None:  # noqa: ANN001
@@ -397,9 +401,10 @@ def test_memory_blowup_is_contained_by_the_worker_limit(tmp_path: Path) -> None:
     assert list(result.projects["项目名称"]) == ["乙"]
 
 
-def test_run_isolated_prepares_each_worker_not_the_caller() -> None:
+def test_contained_runner_prepares_each_worker_not_the_caller() -> None:
     before = gc.get_threshold()
-    outcomes = sorted(run_isolated(gc_state, [0, 1, 2], workers=2, prepare=raise_threshold), key=lambda o: o.index)
+    with ContainedRunner(2, prepare=raise_threshold) as runner:
+        outcomes = sorted(runner.map(gc_state, [0, 1, 2]), key=lambda o: o.index)
     assert [o.value[0] for o in outcomes] == [(12_345, 6, 7)] * 3
     assert gc.get_threshold() == before
 
@@ -456,10 +461,10 @@ def test_failed_write_leaves_the_earlier_output(tmp_path: Path, monkeypatch: pyt
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(xlsxwriter.Workbook, "close", broken_close)
-    with pytest.raises(OutputError):
+    with pytest.raises(OutputError, match="磁盘空间已满"):
         write_consolidated(result, str(out))
     assert out.read_bytes() == before
-    assert sorted(p.name for p in out_dir.iterdir()) == ["c.xlsx"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [".xlperf-merge-outputs", "c.xlsx"]  # no temporary file left
 
 
 def test_big_sheets_continue_on_numbered_sheets(tmp_path: Path) -> None:
@@ -480,7 +485,7 @@ def test_data_files_hold_every_table(merged, tmp_path: Path) -> None:  # noqa: A
     result = merged[0]
     pq_files = write_parquet(result, str(tmp_path / "pq"))
     csv_files = write_csv(result, str(tmp_path / "csv"))
-    assert [Path(p).name for p in pq_files] == [f"{t}.parquet" for _, t, _ in result.sheets()]
+    assert [Path(p).name for p in pq_files] == [f"{t.name}.parquet" for t in tables()]
     projects = pd.read_parquet(tmp_path / "pq" / "projects.parquet")
     assert len(projects) == 60
     assert Decimal(str(projects.loc[projects["项目名称"] == "法律援助", "项目年度金额（万元）"].iloc[0])) == 5
@@ -493,14 +498,21 @@ def test_data_files_hold_every_table(merged, tmp_path: Path) -> None:  # noqa: A
 # ---------------------------------------------------------------- discovery, manifest, CLI
 
 def test_discover_skips_lock_files_and_our_own_output(merged, tmp_path: Path) -> None:  # noqa: ANN001
+    """Our own output is recognised by the sha256 recorded when it was written, beside it;
+    a copy elsewhere (or anything merely carrying the marker) is listed like any file."""
     src = tiny_folder(tmp_path / "in")
     (src / "~$a.xlsx").write_bytes(b"lock")
-    shutil.copy(merged[1], src / "last_year_consolidated.xlsx")
+    write_consolidated(merged[0], str(src / "consolidated.xlsx"))
     (src / "sub").mkdir()
     build_project_workbook(src / "sub" / "b.xlsm")
+    shutil.copy(merged[1], src / "sub" / "copied_consolidated.xlsx")
     (src / "notes.txt").write_text("x", encoding="utf-8")
-    files, _ = discover([str(src), str(src / "a.xlsx")])
-    assert [os.path.relpath(f, src) for f in files] == ["a.xlsx", os.path.join("sub", "b.xlsm")]
+    found = discover([str(src), str(src / "a.xlsx")])
+    assert [os.path.relpath(f, src) for f in found.files] == [
+        "a.xlsx", os.path.join("sub", "b.xlsm"), os.path.join("sub", "copied_consolidated.xlsx")]
+    assert found.own == [str(src / "consolidated.xlsx")]
+    (src / "consolidated.xlsx").write_bytes((src / "consolidated.xlsx").read_bytes() + b"x")  # changed since: a file like any
+    assert os.path.join(str(src), "consolidated.xlsx") in discover([str(src)]).files
 
 
 def test_manifest_rows_and_problems(tmp_path: Path) -> None:
@@ -540,7 +552,7 @@ def test_manifest_naming_a_missing_file_is_reported(tmp_path: Path) -> None:
     assert result.sources["省"].iloc[0] == "宁夏回族自治区"
 
 
-def test_cli_merge(tmp_path: Path) -> None:
+def test_cli_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = tiny_folder(tmp_path / "in")
     runner = CliRunner()
     out = tmp_path / "c.xlsx"
@@ -551,6 +563,9 @@ def test_cli_merge(tmp_path: Path) -> None:
     dry = tmp_path / "dry.xlsx"
     res = runner.invoke(app, ["merge", str(src), "-o", str(dry), "--dry-run"])
     assert res.exit_code == 0 and not dry.exists()
+    monkeypatch.chdir(tmp_path)  # `-o -`: Parquet only, no workbook (not even one named "-")
+    res = runner.invoke(app, ["merge", str(src), "-o", "-", "--parquet", str(tmp_path / "only")])
+    assert res.exit_code == 0 and (tmp_path / "only" / "projects.parquet").exists() and not (tmp_path / "-").exists()
     (tmp_path / "empty").mkdir()
     res = runner.invoke(app, ["merge", str(tmp_path / "empty"), "-o", str(tmp_path / "e.xlsx")])
     assert res.exit_code == 2 and not (tmp_path / "e.xlsx").exists()
@@ -569,3 +584,24 @@ def test_cli_merge_summary_prints_submitted_region_text_literally(tmp_path: Path
     cells = row.strip("│").split("│")
     assert cells[4].strip() == "1" and cells[5].strip() == "12.5"  # 项目数, 金额合计
     assert cells[5].startswith("   ") and cells[5].endswith("12.5 ")  # right-aligned
+
+
+def test_parquet_dataset_is_hive_partitioned_by_province_and_year(merged, tmp_path: Path) -> None:  # noqa: ANN001
+    """The national-scale layout: DIR/<table>/省=…/年度=…/part-0.parquet, read as it is by
+    any Hive-partitioning reader (pyarrow here; DuckDB and Spark the same way)."""
+    import pyarrow.dataset as ds
+
+    from xlperf.writers.outputs.parquet_dataset import write as write_dataset
+
+    result = merged[0]
+    folders = write_dataset(result, str(tmp_path / "ds"))
+    assert [Path(f).name for f in folders] == [t.name for t in tables()]
+    assert (tmp_path / "ds" / "indicators" / "省=宁夏回族自治区" / "年度=2025" / "part-0.parquet").is_file()
+    data = ds.dataset(tmp_path / "ds" / "projects", format="parquet", partitioning="hive").to_table().to_pandas()
+    assert len(data) == 60 and set(data["省"]) == {"宁夏回族自治区", "河北省", "广东省"}
+    per_year = data.groupby(["省", "年度"])["项目年度金额（万元）"].sum().map(float).round(2).to_dict()
+    assert per_year[("宁夏回族自治区", 2024)] == 494.56 and per_year[("广东省", 2024)] == 1295.82
+    indicators = ds.dataset(tmp_path / "ds" / "indicators", format="parquet", partitioning="hive").to_table()
+    assert indicators.num_rows == len(result.indicators)
+    write_dataset(result, str(tmp_path / "ds"))  # again: the earlier dataset replaced, nothing left beside
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == sorted(t.name for t in tables())

@@ -10,9 +10,12 @@ example block (its ``epilog``). Conventions: docs/cli.md.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -227,9 +230,24 @@ def fill_cmd(
     raise typer.Exit(1 if any(n.severity == "error" for n in notes) else 0)
 
 
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    """Ctrl-C or SIGTERM (``kill``): workers stopped and temporary files removed by the
+    library's clean-up, then one line instead of a traceback; exit 130 / 143."""
+    from .isolation import Terminated, sigterm_raises
+
+    try:
+        with sigterm_raises():
+            yield
+    except (KeyboardInterrupt, Terminated) as exc:
+        err.print("已中断：工作进程已停止，临时文件已删除，未完成的输出文件未写入（原文件保持原样）。", style="red", markup=False)
+        raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
+
+
 @app.command("import", cls=ChineseCommand, epilog="""
     xlperf import 彭阳县司法局.xlsx               # 概况和审核问题
     xlperf import 收件箱/*.xlsx --json 报送.json  # 标准 JSON（多个文件为数组）
+    xlperf import 收件箱/*.xlsx --jsonl 报送.jsonl  # 每行一份报送（JSON Lines）
     xlperf import a.xlsx --format json > 审核.json   # 全部问题，JSON 格式
     xlperf import 红寺堡.xlsx --year 2025 --region 宁夏回族自治区/吴忠市/红寺堡区
     """)
@@ -237,6 +255,8 @@ def import_cmd(
     files: Annotated[list[Path], typer.Argument(metavar="文件", help="要导入的 .xlsx/.xlsm 文件（可多个）")],
     json_out: Annotated[Path | None, typer.Option("--json", metavar="文件.json", callback=_json_out,
                                                   help="把标准 JSON 写入此文件（多个文件时为数组）")] = None,
+    jsonl_out: Annotated[Path | None, typer.Option("--jsonl", metavar="文件.jsonl", callback=_json_out,
+                                                   help="把标准 JSON 写入此文件，每行一份报送（JSON Lines）")] = None,
     fmt: Annotated[Literal["table", "json"], typer.Option("--format", metavar="table|json",
                                                           help="输出格式：table（表格，默认）或 json")] = "table",
     region: RegionOpt = None,
@@ -245,33 +265,51 @@ def import_cmd(
 ) -> None:
     """导入已填写或公开发布的工作簿，生成标准数据和审核报告（指向单元格）。
 
-    退出码：0 无错误；1 有错误级问题；2 有文件无法读取，或 --json 文件无法写入（原文件不变）。
+    每个文件在独立的工作进程中读取：一个文件出错、卡住或占用过多内存，只影响它自己。
+    退出码：0 无错误；1 有错误级问题；2 有文件无法读取，或 --json/--jsonl 文件无法写入（原文件不变）。
     """
-    from .errors import OutputError
     from .importer import import_files, prepare_batch
     from .render import print_import_summary, progress_iter
-    from .writers.atomic import write_text_atomic
+    from .writers.jsonstream import JsonItems, dump_submission, json_file, tee_submissions
 
     labels = _labels(labels_file)
     prepare_batch()
-    results = list(progress_iter(import_files([str(f) for f in files], region=region, year=year, labels=labels),
-                                 total=len(files), label="导入", console=err))
-    subs = [r.submission for r in results if r.submission is not None]
-    write_failed = None
-    if json_out is not None:
-        payload = subs[0].model_dump(mode="json") if len(files) == 1 and subs else [s.model_dump(mode="json") for s in subs]
-        try:
-            write_text_atomic(str(json_out), json.dumps(payload, ensure_ascii=False, indent=2))
-        except OutputError as exc:
-            write_failed = str(exc)
-    if fmt == "json":
-        payload = [r.to_dict() for r in results]
-        sys.stdout.write(json.dumps(payload if len(payload) != 1 else payload[0], ensure_ascii=False, indent=2) + "\n")
-    else:
-        print_import_summary(results, console=out)
-    if write_failed:
-        raise _fail(write_failed)
-    raise typer.Exit(max((r.exit_code for r in results), default=0))
+    codes = [0]
+    failures: list[str] = []
+    with _stoppable(), contextlib.ExitStack() as stack:
+        sinks = []
+        for target, lines in ((json_out, False), (jsonl_out, True)):
+            if target is not None:
+                dump = dump_submission if not lines else functools.partial(dump_submission, indent=None)
+                cm = json_file(str(target), dump, single=len(files) == 1 and not lines, lines=lines)
+                stack.push(_collect_output_error(failures))
+                sinks.append(stack.enter_context(cm))
+        results = progress_iter(import_files([str(f) for f in files], region=region, year=year, labels=labels),
+                                total=len(files), label="导入", console=err)
+        results = (codes.append(r.exit_code) or r for r in tee_submissions(results, sinks))
+        if fmt == "json":
+            stdout = JsonItems(sys.stdout, lambda d: json.dumps(d, ensure_ascii=False, indent=2), single=len(files) == 1)
+            for r in results:
+                stdout.add(r.to_dict())
+            stdout.finish()
+        else:
+            print_import_summary(results, console=out)
+    if failures:
+        raise _fail("\n".join(failures))
+    raise typer.Exit(max(codes))
+
+
+def _collect_output_error(failures: list[str]):  # noqa: ANN202 - an ExitStack callback
+    """Keep an :class:`~xlperf.errors.OutputError` of a closing output file as a message."""
+    from .errors import OutputError
+
+    def _exit(exc_type, exc, tb) -> bool:  # noqa: ANN001
+        if isinstance(exc, OutputError):
+            failures.append(str(exc))
+            return True
+        return False
+
+    return _exit
 
 
 @app.command("review", cls=ChineseCommand, epilog="""
@@ -361,38 +399,50 @@ def merge_cmd(
 ) -> None:
     """把多个部门、多个县的报送汇总成一个工作簿（概览、部门、项目、指标、问题、来源）。
 
-    退出码：0 无错误；1 有错误级问题；2 有文件无法读取（一个文件也读不出时不写任何文件）。
+    每个文件在独立的工作进程中读取（有内存上限和时间上限）。
+    退出码：0 无错误；1 有错误级问题；2 有文件无法读取（一个文件也读不出时不写任何文件），或无法写入。
     """
     from .consolidate.merge import consolidate
-    from .errors import OutputError
+    from .errors import XlperfError
     from .render import print_merge_summary, progress_iter
     from .writers.outputs import FORMATS
 
     labels = _labels(labels_file)
-    result = consolidate([str(p) for p in paths], progress=lambda it, n: progress_iter(it, total=n, label="汇总", console=err),
-                         labels=labels)
-    if not result.any_imported:
-        print_merge_summary(result, console=out, output=None)
-        raise _fail(f"在 {'、'.join(str(p) for p in paths)} 中没有读出任何报送，未写入任何文件（原有的汇总文件保持不变）。")
-    written: list[str] = []  # outputs already in place when a later one fails
-    folders: list[str] = []  # folder outputs, with how many files each got
-    try:
-        for fmt in FORMATS if not dry_run else ():
-            target = targets.get(fmt.name)
-            if target is not None:
-                files = fmt.write(result, str(target))
-                written.append(str(target) if fmt.target == "file" else f"{target}（{fmt.name}）")
-                if fmt.target == "folder":
-                    folders.append(f"{target}（{fmt.name}，{len(files)} 个文件）")
-    except OutputError as exc:
-        err.print(str(exc), style="red", markup=False)
-        done = f"；此前已写入：{'、'.join(written)}" if written else ""
-        raise _fail(f"出错的文件保持原样{done}。") from None
-    main_output = targets.get(FORMATS[0].name)
-    print_merge_summary(result, console=out, output=str(main_output) if not dry_run and main_output else None)
-    if folders:
-        out.print(f"已写入文件夹：{'、'.join(folders)}", markup=False)
+    chosen = [(fmt, str(targets[fmt.name])) for fmt in FORMATS
+              if not dry_run and targets.get(fmt.name) is not None and str(targets[fmt.name]) != "-"]
+    with _stoppable():
+        try:
+            result = consolidate([str(p) for p in paths], outputs=[q for fmt, t in chosen for q in fmt.paths(t)],
+                                 progress=lambda it, n: progress_iter(it, total=n, label="汇总", console=err),
+                                 labels=labels)
+        except XlperfError as exc:
+            raise _fail(str(exc)) from None
+        with result:
+            if not result.any_imported:
+                print_merge_summary(result, console=out, output=None)
+                raise _fail(f"在 {'、'.join(str(p) for p in paths)} 中没有读出任何报送，未写入任何文件（原有的汇总文件保持不变）。")
+            written: list[str] = []  # outputs already in place when a later one fails
+            folders: list[str] = []  # folder outputs, with how many files each got
+            try:
+                for fmt, target in chosen:
+                    files = fmt.write(result, target)
+                    written.append(target if fmt.target == "file" else f"{target}（{fmt.name}）")
+                    if fmt.target == "folder":
+                        folders.append(f"{target}（{fmt.name}，{len(files)} 个文件）")
+            except XlperfError as exc:
+                err.print(str(exc), style="red", markup=False)
+                done = f"；此前已写入：{'、'.join(written)}" if written else ""
+                raise _fail(f"出错的文件保持原样{done}。") from None
+            main_output = next((t for fmt, t in chosen if fmt is FORMATS[0]), None)
+            print_merge_summary(result, console=out, output=main_output)
+            if folders:
+                out.print(f"已写入文件夹：{'、'.join(folders)}", markup=False)
     raise typer.Exit(result.exit_code)
+
+
+def _merge_workbook_out(value: Path | None) -> Path | None:
+    """merge's ``-o``: a workbook path, or ``-`` for none (a Parquet-only merge)."""
+    return value if value is not None and str(value) == "-" else _workbook_out(value)
 
 
 def _with_format_options(fn):  # noqa: ANN001, ANN202 - the merge command
@@ -407,7 +457,7 @@ def _with_format_options(fn):  # noqa: ANN001, ANN202 - the merge command
         default = Path(fmt.default) if fmt.default else None
         file = fmt.target == "file"
         option = typer.Option(*fmt.flags, help=fmt.help, metavar="文件.xlsx" if file else "文件夹",
-                              callback=_workbook_out if file else _folder_out)
+                              callback=_merge_workbook_out if file else _folder_out)
         options.append(inspect.Parameter(
             fmt.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default,
             annotation=Annotated[Path if default else Path | None, option]))

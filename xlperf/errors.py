@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import errno
 
-__all__ = ["InputError", "NotATargetForm", "OutputError", "UnreadableWorkbook", "XlperfError", "os_reason"]
+__all__ = ["BatchRefused", "InputError", "NotATargetForm", "OutputError", "SpoolError", "UnreadableWorkbook", "XlperfError",
+           "os_reason"]
 
 
 class XlperfError(Exception):
@@ -76,6 +77,8 @@ _OS_REASONS = {
     errno.EISDIR: "这是一个文件夹，不是文件",
     errno.ENOTDIR: "路径中有一级不是文件夹",
     errno.ENOSPC: "磁盘空间已满",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EFBIG: "文件超出大小上限",
     errno.EROFS: "所在位置是只读的",
     errno.ENAMETOOLONG: "文件名太长",
     errno.EEXIST: "文件已存在",
@@ -95,3 +98,13 @@ def os_reason(exc: OSError) -> str:
     if reason is None and getattr(exc, "winerror", None) == 32:  # Windows: file locked by Excel
         reason = "文件正被其他程序（如 Excel）打开"
     return reason or exc.strerror or str(exc)
+
+
+class SpoolError(XlperfError):
+    """A merge cannot keep its rows in the temporary folder (full, not writable): the
+    whole merge stops, nothing is written (the message says which folder and why)."""
+
+
+class BatchRefused(XlperfError):
+    """A merge refused before reading anything (an output would overwrite one of its
+    inputs); the message says which and what to do."""

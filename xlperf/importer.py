@@ -4,12 +4,21 @@
 ``import_workbook`` never raises for a bad input: an unreadable file becomes an
 :class:`ImportResult` with ``submission=None``, one ``file-unreadable``-class finding
 and exit code 2. ``read_submission`` is the pure part (cells -> model) that tests and
-the benchmark call directly.
+the benchmark call directly. ``import_files`` runs ``import_workbook`` for many files in
+contained worker processes (:class:`xlperf.isolation.ContainedRunner`): a file that
+crashes, hangs or exhausts memory becomes an unreadable result of its own
+(``import-crashed``, ``import-timeout``) and the others go on.
+
+Findings per file are bounded (docs/untrusted-input.md): the reader lists at most
+1,000, ``unmapped-cell`` at most :data:`UNMAPPED_LISTED_PER_SHEET` per sheet, and the
+whole file at most :data:`MAX_FINDINGS_PER_FILE` (errors first), the rest counted in
+one ``findings-more``.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -20,17 +29,19 @@ from .errors import NotATargetForm, UnreadableWorkbook
 from .findings import catalog, finding
 from .forms.dispatch import ParsedWorkbook, read_sheets
 from .forms.labels import labels_with, load_labels, use_labels
+from .isolation import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ContainedRunner, Outcome, default_workers, in_order
 from .forms.own_template import compute_own_formulas
 from .inputs import division_code_ok, input_limits, workbook_path_problem, year_ok
 from .model import Finding, Region, Source, Submission
+from .readers.container import read_file
 from .readers.grid import Workbook, format_value
-from .readers.xlsx import read_workbook
+from .readers.xlsx import read_workbook_bytes
 from .report import Report
 from .review import review
 from .taxonomy import load_taxonomy
 
-__all__ = ["UNMAPPED_LISTED_PER_SHEET", "ImportResult", "ReadCells", "import_files", "import_workbook", "prepare_batch",
-           "read_submission"]
+__all__ = ["MAX_FINDINGS_PER_FILE", "UNMAPPED_LISTED_PER_SHEET", "ImportResult", "ReadCells", "contained_result",
+           "import_bytes", "import_files", "import_workbook", "prepare_batch", "read_submission"]
 
 #: first-generation threshold of the garbage collector while importing a batch (Python's default: 700)
 BATCH_GC_THRESHOLD = (20_000, 20, 100)
@@ -38,6 +49,13 @@ BATCH_GC_THRESHOLD = (20_000, 20, 100)
 #: unmapped cells listed one by one per sheet; beyond it one finding counts the rest
 #: (a sheet of junk must not turn into hundreds of thousands of findings)
 UNMAPPED_LISTED_PER_SHEET = 500
+
+#: findings of one file listed one by one, errors first; the rest are counted in one
+#: ``findings-more`` (a workbook of a thousand junk sheets must not flood a merge)
+MAX_FINDINGS_PER_FILE = 2_000
+
+#: modules the import workers' fork server loads once, before forking
+WORKER_PRELOAD = ("xlperf.importer",)
 
 
 @dataclass(frozen=True)
@@ -61,14 +79,17 @@ class ImportResult:
     ``submission`` is ``None`` when the file could not be read at all (``error`` says
     why); ``report`` holds every finding (with ``file`` set) and the stats.
     ``exit_code``: 0 no error-severity finding, 1 some, 2 unreadable or not a target
-    form (``error`` a :class:`~xlperf.errors.NotATargetForm`: a 绩效自评表 …). ``cells``
-    is set when :func:`import_workbook` was asked to keep them (``keep_cells=True``).
+    form (``error`` a :class:`~xlperf.errors.NotATargetForm`: a 绩效自评表 …). ``sha256``
+    is of the bytes read (``None`` when the file could not be read at all): what was
+    imported, even if the file changes afterwards. ``cells`` is set when
+    :func:`import_workbook` was asked to keep them (``keep_cells=True``).
     """
 
     path: str
     submission: Submission | None
     report: Report
     error: UnreadableWorkbook | None = None
+    sha256: str | None = None
     cells: ReadCells | None = None
 
     @property
@@ -79,11 +100,12 @@ class ImportResult:
         return 0 if self.report.valid else 1
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready summary: file, status, counts, total amount (万元) and findings."""
+        """A JSON-ready summary: file, status, counts, total amount (万元; negative amounts,
+        reported ``amount-negative``, left out) and findings."""
         sub = self.submission
         total = None
         if sub is not None:
-            amounts = [p.annual_amount for p in sub.projects if p.annual_amount is not None]
+            amounts = [p.annual_amount for p in sub.projects if p.annual_amount is not None and p.annual_amount >= 0]
             total = float(sum(amounts)) if amounts else None
         return {
             "file": self.path,
@@ -97,12 +119,30 @@ class ImportResult:
         }
 
 
-def _unreadable(path: str, exc: UnreadableWorkbook) -> ImportResult:
+def _unreadable(path: str, exc: UnreadableWorkbook, *, sha256: str | None = None,
+                found: Finding | None = None) -> ImportResult:
     code = exc.code if exc.code in catalog() else "file-unreadable"
-    f = finding(code, sheet=getattr(exc, "sheet", None), cell=getattr(exc, "cell", None), file=path,
-                params={"message": exc.message})
+    f = found or finding(code, sheet=getattr(exc, "sheet", None), cell=getattr(exc, "cell", None), file=path,
+                         params={"message": exc.message})
     return ImportResult(path=path, submission=None, report=Report(findings=[f], stats={"errors": 1, "warnings": 0}),
-                        error=exc)
+                        error=exc, sha256=sha256)
+
+
+def _cap(findings: list[Finding]) -> list[Finding]:
+    """At most :data:`MAX_FINDINGS_PER_FILE` findings, errors first (so a capped file
+    keeps its exit code), each kind in order; the rest counted in one ``findings-more``."""
+    if len(findings) <= MAX_FINDINGS_PER_FILE:
+        return findings
+    errors = [f for f in findings if f.severity == "error"]
+    keep = errors[:MAX_FINDINGS_PER_FILE]
+    keep += [f for f in findings if f.severity != "error"][:MAX_FINDINGS_PER_FILE - len(keep)]
+    kept = {id(f) for f in keep}
+    dropped_errors = len(errors) - sum(f.severity == "error" for f in keep)
+    dropped = len(findings) - len(keep)
+    return [f for f in findings if id(f) in kept] + [finding(
+        "findings-more", sheet=None, cell=None,
+        params={"count": dropped, "errors": dropped_errors, "warnings": dropped - dropped_errors,
+                "listed": MAX_FINDINGS_PER_FILE})]
 
 
 def _refused(refusal, path: str) -> NotATargetForm:  # noqa: ANN001 - forms.base.Refusal
@@ -139,6 +179,7 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
         if sheet is not None:
             findings = compute_own_formulas(plan, sheet, findings)
     cells = mapped = reported = 0
+    budget = MAX_FINDINGS_PER_FILE  # unmapped cells listed in the whole file
     for sheet in wb.sheets:
         listed = 0
         consumed = sheet.consumed
@@ -147,17 +188,20 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
         if consumed.issuperset(sheet.cells):
             mapped += n
             continue  # every cell read into the model
+        unmapped = 0
         for (r, c), v in sorted(sheet.cells.items()):
             if (r, c) in consumed:
-                mapped += 1
                 continue
-            reported += 1
-            listed += 1
-            if listed <= UNMAPPED_LISTED_PER_SHEET:
+            unmapped += 1
+            if listed < UNMAPPED_LISTED_PER_SHEET and budget > 0:
+                listed += 1
+                budget -= 1
                 findings.append(finding("unmapped-cell", sheet=sheet.name, cell=cell_name(r, c), text=format_value(v)))
-        if listed > UNMAPPED_LISTED_PER_SHEET:
+        mapped += n - unmapped
+        reported += unmapped
+        if (unlisted := unmapped - listed) > 0:
             findings.append(finding("unmapped-cells-more", sheet=sheet.name, cell=None,
-                                    params={"count": listed - UNMAPPED_LISTED_PER_SHEET, "listed": UNMAPPED_LISTED_PER_SHEET}))
+                                    params={"count": unlisted, "listed": listed}))
     sub = Submission(
         taxonomy_version=tax.version,
         source=Source(path=wb.path, sha256=wb.sha256, sheets=[s.name for s in wb.sheets]),
@@ -174,15 +218,16 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
     findings.extend(_within_limits(sub))
     findings.extend(review(sub, parsed.facts))
     path = wb.path
-    findings = [f if f.file else f.model_copy(update={"file": path}) for f in findings]
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    findings = [f if f.file else f.model_copy(update={"file": path}) for f in _cap(findings)]
     sub.findings = findings
     report = Report(findings=findings, stats={
         "cells": cells, "cells_mapped": mapped, "cells_reported": reported,
         "projects": len(sub.projects), "indicators": sum(len(p.indicators) for p in sub.projects),
         "department_indicators": (len(sub.department_plan.long_term_indicators) + len(sub.department_plan.annual_indicators))
         if sub.department_plan else 0,
-        "errors": sum(f.severity == "error" for f in findings),
-        "warnings": sum(f.severity == "warning" for f in findings),
+        "errors": errors, "warnings": warnings,  # all of them, also those past the cap
     })
     return sub, report, parsed
 
@@ -217,7 +262,9 @@ def _read_cells(wb: Workbook, parsed: ParsedWorkbook) -> ReadCells:
 def import_workbook(path: str, *, region: Region | None = None, year: int | None = None,
                     labels: dict | None = None, keep_cells: bool = False) -> ImportResult:
     """Read and review one workbook file. Never raises for bad input (see module doc).
-    *labels*: wordings added to templates/labels.toml (``--labels FILE``, read by
+    The file is read once (:func:`~xlperf.readers.container.read_file`: a FIFO or a
+    device is refused, not read); ``sha256`` and ``submission.source.sha256`` are of those
+    bytes. *labels*: wordings added to templates/labels.toml (``--labels FILE``, read by
     :func:`xlperf.forms.extra_labels.read_labels_file`). *keep_cells*: also return what
     became of each cell (:class:`ReadCells`). A folder or a JSON file given as a workbook
     is refused with what to use instead (:func:`~xlperf.inputs.workbook_path_problem`)."""
@@ -225,22 +272,61 @@ def import_workbook(path: str, *, region: Region | None = None, year: int | None
     if problem is not None:
         return _unreadable(path, UnreadableWorkbook("file-unreadable", problem, "not a workbook", path=path))
     try:
-        wb = read_workbook(path)
+        data = read_file(path)
     except UnreadableWorkbook as exc:
         return _unreadable(path, exc)
     except MemoryError:
-        return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading", path=path))
+        return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading",
+                                                    path=path))
+    return import_bytes(data, path, region=region, year=year, labels=labels, keep_cells=keep_cells)
+
+
+def import_bytes(data: bytes, path: str, *, region: Region | None = None, year: int | None = None,
+                 labels: dict | None = None, keep_cells: bool = False) -> ImportResult:
+    """:func:`import_workbook` of the file whose bytes are *data* (*path* names it in
+    messages and the result; the fuzzer calls this). Never raises for bad input."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        wb = read_workbook_bytes(data, path)
+    except UnreadableWorkbook as exc:
+        return _unreadable(path, exc, sha256=sha)
+    except MemoryError:
+        return _unreadable(path, UnreadableWorkbook("file-unreadable", "文件过大，读取时内存不足。", "out of memory while reading",
+                                                    path=path), sha256=sha)
     try:
         with use_labels(labels_with(labels)):
             sub, report, parsed = _read(wb, region=region, year=year)
     except NotATargetForm as exc:
-        return _unreadable(path, exc)
+        return _unreadable(path, exc, sha256=sha)
     except Exception as exc:  # noqa: BLE001 - a form-reading bug must not stop a batch: report it for this file
         return _unreadable(path, UnreadableWorkbook(
             "import-failed",
             f"读取表格内容时程序出错（{type(exc).__name__}: {exc}），本文件未导入。请把文件发给 xlperf 维护人员。",
-            f"internal error while reading the forms: {type(exc).__name__}: {exc}", path=path))
-    return ImportResult(path=path, submission=sub, report=report, cells=_read_cells(wb, parsed) if keep_cells else None)
+            f"internal error while reading the forms: {type(exc).__name__}: {exc}", path=path), sha256=sha)
+    return ImportResult(path=path, submission=sub, report=report, sha256=sha,
+                        cells=_read_cells(wb, parsed) if keep_cells else None)
+
+
+def contained_result(path: str, outcome: Outcome[ImportResult]) -> ImportResult:
+    """The :class:`ImportResult` of a contained import of *path*: the worker's own, or,
+    when the worker died (``import-crashed``), ran past its time limit
+    (``import-timeout``) or raised (``import-failed``), an unreadable result saying so."""
+    if outcome.value is not None:
+        return outcome.value
+    reason = (outcome.failure or "").split(" / ")[0]
+    if outcome.timed_out:
+        code, params = "import-timeout", {"reason": reason}
+    elif outcome.crashed:
+        code, params = "import-crashed", {"reason": reason}
+    else:
+        code, params = "import-failed", {"message": f"{reason}，本文件未导入。请把文件发给 xlperf 维护人员。"}
+    found = finding(code, sheet=None, cell=None, file=path, params=params)
+    return _unreadable(path, UnreadableWorkbook(code, found.message, outcome.failure or code, path=path), found=found)
+
+
+def _import_task(task: tuple[str, Region | None, int | None, dict | None]) -> ImportResult:
+    path, region, year, labels = task
+    return import_workbook(path, region=region, year=year, labels=labels)
 
 
 def prepare_batch() -> None:
@@ -266,7 +352,22 @@ def prepare_batch() -> None:
 
 
 def import_files(paths: Iterable[str], *, region: Region | None = None, year: int | None = None,
-                 labels: dict | None = None) -> Iterator[ImportResult]:
-    """Import each path in turn (one unreadable file never stops the others)."""
-    for p in paths:
-        yield import_workbook(os.fspath(p), region=region, year=year, labels=labels)
+                 labels: dict | None = None, workers: int | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> Iterator[ImportResult]:
+    """Import each path in a contained worker process (module doc), yielding the
+    results in the order of *paths* as they are ready; one file that cannot be read,
+    crashes its worker or runs past *time_limit* seconds never stops the others.
+
+    *labels*: wordings added to templates/labels.toml (plain data: it crosses to the
+    workers). *workers*: processes (default :func:`~xlperf.isolation.default_workers`, never more than
+    files); *memory_limit*: bytes of address space per worker. Only the results not yet
+    yielded are held, so memory does not grow with the number of files.
+    """
+    paths = [os.fspath(p) for p in paths]
+    if not paths:
+        return
+    n = max(1, min(workers or default_workers(), len(paths)))
+    with ContainedRunner(n, memory_limit=memory_limit, time_limit=time_limit, prepare=prepare_batch,
+                         preload=WORKER_PRELOAD) as runner:
+        for outcome in in_order(runner.map(_import_task, ((p, region, year, labels) for p in paths))):
+            yield contained_result(paths[outcome.index], outcome)

@@ -87,15 +87,17 @@ def _table_fits(columns: list[list[str]], width: int) -> bool:
 
 
 def print_findings(findings: list, *, console: Console, limit: int = 500,  # noqa: ANN001 - Finding
-                   title: str = "审核问题", more_hint: str = "用 --format json 查看全部") -> None:
+                   title: str = "审核问题", more_hint: str = "用 --format json 查看全部",
+                   counts: tuple[int, int] | None = None) -> None:
     """Findings (at most *limit*): a table on a wide terminal when it fits with the
     message column at least 40 columns wide, else one entry per finding, grouped by file
-    when they come from several."""
+    when they come from several. *counts*: (all findings, errors among them) when
+    *findings* holds only the first ones (a stream of files)."""
     if not findings:
         return
     shown = findings[:limit]
-    errors = sum(f.severity == "error" for f in findings)
-    heading = f"{title}（错误 {errors} 条，警告 {len(findings) - errors} 条）"
+    total, errors = counts if counts is not None else (len(findings), sum(f.severity == "error" for f in findings))
+    heading = f"{title}（错误 {errors} 条，警告 {total - errors} 条）"
     if not (console.width >= WIDE and _findings_table(shown, console, heading)):
         console.print(Text(heading, style="bold"), soft_wrap=True)
         files = {f.file for f in shown}
@@ -107,8 +109,8 @@ def print_findings(findings: list, *, console: Console, limit: int = 500,  # noq
             word, colour = _severity(f.severity)
             _print_wrapped(console, f"{word} {f.where or '—'}  {f.message}（{f.code}）", indent=_INDENT * (1 + (len(files) > 1)),
                            hang=5, lead=(word, colour))
-    if len(findings) > limit:
-        console.print(f"……另有 {len(findings) - limit} 条未显示（{more_hint}）。", markup=False)
+    if total > limit:
+        console.print(f"……另有 {total - limit} 条未显示（{more_hint}）。", markup=False)
 
 
 def _findings_table(findings: list, console: Console, heading: str) -> bool:  # noqa: ANN001 - Finding
@@ -130,10 +132,13 @@ def _findings_table(findings: list, console: Console, heading: str) -> bool:  # 
     return True
 
 
-def print_import_summary(results: list, *, console: Console) -> None:  # noqa: ANN001 - ImportResult
+def print_import_summary(results: Iterable, *, console: Console, limit: int = 500) -> None:  # noqa: ANN001 - ImportResult
     """Per file: status, region, year, projects, indicators, total amount (万元), errors,
-    warnings (a table when wide enough, else two lines a file); then the findings."""
+    warnings (a table when wide enough, else two lines a file); then the first *limit*
+    findings. *results* is consumed once and only these are kept (a stream of any length)."""
     rows = []
+    findings: list = []
+    n_findings = n_errors = 0
     for r in results:
         d = r.to_dict()
         sub = r.submission
@@ -141,6 +146,9 @@ def print_import_summary(results: list, *, console: Console) -> None:  # noqa: A
         status = ("无法读取", "red") if r.error else (("通过", "green") if r.report.valid else ("有错误", "red"))
         rows.append((os.path.basename(r.path), status, region or "—", str(sub.year) if sub and sub.year else "—",
                      str(d["projects"]), str(d["indicators"]), _amount(d["total_amount"]), str(d["errors"]), str(d["warnings"])))
+        findings.extend(r.report.findings[:max(0, limit - len(findings))])
+        n_findings += len(r.report.findings)
+        n_errors += sum(f.severity == "error" for f in r.report.findings)
     headers = ("文件", "状态", "地区", "年度", "项目数", "指标数", "项目金额合计（万元）", "错误", "警告")
     columns = [[h, *(row[i] if i != 1 else row[1][0] for row in rows)] for i, h in enumerate(headers)]
     if console.width >= WIDE and _table_fits(columns, console.width):
@@ -156,7 +164,7 @@ def print_import_summary(results: list, *, console: Console) -> None:  # noqa: A
             _print_wrapped(console, f"{file}  {status}", indent=_INDENT, lead=None)
             _print_wrapped(console, f"地区 {region}；年度 {year}；项目 {projects} 个，指标 {indicators} 个；"
                                     f"项目金额合计 {amount} 万元；错误 {errors} 条，警告 {warnings} 条", indent=_INDENT * 2)
-    print_findings([f for r in results for f in r.report.findings], console=console)
+    print_findings(findings, console=console, limit=limit, counts=(n_findings, n_errors))
 
 
 def print_merge_summary(result: Consolidation, *, console: Console, output: str | None) -> None:

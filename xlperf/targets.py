@@ -172,6 +172,10 @@ class AmountReading(tuple):
         return self[1]
 
 
+#: an amount (万元) at least this large is not one a form holds: refused, never rounded
+AMOUNT_LIMIT = 10**15
+
+
 def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per cell type
     """Read an amount cell (万元 on every seed form) as typed.
 
@@ -185,9 +189,9 @@ def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per 
     if isinstance(cell, bool):
         return AmountReading((None, True))
     if isinstance(cell, int):
-        return AmountReading((Decimal(cell), False) if abs(cell) < 10**15 else (None, True))
+        return AmountReading((Decimal(cell), False) if abs(cell) < AMOUNT_LIMIT else (None, True))
     if isinstance(cell, float):
-        if cell != cell or cell in (float("inf"), float("-inf")) or abs(cell) >= 1e15:
+        if cell != cell or cell in (float("inf"), float("-inf")) or abs(cell) >= AMOUNT_LIMIT:
             return AmountReading((None, True))
         return AmountReading((Decimal(repr(cell)), False))
     if isinstance(cell, Decimal):

@@ -254,3 +254,154 @@ def r20(path: Path, n: int = 1000) -> Path:
 
 
 BUILDERS["r20"] = r20
+
+
+# -- reproducers of the import / merge pipeline (beyond the reader) --------------------------------
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "000_pengyang_2024.xlsx"
+MARKED_CUSTOM = ('<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.openxmlformats.org/'
+                 'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+                 'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="备注">'
+                 '<vt:lpwstr>参照 xlperf-consolidated 汇总表填写</vt:lpwstr></property></Properties>')
+
+
+def _rewrite(src: Path, path: Path, change: Callable[[str, bytes], bytes | None]) -> Path:
+    """*src* copied to *path* part by part, each part's bytes through *change* (``None``: left out)."""
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = change(info.filename, z.read(info))
+            if data is not None:
+                out.writestr(info, data)
+    return path
+
+
+def filled_template(path: Path, projects: int = 2, fill: Callable[[object], None] | None = None) -> Path:
+    """The blank template filled by openpyxl: 项目1 named 法律援助项目1, or as *fill* does."""
+    import openpyxl
+
+    from xlperf.writers.template import write_template
+
+    write_template(str(path), year=2026, projects=projects)
+    wb = openpyxl.load_workbook(path)
+    if fill is None:
+        ws = wb["项目1"]
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value == "项目名称":
+                    ws.cell(c.row, c.column + 1).value = "法律援助项目1"
+    else:
+        fill(wb)
+    wb.save(path)
+    return path
+
+
+def r08(path: Path) -> Path:
+    """A project name holding the escape ``_xD800_`` on a sheet with one cell without
+    ``r`` (the old reader's second path turned it into a lone surrogate that crashed the
+    merge and ``import --json``)."""
+    filled = filled_template(path.with_suffix(".filled.xlsx"))
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet3.xml":  # 项目1
+            data = data.replace("法律援助项目1".encode(), "法律援助_xD800_项目1".encode())
+            data = data.replace(b'<c r="E3" ', b"<c ", 1)
+        return data
+
+    _rewrite(filled, path, change)
+    filled.unlink()
+    return path
+
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+TRAP_AMOUNTS: list[object] = [1e308, -5, 0, "１２３", "12,345.6", "十万", 1e308, 31.9]
+
+
+def _trap_cover(wb: object, *, county: str = "隆德县", year: object = "２０２６年") -> None:
+    c = wb["填报说明"]  # type: ignore[index]
+    values = [year, "宁夏回族自治区", "固原市", county, "640425", f"{county}司法局", "张三", "0954-1234567", "2026-11-01"]
+    for row, v in zip(range(3, 12), values):
+        c[f"B{row}"] = v
+
+
+def _trap_project(ws: object, i: int, *, name: str, amount: object, text: str | None = None) -> None:
+    values = {"B3": name, "B4": "彭阳县司法局", "D4": "彭阳县司法局本级", "B5": "0101-一年期项目", "D5": "1年",
+              "B6": "02-预算股", "B7": "保障法律援助案件办理，提高群众满意度。"}
+    for ref, v in values.items():
+        ws[ref] = text if text is not None else v  # type: ignore[index]
+        if text is not None:
+            ws[ref].data_type = "s"  # type: ignore[index]
+    ws["D6"] = amount  # type: ignore[index]
+    rows = [("援助案件数", "≥24件"), ("案件合格率", "≥95%"), ("按时办结率", "100%"), ("成本控制", "≤31.9万元"),
+            ("节约费用", "≥10万元"), ("群众受益", "明显提升"), ("环境影响", "无"), ("长效机制", "长期"), ("满意度", "≥90%")]
+    for r, (n, t) in zip(range(14, 23), rows):
+        ws[f"C{r}"], ws[f"D{r}"] = (text, text) if text is not None else (n, t)  # type: ignore[index]
+
+
+def r10_amounts(path: Path) -> Path:
+    """8 projects with the amounts 1e308, -5, 0, '１２３', '12,345.6', '十万', 1e308, 31.9;
+    projects 7 and 8 share one name; 年度 '２０２６年' (step 6 of the campaign)."""
+    def fill(wb: object) -> None:
+        _trap_cover(wb)
+        for i, amount in enumerate(TRAP_AMOUNTS, start=1):
+            _trap_project(wb[f"项目{i}"], i, name="重复的项目" if i in (7, 8) else f"法律援助项目{i}", amount=amount)  # type: ignore[index]
+
+    return filled_template(path, projects=8, fill=fill)
+
+
+def r10_hyperlinks(path: Path) -> Path:
+    """``=HYPERLINK(...)`` typed as text into every text field."""
+    def fill(wb: object) -> None:
+        _trap_cover(wb, county="西吉县", year=2026)
+        for i in range(1, 3):
+            _trap_project(wb[f"项目{i}"], i, name=f"项目{i}", amount=31.9, text=HYPERLINK)  # type: ignore[index]
+
+    return filled_template(path, projects=2, fill=fill)
+
+
+def r11(path: Path) -> Path:
+    """40,000 '长' in 项目1!C14 of a filled template (more than openpyxl would write)."""
+    import re
+
+    filled = filled_template(path.with_suffix(".filled.xlsx"))
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet3.xml":
+            data = re.sub(rb'<c r="C14"[^>]*?(/>|>.*?</c>)',
+                          b'<c r="C14" t="inlineStr"><is><t>' + ("长" * 40_000).encode() + b"</t></is></c>", data,
+                          count=1, flags=re.S)
+        return data
+
+    _rewrite(filled, path, change)
+    filled.unlink()
+    return path
+
+
+def r12(path: Path) -> Path:
+    """The 彭阳 sample carrying the merge's marker text in its custom properties: a
+    submission, never to be skipped."""
+    def change(name: str, data: bytes) -> bytes | None:
+        return None if name == "docProps/custom.xml" else data
+
+    _rewrite(SAMPLE, path, change)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("docProps/custom.xml", MARKED_CUSTOM)
+    return path
+
+
+def flood(path: Path, sheets: int = 300) -> Path:
+    """*sheets* distinct sheets of 600 junk cells each (the reader refuses sheets sharing
+    one part, so this is the flood that remains: 150,000 unmapped cells)."""
+    cell = '<c r="{ref}" t="inlineStr"><is><t>杂</t></is></c>'
+    rows = "".join(f'<row r="{r}">' + "".join(cell.format(ref=f"{c}{r}") for c in "ABCDEF") + "</row>"
+                   for r in range(1, 101))
+    e = [(k, v) for k, v in basic(rows) if not k.startswith(("xl/workbook.xml", "xl/_rels", "xl/worksheets"))]
+    e.append(("xl/workbook.xml", WB.format(sheets="".join(SHEET_EL.format(name=f"S{i}", i=i) for i in range(1, sheets + 1)))))
+    e.append(("xl/_rels/workbook.xml.rels", WB_RELS.format(rels="".join(
+        REL.format(id=f"rId{i}", type="worksheet", target=f"worksheets/sheet{i}.xml") for i in range(1, sheets + 1)))))
+    e += [(f"xl/worksheets/sheet{i}.xml", sheet(rows)) for i in range(1, sheets + 1)]
+    return write(path, e)
+
+
+#: the pipeline reproducers: built like BUILDERS, read through import and merge
+PIPELINE_BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "r08": r08, "r10-amounts": r10_amounts, "r10-hyperlinks": r10_hyperlinks, "r11": r11, "r12": r12, "flood": flood,
+}

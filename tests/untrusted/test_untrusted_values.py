@@ -21,7 +21,7 @@ import xlperf.importer
 from xlperf.cli import app
 from xlperf.importer import ImportResult, import_workbook
 from xlperf.readers.grid import Workbook
-from xlperf.readers.xlsx import ReadLimits, read_workbook
+from xlperf.readers.xlsx import ReadLimits, read_workbook, read_workbook_bytes
 
 runner = CliRunner()
 CASE_BY_NAME = {case.name: case for case in CASES}
@@ -30,10 +30,11 @@ _SPARSE = ReadLimits(whole_below=0)
 
 @pytest.fixture(params=["whole", "pieces"])
 def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], Workbook]:
-    """``reader(path)`` -> Workbook through one reader path; import_workbook and the CLI
-    use the same path for the test."""
+    """``reader(path)`` -> Workbook through one reader path; import_workbook in this
+    process uses the same path for the test (the CLI imports in a worker process, which
+    reads parts of this size whole)."""
     if request.param == "pieces":
-        monkeypatch.setattr(xlperf.importer, "read_workbook", functools.partial(read_workbook, limits=_SPARSE))
+        monkeypatch.setattr(xlperf.importer, "read_workbook_bytes", functools.partial(read_workbook_bytes, limits=_SPARSE))
         return functools.partial(read_workbook, limits=_SPARSE)
     return read_workbook  # type: ignore[return-value]
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from ..consolidate.tables import FINDINGS, SOURCES, Consolidation, projects_table
 from ..errors import OutputError
 from ..findings import catalog
-from ..isolation import default_workers, run_isolated
+from ..isolation import ContainedRunner, default_workers
 from ..model import Finding
 from .copy import CopyResult, CopyTask, run_copy
 from .review import copy_name
@@ -89,11 +89,12 @@ def write(result: Consolidation, folder: str, *, workers: int | None = None) -> 
     tasks = annotation_tasks(result, folder)
     done: list[CopyResult | None] = [None] * len(tasks)
     failures: dict[int, str] = {}
-    for out in run_isolated(run_copy, tasks, workers=max(2, workers or default_workers())):
-        if out.value is not None and out.value.failure is None:
-            done[out.index] = out.value
-        else:
-            failures[out.index] = out.value.failure if out.value is not None else (out.failure or "").split(" / ")[0]
+    with ContainedRunner(max(1, min(workers or default_workers(), len(tasks)))) as runner:
+        for out in runner.map(run_copy, tasks) if tasks else ():
+            if out.value is not None and out.value.failure is None:
+                done[out.index] = out.value
+            else:
+                failures[out.index] = out.value.failure if out.value is not None else (out.failure or "").split(" / ")[0]
     written = [r.output for r in done if r is not None]
     if failures:
         lines = "；".join(f"{tasks[i].source}（{why}）" for i, why in sorted(failures.items()))

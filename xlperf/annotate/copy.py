@@ -22,6 +22,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.workbook.workbook import Workbook
 
 from ..cellref import parse_cell_name
+from ..consolidate.ledger import record
 from ..consolidate.tables import COPY_OF, OUTPUT_MARK
 from ..errors import OutputError
 from ..model import Finding
@@ -197,6 +198,8 @@ def write_copy(task: CopyTask) -> CopyResult:
         _select_first(wb)
         data = _save(wb, task, cached)
     write_bytes_atomic(task.output, data)
+    if task.roles is not None:  # the show-read copy is no submission: recorded, so merge skips it
+        record([task.output])
     return CopyResult(output=task.output, marked=marked, listed=len(findings) + len(notes) if task.roles is None else 0,
                       roles=counts, notes=tuple(notes))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..importer import ImportResult, import_workbook
-from ..isolation import DEFAULT_MEMORY_LIMIT, run_isolated
+from ..isolation import DEFAULT_MEMORY_LIMIT, ContainedRunner
 from ..model import Region
 from .copy import CopyResult, CopyTask, run_copy
 from .roles import cell_roles
@@ -78,7 +78,8 @@ def review_file(path: str, *, output: str | None = None, show_read: bool = False
         task = CopyTask(path, target, roles=cell_roles(result.submission, result.cells))
     else:
         task = CopyTask(path, target, findings=tuple(result.report.findings), summary=summary_of(result))
-    # two workers asked for, one task: a pool of one process, so openpyxl never runs in this one
-    out = next(run_isolated(run_copy, [task], workers=2, memory_limit=memory_limit))
+    # a contained worker, so openpyxl never runs in this process
+    with ContainedRunner(1, memory_limit=memory_limit) as runner:
+        out = runner.run(run_copy, task)
     copy = out.value if out.value is not None else CopyResult(target, failure=(out.failure or "").split(" / ")[0])
     return ReviewOutcome(result, copy)

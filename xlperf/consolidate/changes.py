@@ -27,10 +27,10 @@ from ..cellref import quoted_sheet
 from ..findings import finding
 from ..importer import import_workbook
 from ..model import Finding
-from .flatten import FileRows, flatten
+from .flatten import FileRows, ImportTask, flatten
 from .tables import CHANGES, DEPARTMENT_INDICATORS, INDICATORS, projects_table
 
-__all__ = ["KINDS", "Changes", "compare", "diff_files"]
+__all__ = ["KINDS", "Changes", "compare", "diff_files", "summary_of"]
 
 T = TypeVar("T")
 
@@ -252,6 +252,17 @@ def compare(old: FileRows, new: FileRows, *, old_path: str = "", new_path: str =
 def _subject(rows: FileRows) -> str:
     """``彭阳县司法局 2024年`` (``部门未知`` / ``年度未知`` where not read)."""
     return f"{rows.department or '部门未知'} {f'{rows.year}年' if rows.year else '年度未知'}"
+
+
+def summary_of(pair: tuple[ImportTask, ImportTask]) -> str:
+    """The one-line summary of what the second file of *pair* changed from the first,
+    each imported as the merge imports it (its manifest region and year, the added
+    wordings): the 来源 row of a replaced file. Runs in a merge worker (untrusted bytes)."""
+    rows = []
+    for task in pair:
+        extra = {"labels": task.labels} if task.labels else {}
+        rows.append(flatten(task.import_fn(task.path, region=task.region, year=task.year, **extra)))
+    return compare(rows[0], rows[1]).summary()
 
 
 def diff_files(old: str, new: str, *, labels: dict | None = None) -> Changes:

@@ -1,71 +1,118 @@
 """Consolidate many submissions into one set of tables (``xlperf merge``).
 
-:func:`consolidate` finds the workbooks under the given paths, imports each exactly as
-``xlperf import`` does (in isolated worker processes, see :mod:`xlperf.isolation`),
-applies the folder's ``manifest.csv`` (:mod:`xlperf.consolidate.manifest`), resolves duplicates and
-resubmissions, and returns a :class:`~xlperf.consolidate.tables.Consolidation` of pandas DataFrames. It
-writes nothing: the output formats of :mod:`xlperf.writers.outputs` do.
+:func:`consolidate` finds the workbooks under the given paths (:func:`discover`: names
+and ``stat`` only, never a read beyond a bounded one), imports each exactly as ``xlperf
+import`` does in a contained worker process (:class:`xlperf.isolation.ContainedRunner`:
+memory cap, time limit per file), where its rows are flattened and spooled to disk
+(:mod:`xlperf.consolidate.flatten`, :mod:`xlperf.consolidate.spool`); applies the
+folder's ``manifest.csv`` (:mod:`xlperf.consolidate.manifest`), resolves duplicates and
+resubmissions, and returns a :class:`~xlperf.consolidate.build.SpooledConsolidation`.
+It writes nothing but its spool: the output formats of :mod:`xlperf.writers.outputs` do.
 
 Keys: a submission is keyed by (省, 市, 县(区), 部门, 年度); a key is used only when
 县(区), 部门 and 年度 are known, so two submissions of unknown origin never replace each
-other. The same file twice (same sha256) is imported once; the later one in path order
-is ``duplicate``. Of two files with one key the newer one is kept and the older is
-``replaced``: newer by 填报日期 when both state different dates, else by file
-modification time; when neither orders them, both are kept and each gets a
-``submission-key-conflict`` error. A replaced file's 来源 row says in one line what the
-file replacing it changed (:mod:`xlperf.consolidate.changes`). A review copy
-(``xlperf review``) that the manifest does not name takes the row of the file it is a copy
-of, when that file is among the inputs: so a copy written beside its original, or a
-corrected copy returned into the same folder, is the same submission (the newer wins).
+other. Two files with the same bytes imported (same sha256 of what was read) are
+consolidated once; the later one in path order is ``duplicate``. Of two files with one
+key the newer one is kept and the older is ``replaced``: newer by 填报日期 when both state
+different dates, else by file modification time; when neither orders them, both are
+kept and each gets a ``submission-key-conflict`` error.
+
+The merge's own outputs are recognised by the sha256 recorded when they were written
+(:mod:`xlperf.consolidate.ledger`) and skipped; an output that would overwrite an input
+is refused before anything is read. A replaced file's 来源 row says in one line what the
+file replacing it changed (:mod:`xlperf.consolidate.changes`, worked out in a worker). A
+review copy (``xlperf review``) that the manifest does not name takes the row of the file
+it is a copy of, when that file is among the inputs: so a copy written beside its
+original, or a corrected copy returned into the same folder, is the same submission (the
+newer wins); the copy's mark is read with a bounded read, only when a manifest leaves a
+file unnamed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-import zipfile
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+import stat
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
+from ..errors import BatchRefused, SpoolError, UnreadableWorkbook
 from ..findings import finding
-from ..importer import ImportResult, import_workbook, prepare_batch
-from ..isolation import DEFAULT_MEMORY_LIMIT, Outcome, default_workers, run_isolated
-from ..readers.xlsx import file_sha256
-from .build import SourceFile, build_tables, local_time
-from .changes import compare
-from .flatten import FileRows, ImportTask, import_and_flatten
+from ..importer import ImportResult, contained_result, import_workbook, prepare_batch
+from ..isolation import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ContainedRunner, Outcome, default_workers
+from ..model import Finding
+from ..readers.container import ContainerLimits, read_file
+from . import ledger
+from .build import SourceFile, SpooledConsolidation, local_time
+from .flatten import FileSummary, ImportTask, import_and_spool
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
-from .tables import COPY_OF, OUTPUT_MARK, Consolidation
+from .spool import SpoolFolder
+from .tables import Consolidation
+from ..readers.container import Container
+from .changes import summary_of
+from .tables import COPY_OF
 
-__all__ = ["consolidate", "discover"]
+__all__ = ["Discovery", "consolidate", "discover"]
 
 # Spreadsheet files searched in folders: .xlsx / .xlsm are read; the others (.xls, WPS
 # .et, .ods, .csv) are taken too, so that a submission in a format xlperf cannot read is
 # listed as failed with "另存为 .xlsx" instead of being skipped without a word.
 _EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv", ".xlsb")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LEDGER_LIMITS = ContainerLimits(max_file_size=ledger.MAX_LEDGER_BYTES)
+#: modules the merge workers' fork server loads once, before forking (pyarrow: 0.25 s a
+#: worker otherwise, paid again by every replaced one)
+WORKER_PRELOAD = ("xlperf.consolidate.flatten", "pyarrow", "pyarrow.ipc")
 
-Progress = Callable[[Iterable[Outcome[FileRows]], int], Iterable[Outcome[FileRows]]]
+Progress = Callable[[Iterable[Outcome[FileSummary]], int], Iterable[Outcome[FileSummary]]]
 
 
-def discover(paths: list[str]) -> tuple[list[str], dict[str, Manifest]]:
+class Discovery(NamedTuple):
+    """What :func:`discover` found: the ``files`` to merge (sorted), the ``manifests``
+    (by absolute folder), ``findings`` about folders that could not be searched, and
+    the merge's ``own`` outputs that were skipped."""
+
+    files: list[str]
+    manifests: dict[str, Manifest]
+    findings: list[Finding]
+    own: list[str]
+
+
+def discover(paths: Sequence[str]) -> Discovery:
     """Files to merge under *paths* (folders searched recursively for .xlsx / .xlsm, and
-    .xls / .et / .ods / .csv / .xlsb so they are reported, not skipped;
-    files taken as given), sorted, without Office lock files (``~$x.xlsx``), hidden
-    files, files reached twice, or workbooks written by ``xlperf merge`` itself; and the
-    manifests found (by absolute folder). Never raises."""
+    .xls / .et / .ods / .csv / .xlsb so they are reported, not skipped; files taken as
+    given), sorted, without Office lock files (``~$x.xlsx``), hidden files, files reached
+    twice, or the merge's own outputs (recognised by :mod:`xlperf.consolidate.ledger`);
+    and the manifests found. Looks at names and ``stat`` only: a file is read (bounded,
+    never blocking: a FIFO or a device is not read) only when its size is one the
+    folder's ledger records. Never raises; a folder that cannot be searched is a
+    ``merge-folder-unreadable`` finding."""
     files: dict[str, str] = {}
     folders: list[str] = []
+    problems: list[Finding] = []
+    own: list[str] = []
+    ledgers: dict[str, dict[int, set[str]]] = {}
 
     def add(path: str) -> None:
         name = os.path.basename(path)
-        if not name.startswith(("~$", ".")) and not _is_own_output(path):
-            files.setdefault(os.path.realpath(path), path)
+        if name.startswith(("~$", ".")):
+            return
+        if _is_own_output(path, ledgers):
+            own.append(path)
+            return
+        files.setdefault(os.path.realpath(path), path)
+
+    def unreadable(exc: OSError) -> None:
+        problems.append(finding("merge-folder-unreadable", sheet=None, cell=None, file=exc.filename,
+                                params={"folder": exc.filename, "reason": exc.strerror or str(exc)}))
 
     for top in paths:
         if os.path.isdir(top):
-            for folder, dirs, names in os.walk(top):
+            for folder, dirs, names in os.walk(top, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 folders.append(folder)
                 for name in sorted(names):
@@ -79,37 +126,53 @@ def discover(paths: list[str]) -> tuple[list[str], dict[str, Manifest]]:
         key = os.path.abspath(folder)
         if key not in manifests and os.path.isfile(os.path.join(folder, MANIFEST_NAME)):
             manifests[key] = read_manifest(os.path.join(folder, MANIFEST_NAME))
-    return sorted(files.values()), manifests
+    return Discovery(sorted(files.values()), manifests, problems, own)
 
 
-def _custom_properties(path: str) -> bytes:
-    """The document's custom properties part (at most 1 MiB), or ``b""``."""
+def _is_own_output(path: str, ledgers: dict[str, dict[int, set[str]]]) -> bool:
+    """Whether *path* is a file the merge wrote (its size and then its sha256 are in its
+    folder's ledger). Never raises."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in ledgers:
+        try:
+            ledgers[folder] = ledger.parse(read_file(os.path.join(folder, ledger.LEDGER), limits=_LEDGER_LIMITS))
+        except UnreadableWorkbook:
+            ledgers[folder] = {}
+    recorded = ledgers[folder]
     try:
-        with zipfile.ZipFile(path) as z:
-            info = z.getinfo("docProps/custom.xml")
-            return z.read(info) if info.file_size < 1 << 20 else b""
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
-        return b""
-
-
-def _is_own_output(path: str) -> bool:
-    return OUTPUT_MARK.encode() in _custom_properties(path)
+        st = os.stat(path)
+    except OSError:
+        return False
+    if not recorded or not stat.S_ISREG(st.st_mode) or st.st_size not in recorded:
+        return False
+    try:
+        return hashlib.sha256(read_file(path)).hexdigest() in recorded[st.st_size]
+    except UnreadableWorkbook:
+        return False
 
 
 _COPY_OF_RE = re.compile(rb'<property\b[^>]*\bname="' + re.escape(COPY_OF.encode()) + rb'"[^>]*>\s*<vt:lpwstr>([0-9a-f]{64})</vt:lpwstr>')
 
 
 def _copy_of(path: str) -> str | None:
-    """The sha256 of the workbook *path* is a review copy of (docs/review-loop.md), or ``None``."""
-    m = _COPY_OF_RE.search(_custom_properties(path))
+    """The sha256 of the workbook *path* is a review copy of (docs/review-loop.md), or
+    ``None``: its custom properties read through the reader's container (a bounded,
+    non-blocking read; a part of at most 1 MiB). Never raises."""
+    try:
+        container = Container(read_file(path), path=path)
+        if not 0 < container.size("docProps/custom.xml") < 1 << 20:
+            return None
+        m = _COPY_OF_RE.search(container.read("docProps/custom.xml") or b"")
+    except Exception:  # noqa: BLE001 - anything wrong with the file: it is simply no copy
+        return None
     return m.group(1).decode() if m else None
 
 
-def _stat(path: str) -> tuple[str | None, int | None]:
+def _mtime(path: str) -> int | None:
     try:
-        return file_sha256(path), os.stat(path).st_mtime_ns
+        return os.stat(path).st_mtime_ns
     except OSError:
-        return None, None
+        return None
 
 
 def _manifest_entry(path: str, manifests: dict[str, Manifest], used: set[tuple[str, str]]):  # noqa: ANN202
@@ -122,78 +185,140 @@ def _manifest_entry(path: str, manifests: dict[str, Manifest], used: set[tuple[s
     return None, None
 
 
-def consolidate(paths: list[str], *, progress: Progress | None = None, workers: int | None = None,
-                import_fn: Callable[..., ImportResult] = import_workbook,
-                memory_limit: int | None = DEFAULT_MEMORY_LIMIT, labels: dict | None = None) -> Consolidation:
+def _refuse_overwriting(files: list[str], outputs: Iterable[str]) -> None:
+    """:class:`~xlperf.errors.BatchRefused` when an output path is one of the inputs."""
+    inputs = {os.path.realpath(f): f for f in files}
+    for out in outputs:
+        hit = inputs.get(os.path.realpath(out))
+        if hit is not None:
+            raise BatchRefused(f"输出文件 {out} 就是要汇总的报送文件 {hit}，写入会覆盖它。请换一个输出文件名或文件夹，"
+                               "未读取、未写入任何文件。")
+
+
+def consolidate(paths: Sequence[str], *, outputs: Iterable[str] = (), progress: Progress | None = None,
+                workers: int | None = None, import_fn: Callable[..., ImportResult] = import_workbook,
+                memory_limit: int | None = DEFAULT_MEMORY_LIMIT, time_limit: float = DEFAULT_TIME_LIMIT,
+                labels: dict | None = None, spool_dir: str | None = None) -> Consolidation:
     """Import and consolidate every submission under *paths* (module doc).
 
-    *progress* wraps the stream of finished imports (``progress(iterable, total)``, e.g.
-    a progress bar). *workers*: processes (default ``min(cpu_count, 4)``; 1 = in this
-    process, no isolation). *import_fn* replaces ``import_workbook`` (tests and
-    benchmark only; module-level, same signature). *memory_limit*: bytes per worker.
+    *outputs*: the paths the caller will write (an output that is an input is refused
+    with :class:`~xlperf.errors.BatchRefused` before anything is read). *progress*
+    wraps the stream of finished imports (``progress(iterable, total)``, e.g. a progress
+    bar). *workers*: processes (default :func:`~xlperf.isolation.default_workers`); *memory_limit*: bytes
+    of address space per worker; *time_limit*: seconds per file. *import_fn* replaces
+    ``import_workbook`` (tests and benchmark only; module-level, same signature).
     *labels*: wordings added to templates/labels.toml (``--labels FILE``), handed to
-    every worker. Never raises for bad input: unreadable files are ``failed`` rows of ``sources``.
+    every worker. *spool_dir*: where the spool folder goes (default: the temporary
+    folder).
+
+    Never raises for bad input: unreadable files are ``failed`` rows of ``sources``.
+    Raises :class:`~xlperf.errors.SpoolError` when the spool cannot be written (a full
+    temporary folder): the merge stops and its spool is removed. Close the result (or
+    use it in a ``with``) to remove its spool.
     """
-    files, manifests = discover(paths)
+    found = discover(paths)
+    _refuse_overwriting(found.files, outputs)
+    spool = SpoolFolder(spool_dir)
+    try:
+        inputs, tasks = _inputs(found, spool.path, import_fn, labels)
+        if tasks:
+            n = max(1, min(workers or default_workers(), len(tasks)))
+            with ContainedRunner(n, memory_limit=memory_limit, time_limit=time_limit, prepare=prepare_batch,
+                                 preload=WORKER_PRELOAD) as runner:
+                stream: Iterable[Outcome[FileSummary]] = runner.map(import_and_spool, tasks)
+                for out in (progress(stream, len(tasks)) if progress else stream):
+                    _settle(inputs[out.index], out, spool)
+                _mark_duplicates(inputs)
+                replaced = _resolve_keys(inputs)
+                _describe_changes(runner, replaced, {t.path: t for t in tasks})
+        return SpooledConsolidation(inputs, _merge_findings(found, paths, inputs), spool)
+    except BaseException:
+        spool.close()
+        raise
+
+
+def _inputs(found: Discovery, spool: str, import_fn: Callable[..., ImportResult],
+            labels: dict | None) -> tuple[list[SourceFile], list[ImportTask]]:
+    """One :class:`SourceFile` and one :class:`ImportTask` per file (same index)."""
     used: set[tuple[str, str]] = set()
-    inputs: list[SourceFile] = []
-    tasks: list[ImportTask] = []
-    todo: list[SourceFile] = []
-    first_by_sha: dict[str, SourceFile] = {}
-    stats = {path: _stat(path) for path in files}
-    path_by_sha: dict[str, str] = {}
-    for path, (sha, _) in stats.items():
-        if sha is not None:
-            path_by_sha.setdefault(sha, path)
-    for path in files:
-        sha, mtime = stats[path]
-        inp = SourceFile(path, sha, mtime)
+    inputs, tasks = [], []
+    originals: dict[str, str] | None = None  # sha256 -> path, worked out only when a review copy is met
+    for path in found.files:
+        inp = SourceFile(path, _mtime(path))
+        entry, inp.manifest_row = _manifest_entry(path, found.manifests, used)
+        copy_of = _copy_of(path) if entry is None and found.manifests else None
+        if copy_of is not None:
+            if originals is None:
+                originals = _shas(found.files)
+            origin = originals.get(copy_of)
+            if origin is not None and origin != path:  # a review copy beside its original: the original's row
+                entry, row = _manifest_entry(origin, found.manifests, set())
+                inp.manifest_row = f"{row}（审核副本，沿用原文件 {origin} 的行）" if row else None
         inputs.append(inp)
-        entry, inp.manifest_row = _manifest_entry(path, manifests, used)
-        origin = path_by_sha.get(_copy_of(path) or "") if entry is None and manifests else None
-        if origin is not None and origin != path:  # a review copy beside its original: the original's row
-            entry, row = _manifest_entry(origin, manifests, set())
-            inp.manifest_row = f"{row}（审核副本，沿用原文件 {origin} 的行）" if row else None
-        if sha is not None and sha in first_by_sha:
-            first = first_by_sha[sha]
-            inp.status, inp.reason = "duplicate", f"与 {first.path} 内容完全相同（sha256 相同），已跳过"
-            inp.extra.append((finding("submission-duplicate", sheet=None, cell=None, file=path,
-                                      params={"other": first.path}), None))
+        tasks.append(ImportTask(path, entry.region if entry else None, entry.year if entry else None, spool=spool,
+                                import_fn=import_fn, labels=labels))
+    found.findings.extend(_missing_from_manifests(found.manifests, used))
+    return inputs, tasks
+
+
+def _shas(files: list[str]) -> dict[str, str]:
+    """sha256 -> the first of *files* with those bytes (bounded, non-blocking reads)."""
+    out: dict[str, str] = {}
+    for path in files:
+        try:
+            out.setdefault(hashlib.sha256(read_file(path)).hexdigest(), path)
+        except UnreadableWorkbook:
             continue
-        if sha is not None:
-            first_by_sha[sha] = inp
-        tasks.append(ImportTask(path, entry.region if entry else None, entry.year if entry else None, import_fn, labels))
-        todo.append(inp)  # todo[i] is the input of tasks[i]
-    stream: Iterable[Outcome[FileRows]] = run_isolated(import_and_flatten, tasks, workers=workers or default_workers(),
-                                                       memory_limit=memory_limit, prepare=prepare_batch)
-    for out in (progress(stream, len(tasks)) if progress else stream):
-        _settle(todo[out.index], out)
-    _resolve_keys(inputs)
-    manifest_findings = [f for m in manifests.values() for f in m.findings]
+    return out
+
+
+def _describe_changes(runner: ContainedRunner, replaced: list[tuple[SourceFile, SourceFile]],
+                      tasks: dict[str, ImportTask]) -> None:
+    """Each replaced file's ``changes``: what the file replacing it changed, in one line,
+    worked out in the contained workers (both read again, as the merge read them)."""
+    pairs = [(tasks[old.path], tasks[new.path]) for old, new in replaced]
+    for out in runner.map(summary_of, pairs):
+        if out.value is not None:
+            replaced[out.index][0].changes = out.value
+
+
+def _missing_from_manifests(manifests: dict[str, Manifest], used: set[tuple[str, str]]) -> list[Finding]:
+    out = [f for m in manifests.values() for f in m.findings]
     for folder, man in manifests.items():
         for entry in man.entries.values():
             if (folder, entry.file) not in used:
-                manifest_findings.append(finding("manifest-file-missing", sheet=os.path.basename(man.path),
-                                                 cell=f"A{entry.row}", file=man.path, text=entry.file,
-                                                 params={"row": entry.row}))
-    if not files:
-        manifest_findings.append(finding("merge-no-files", sheet=None, cell=None, params={"paths": "、".join(paths)}))
-    return build_tables(inputs, manifest_findings)
+                out.append(finding("manifest-file-missing", sheet=os.path.basename(man.path), cell=f"A{entry.row}",
+                                   file=man.path, text=entry.file, params={"row": entry.row}))
+    return out
 
 
-def _settle(inp: SourceFile, out: Outcome[FileRows]) -> None:
-    if out.value is not None and out.value.failure is None:
-        inp.rows = out.value
-        _project_duplicates(inp)
+def _merge_findings(found: Discovery, paths: Sequence[str], inputs: list[SourceFile]) -> list[Finding]:
+    out = list(found.findings)
+    if not inputs:
+        out.append(finding("merge-no-files", sheet=None, cell=None, params={"paths": "、".join(paths)}))
+    return out
+
+
+def _settle(inp: SourceFile, out: Outcome[FileSummary], spool: SpoolFolder) -> None:
+    """Record a finished import: its summary, or (worker dead, overrun, raised) its
+    failure with the finding that says why."""
+    summary = out.value
+    if summary is not None:
+        if summary.spool_error:
+            raise SpoolError(f"汇总用的临时文件夹 {os.path.dirname(spool.path)} 无法写入（{summary.spool_error}）。"
+                             "请清理磁盘空间，或设置环境变量 TMPDIR 指向空间充足的文件夹后重试；未写入任何文件。")
+        if summary.region is not None:  # the same names over and over: one string each, not one per file
+            summary.region = tuple(None if v is None else sys.intern(v) for v in summary.region)  # type: ignore[assignment]
+        if summary.spool_file is not None:
+            summary.spool_file = sys.intern(summary.spool_file)
+        summary.spool_tables = tuple((sys.intern(name), n) for name, n in summary.spool_tables)
+        inp.summary = summary
+        if summary.failure is not None:
+            inp.status, inp.reason = "failed", summary.failure
         return
-    inp.status = "failed"
-    if out.value is not None:
-        inp.rows = out.value  # keeps the reader's finding (file-xls, zip-bomb ...)
-        inp.reason = out.value.failure or ""
-    else:
-        inp.reason = _chinese(out.failure or "")
-        inp.extra.append((finding("import-crashed", sheet=None, cell=None, file=inp.path,
-                                  params={"reason": inp.reason}), None))
+    result = contained_result(inp.path, out)
+    inp.status, inp.reason = "failed", _chinese(out.failure or "")
+    inp.extra.extend(result.report.findings)
 
 
 def _chinese(failure: str) -> str:
@@ -202,26 +327,30 @@ def _chinese(failure: str) -> str:
     return failure.split(" / ")[0]
 
 
-def _project_duplicates(inp: SourceFile) -> None:
-    keys = [row.code or row.name for row in inp.rows.projects]  # type: ignore[union-attr]
-    counts = Counter(k for k in keys if k)
-    for key, n in counts.items():
-        if n > 1:
-            second = [row for row, k in zip(inp.rows.projects, keys) if k == key][1]  # type: ignore[union-attr]
-            inp.extra.append((finding("project-duplicate", sheet=second.sheet, cell=second.cell, file=inp.path,
-                                      params={"project": key, "count": n}), second.name))
+def _mark_duplicates(inputs: list[SourceFile]) -> None:
+    """The later of two files with the same bytes imported is ``duplicate``."""
+    first_by_sha: dict[str, SourceFile] = {}
+    for inp in inputs:
+        sha = inp.sha256
+        if sha is None:
+            continue
+        first = first_by_sha.setdefault(sha, inp)
+        if first is not inp:
+            inp.status, inp.reason = "duplicate", f"与 {first.path} 内容完全相同（sha256 相同），已跳过"
+            inp.extra.append(finding("submission-duplicate", sheet=None, cell=None, file=inp.path,
+                                     params={"other": first.path}))
 
 
 def _key(inp: SourceFile) -> tuple | None:
-    r = inp.rows
-    if inp.status != "imported" or r is None or r.region is None or not (r.region.county and r.department and r.year):
+    s = inp.summary
+    if not inp.kept or s is None or s.region is None or not (s.region[2] and s.department and s.year):
         return None
-    return (r.region.province, r.region.city, r.region.county, r.department, r.year)
+    return (*s.region[:3], s.department, s.year)
 
 
 def _newer(a: SourceFile, b: SourceFile) -> tuple[int, str]:
     """(1 if *a* is newer, -1 if older, 0 if they cannot be ordered; why)."""
-    da, db = a.rows.fill_date, b.rows.fill_date  # type: ignore[union-attr]
+    da, db = a.summary.fill_date, b.summary.fill_date  # type: ignore[union-attr]
     if da and db and _ISO_DATE.match(da) and _ISO_DATE.match(db) and da != db:
         return (1 if da > db else -1), f"填报日期 {max(da, db)} 晚于 {min(da, db)}"
     if a.mtime is not None and b.mtime is not None and a.mtime != b.mtime:
@@ -230,7 +359,9 @@ def _newer(a: SourceFile, b: SourceFile) -> tuple[int, str]:
     return 0, ""
 
 
-def _resolve_keys(inputs: list[SourceFile]) -> None:
+def _resolve_keys(inputs: list[SourceFile]) -> list[tuple[SourceFile, SourceFile]]:
+    """Resolve resubmissions (module doc); the (replaced, replacing) pairs."""
+    replaced: list[tuple[SourceFile, SourceFile]] = []
     groups: dict[tuple, list[SourceFile]] = defaultdict(list)
     for inp in inputs:
         if (key := _key(inp)) is not None:
@@ -244,13 +375,14 @@ def _resolve_keys(inputs: list[SourceFile]) -> None:
             newest = newer[0]
             why = _newer(newest, old)[1]
             old.status, old.reason = "replaced", f"被 {newest.path} 替代：{why}"
-            old.changes = compare(old.rows, newest.rows).summary()  # type: ignore[arg-type] - both imported
-            old.extra.append((finding("submission-replaced", sheet=None, cell=None, file=old.path,
-                                      params={"newer": f"{newest.path}（{why}）"}), None))
+            old.extra.append(finding("submission-replaced", sheet=None, cell=None, file=old.path,
+                                     params={"newer": f"{newest.path}（{why}）"}))
+            replaced.append((old, newest))
             newest.reason = "；".join(filter(None, [newest.reason, f"替代了 {old.path}（{why}）"]))
         if len(tops) > 1:
             for t in tops:
                 others = "、".join(o.path for o in tops if o is not t)
                 t.reason = "；".join(filter(None, [t.reason, f"与 {others} 同一地区、部门、年度，无法判断先后，均已导入"]))
-                t.extra.append((finding("submission-key-conflict", sheet=None, cell=None, file=t.path,
-                                        params={"other": others}), None))
+                t.extra.append(finding("submission-key-conflict", sheet=None, cell=None, file=t.path,
+                                       params={"other": others}))
+    return replaced

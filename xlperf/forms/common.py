@@ -22,7 +22,7 @@ from ..facts import StatedTotal
 from ..findings import finding
 from ..model import Finding
 from ..readers.grid import Sheet, form_date_from_serial, format_value
-from ..targets import ambiguity, parse_amount
+from ..targets import AMOUNT_LIMIT, ambiguity, parse_amount
 from ..text import label_key
 from .labels import form_key, load_labels
 
@@ -245,6 +245,8 @@ def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx:
       the 合计 and unit rows of the Guangdong table, checked against their projects only);
     * text with a comma between digits that cannot be read safely (``"2,8505"``):
       ``None``, reported ``ambiguous-number``;
+    * a number too large for an amount (``1e308``: 10^15 万元 and more): ``None``,
+      reported ``amount-too-large``;
     * anything else (``"一百万"``, ``"未定"``, a date, TRUE): ``None``, reported
       ``amount-not-number``.
 
@@ -257,7 +259,9 @@ def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx:
         return reading.value
     if value is None or value == "":
         return None
-    _report_unreadable(sheet, r, c, value, label=label, code="amount-not-number", ctx=ctx)
+    too_large = type(value) in (int, float) and abs(value) >= AMOUNT_LIMIT  # type: ignore[arg-type]
+    _report_unreadable(sheet, r, c, value, label=label, code="amount-too-large" if too_large else "amount-not-number",
+                       ctx=ctx)
     return None
 
 

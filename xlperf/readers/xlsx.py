@@ -43,7 +43,7 @@ from .parts import Package
 from .sniff import check_kind, check_ooxml
 from .sparse import SheetData, clean_shared, read_sheet
 
-__all__ = ["MAX_READ_FINDINGS", "ReadLimits", "file_sha256", "read_workbook", "read_workbook_bytes"]
+__all__ = ["MAX_READ_FINDINGS", "ReadLimits", "read_workbook", "read_workbook_bytes"]
 
 #: findings of one file's reading listed one by one; the rest are counted in one ``read-findings-more``
 MAX_READ_FINDINGS = 1_000
@@ -68,15 +68,6 @@ class ReadLimits:
     max_cells: int = 2_000_000
     whole_below: int = 4 << 20
     container: ContainerLimits = ContainerLimits()
-
-
-def file_sha256(path: str) -> str:
-    """Hex sha256 of the file at *path*, read in 1 MiB blocks. Raises ``OSError``."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _Findings(list):

@@ -1,6 +1,7 @@
-"""Funding of a project (the Hebei form, seed 001): 财政资金 + 行政专户 + 其他资金 =
-项目年度金额 (``funding-split-mismatch``); 资金支出计划 cumulative, not decreasing, ending at
-100 % (``spending-plan-invalid``). See docs/review-rules.md."""
+"""Funding of a project: no amount below zero (``amount-negative``); the Hebei form
+(seed 001): 财政资金 + 行政专户 + 其他资金 = 项目年度金额 (``funding-split-mismatch``);
+资金支出计划 cumulative, not decreasing, ending at 100 % (``spending-plan-invalid``). See
+docs/review-rules.md."""
 
 from __future__ import annotations
 
@@ -9,6 +10,21 @@ from collections.abc import Iterator
 from ..model import Finding, Submission
 from .common import Facts, at, fmt, project_name
 from .registry import rule
+
+
+#: a project's money fields, with the label a message names them by
+_AMOUNTS = (("annual_amount", "项目年度金额"), ("fiscal_funds", "财政拨款"), ("special_account_funds", "行政专户拨款"),
+            ("other_funds", "其他资金"))
+
+
+@rule("amount-negative")
+def _negative(sub: Submission, facts: Facts) -> Iterator[Finding]:
+    for p in sub.projects:
+        for attr, label in _AMOUNTS:
+            v = getattr(p, attr)
+            if v is not None and v < 0:
+                yield at("amount-negative", p.cells.get(attr), sheet=p.sheet,
+                          params={"project": project_name(p), "label": label, "amount": fmt(v)})
 
 
 @rule("funding-split-mismatch")

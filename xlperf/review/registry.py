@@ -36,6 +36,7 @@ ORDER: tuple[str, ...] = (
     "satisfaction-qualitative",        # targets.py
     "ambiguous-number",                # targets.py
     "indicator-suspect-level",         # levels.py
+    "amount-negative",                 # funding.py
     "funding-split-mismatch",          # funding.py
     "spending-plan-invalid",           # funding.py
     "dept-total-mismatch",             # department.py

@@ -4,34 +4,53 @@ xlsxwriter writes straight over its target; a failed close (disk full, file lock
 would leave a broken file where the good one was (docs/untrusted-input.md). Every xlperf output
 (filled template, consolidated workbook, JSON, CSV, Parquet) goes through
 :func:`atomic_path`: on any failure the earlier file is untouched and the temporary
-file is removed.
+file is removed. The temporary file is locked while it is written; one left beside the
+target by a process that was killed (``kill -9``, a power cut) has a free lock and is
+removed the next time that target is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator
 
 from ..errors import OutputError, os_reason
+from ..isolation import lock_fd, lock_file
 
 __all__ = ["atomic_path", "write_bytes_atomic", "write_failed", "write_text_atomic"]
 
 
-def _create_beside(folder: str, base: str) -> str:
+def _create_beside(folder: str, base: str) -> tuple[str, int]:
     """A new, empty temporary file in *folder*: ``.<base>.<random>.tmp``, created with
-    the usual permissions (0666 less the umask, as ``open`` would give the target)."""
+    the usual permissions (0666 less the umask, as ``open`` would give the target), and
+    the descriptor holding its lock (module doc)."""
     for _ in range(100):
         tmp = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
-        os.close(fd)
-        return tmp
+        lock_fd(fd)
+        return tmp, fd
     raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def _remove_stale(folder: str, base: str) -> None:
+    """Remove temporary files of *base* in *folder* that no live process holds."""
+    pattern = re.compile(rf"\.{re.escape(base)}\.[0-9a-f]{{12}}\.tmp")
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            if pattern.fullmatch(name):
+                path = os.path.join(folder, name)
+                fd = lock_file(path)
+                if fd is not None:
+                    os.close(fd)
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
 
 
 def _fsync(path: str) -> None:
@@ -56,7 +75,8 @@ def atomic_path(target: str) -> Iterator[str]:
     base = os.path.basename(target)
     try:
         os.makedirs(folder, exist_ok=True)
-        tmp = _create_beside(folder, base)
+        _remove_stale(folder, base)
+        tmp, held = _create_beside(folder, base)
     except OSError as exc:
         raise OutputError(f"无法在 {folder} 中创建文件：{os_reason(exc)}") from exc
     try:
@@ -74,6 +94,8 @@ def atomic_path(target: str) -> Iterator[str]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        os.close(held)
 
 
 def write_failed(target: str, exc: BaseException) -> OutputError:

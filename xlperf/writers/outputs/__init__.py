@@ -12,6 +12,7 @@ docs/architecture.md for a worked example.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -27,7 +28,8 @@ class OutputFormat:
     """One output format: ``name`` (the option's dest and the format's name), ``flags``
     (``("--parquet",)``), ``help`` (Chinese, shown by ``--help``), ``target`` (``file`` or
     ``folder``), ``module`` (the module with ``write``), ``default`` (a target written
-    unless asked otherwise, or ``None``: written only when the option is given)."""
+    unless asked otherwise, or ``None``: written only when the option is given),
+    ``suffix`` (of the files a folder format writes, one per table)."""
 
     name: str
     flags: tuple[str, ...]
@@ -35,17 +37,31 @@ class OutputFormat:
     target: str
     module: str
     default: str | None = None
+    suffix: str = ""
 
     def write(self, result: Consolidation, target: str) -> list[str]:
         """Write *result* to *target* with this format's module; returns the paths."""
         return import_module(self.module).write(result, target)
 
+    def paths(self, target: str) -> list[str]:
+        """The files writing to *target* creates or replaces (the merge refuses to
+        overwrite one of its inputs)."""
+        if self.target == "file":
+            return [target]
+        from ...consolidate.tables import tables
+
+        return [os.path.join(target, f"{t.name}.{self.suffix}" if self.suffix else t.name) for t in tables()]
+
 
 FORMATS: tuple[OutputFormat, ...] = (
-    OutputFormat("output", ("-o", "--output"), "汇总工作簿 .xlsx", "file", "xlperf.writers.outputs.xlsx",
+    OutputFormat("output", ("-o", "--output"), "汇总工作簿 .xlsx（- 表示不写工作簿，例如只要 Parquet 时）", "file",
+                 "xlperf.writers.outputs.xlsx",
                  default="consolidated.xlsx"),
-    OutputFormat("parquet", ("--parquet",), "另存 Parquet 数据文件的文件夹", "folder", "xlperf.writers.outputs.parquet"),
-    OutputFormat("csv", ("--csv",), "另存 CSV 数据文件的文件夹", "folder", "xlperf.writers.outputs.csv"),
+    OutputFormat("parquet", ("--parquet",), "另存 Parquet 数据文件的文件夹", "folder", "xlperf.writers.outputs.parquet",
+                 suffix="parquet"),
+    OutputFormat("csv", ("--csv",), "另存 CSV 数据文件的文件夹", "folder", "xlperf.writers.outputs.csv", suffix="csv"),
+    OutputFormat("parquet_dataset", ("--parquet-dataset",), "另存按 省/年度 分区的 Parquet 数据集的文件夹（全国规模，DuckDB/Spark 可直接读取）",
+                 "folder", "xlperf.writers.outputs.parquet_dataset"),
     # the review copies: a module above the writers (it reads the submitted workbooks), named here only
     OutputFormat("annotate", ("--annotate",), "为每个有问题的报送文件写出审核副本（问题标注在单元格上）的文件夹",
                  "folder", "xlperf.annotate.batch"),

@@ -31,8 +31,12 @@ the document's creation date is fixed and no sheet holds a timestamp of the run.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import io
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import chain, islice
 from decimal import Decimal
 
 import pandas as pd
@@ -41,11 +45,13 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_range
 
 from ...cellref import MAX_ROWS
-from ...consolidate.tables import OUTPUT_MARK, OVERVIEW, Consolidation
+from ...consolidate.ledger import record
+from ...consolidate.tables import OUTPUT_MARK, OVERVIEW, Consolidation, tables
 from ...errors import OutputError
 from ...text import EXCEL_TEXT_LIMIT, exceeds_cell
 from ..atomic import atomic_path, write_failed
 from ..printing import LINE_HEIGHT, MAX_ROW_HEIGHT, MIN_SCALE, column_points, printable_size, setup_page
+from .tables import output_failure
 
 __all__ = ["EXCEL_MAX_ROWS", "TRUNCATION_MARK", "write", "write_consolidated", "write_tables"]
 
@@ -72,36 +78,140 @@ _MERGE_PROPERTIES = {"title": "预算绩效目标汇总", "subject": "预算绩�
 
 
 def write_consolidated(result: Consolidation, path: str, *, max_rows: int = EXCEL_MAX_ROWS) -> None:
-    """Write the consolidated workbook to *path* (module doc). *max_rows* is the sheet
-    size limit, header included (tests lower it to check the split). Raises
-    :class:`~xlperf.errors.OutputError` when the file cannot be written."""
-    write_tables(path, result.sheets(), properties=_MERGE_PROPERTIES, max_rows=max_rows)
+    """Write the consolidated workbook to *path* (module doc), its rows streamed from
+    *result* (:class:`_TableStream`). *max_rows* is the sheet size limit, header included
+    (tests lower it to check the split). Raises :class:`~xlperf.errors.OutputError`
+    when the file cannot be written."""
+    write_tables(path, _streams(result), properties=_MERGE_PROPERTIES, max_rows=max_rows,
+                 tmpdir=getattr(result, "scratch", None))
 
 
 def write_tables(path: str, sheets: Iterable[tuple[str, str, pd.DataFrame]], *, properties: dict[str, str],
-                 max_rows: int = EXCEL_MAX_ROWS) -> None:
+                 max_rows: int = EXCEL_MAX_ROWS, tmpdir: str | None = None) -> None:
     """Write each (sheet name, table name, DataFrame) of *sheets* as an Excel table on its
     own sheet, as the consolidated workbook is written (module doc), with the document
-    *properties* (``title``, ``subject``, ``comments``) and the output mark, so that
-    ``xlperf merge`` never takes the workbook for a submission. Used for the
-    consolidated workbook and the diff workbook (``xlperf diff -o``). Raises
-    :class:`~xlperf.errors.OutputError` when the file cannot be written."""
+    *properties* (``title``, ``subject``, ``comments``) and the output mark; the file is
+    recorded as xlperf's own output (:mod:`xlperf.consolidate.ledger`), so that ``xlperf
+    merge`` never takes it for a submission. Used for the consolidated workbook and the
+    diff workbook (``xlperf diff -o``). xlsxwriter's temporary files go to a private
+    folder in *tmpdir* (default: the temporary folder), removed afterwards. Raises
+    :class:`~xlperf.errors.OutputError` when the file cannot be written (a full disk:
+    one message, nothing left behind)."""
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(tmp, {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False,  # every cell top-aligned beside wrapped text, at no cost per cell
-            "default_format_properties": {"font_name": FONT, "font_size": 11, "valign": "top"},
-        })
+        scratch = tempfile.mkdtemp(prefix="xlsxwriter-", dir=tmpdir)
         try:
-            _fill(wb, sheets, max_rows, properties)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                wb.close()  # releases the row temp files; the partial file is discarded
+            with _QuietAfterError(tmp, "w") as fh:
+                wb = xlsxwriter.Workbook(fh, {
+                    "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False, "tmpdir": scratch,
+                    # every cell top-aligned beside wrapped text, at no cost per cell
+                    "default_format_properties": {"font_name": FONT, "font_size": 11, "valign": "top"},
+                })
+                try:
+                    _fill(wb, sheets, max_rows, properties)
+                    wb.close()
+                finally:
+                    for ws in wb.worksheets():  # constant_memory row files: closed before the folder goes
+                        with contextlib.suppress(Exception):
+                            ws._opt_close()  # noqa: SLF001
+        except OSError as exc:
+            raise output_failure(path, exc) from None
+        except XlsxWriterException as exc:  # FileCreateError wraps the OSError of the zip write
+            raise (output_failure(path, exc.args[0]) if exc.args and isinstance(exc.args[0], OSError)
+                   else write_failed(path, exc)) from None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    record([path])
+
+
+class _QuietAfterError(io.FileIO):
+    """The output file handed to xlsxwriter's zip writer: after the first failed write
+    (a full disk) every further write only moves a position kept here, so that the zip
+    writer's own clean-up (``ZipFile.__del__`` writing its directory) neither fails again
+    nor prints a second traceback; the first error is what is reported."""
+
+    failed: OSError | None = None
+    _pos = 0  # the position the zip writer believes in, once writing has failed
+    _end = 0
+
+    def write(self, data: object) -> int:  # type: ignore[override]
+        if self.failed is not None:
+            n = memoryview(data).nbytes  # type: ignore[arg-type]
+            self._pos += n
+            self._end = max(self._end, self._pos)
+            return n
+        try:
+            return self._write(data)
+        except OSError as exc:
+            self.failed = exc
+            with contextlib.suppress(OSError, ValueError):
+                self._pos = self._end = super().tell()
             raise
-        try:
-            wb.close()
-        except (OSError, XlsxWriterException) as exc:
-            raise write_failed(path, exc) from exc
+
+    def _write(self, data: object) -> int:
+        return super().write(data)  # type: ignore[arg-type]
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        if self.failed is None:
+            return super().seek(pos, whence)
+        self._pos = (pos, self._pos + pos, self._end + pos)[whence]
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos if self.failed is not None else super().tell()
+
+    def flush(self) -> None:
+        if self.failed is None and not self.closed:
+            super().flush()
+
+
+class _TableStream:
+    """A consolidated table as the writer reads a DataFrame, streamed: ``columns`` (those
+    the workbook shows), ``len()``, ``head(n)`` (the first rows, for the column widths),
+    ``iloc[a:b]`` (the next rows, in order: a sheet's part) and ``itertuples()``; rows
+    are read from the consolidation once, as they are written."""
+
+    def __init__(self, columns: list[str], count: int, rows: Iterator[tuple]) -> None:
+        self.columns = columns
+        self._n = count
+        self._rows = rows
+        self._buffer: list[tuple] = []
+
+    def __len__(self) -> int:
+        return self._n
+
+    def head(self, n: int) -> pd.DataFrame:
+        while len(self._buffer) < min(n, self._n):
+            row = next(self._rows, None)
+            if row is None:
+                break
+            self._buffer.append(row)
+        return pd.DataFrame(self._buffer[:n], columns=self.columns, dtype=object)
+
+    @property
+    def iloc(self) -> _TableStream:
+        return self
+
+    def __getitem__(self, part: slice) -> _TableStream:
+        size = max(0, min(part.stop, self._n) - part.start)
+        taken, self._buffer = self._buffer[:size], self._buffer[size:]
+        chunk = _TableStream(self.columns, size, chain(taken, islice(self._rows, size - len(taken))))
+        return chunk
+
+    def itertuples(self, index: bool = False, name: str | None = None) -> Iterator[tuple]:  # noqa: ARG002
+        return chain(self._buffer, self._rows)
+
+
+def _streams(result: Consolidation) -> Iterator[tuple[str, str, pd.DataFrame]]:
+    """The tables of *result* for :func:`write_tables`: 概览 as a DataFrame (a few rows:
+    its totals row and chart need them all), the others as :class:`_TableStream`."""
+    for table in tables():
+        columns = [h for h in result.headers(table) if table.shows(h)]
+        if table.name == OVERVIEW.name:
+            yield table.sheet, table.name, pd.DataFrame(list(result.rows(table, columns)), columns=columns, dtype=object)
+        else:
+            yield table.sheet, table.name, _TableStream(columns, result.count(table),  # type: ignore[misc]
+                                                         iter(result.rows(table, columns)))
 
 
 class _Formats:
@@ -243,11 +353,15 @@ def _write_table(ws: object, df: pd.DataFrame, *, name: str, fmts: _Formats) -> 
     write_string, write_number = ws.write_string, ws.write_number  # type: ignore[attr-defined]
     places, decimal_fmt = _places, fmts.decimals
     wrap_at = [(c, max(int(widths[c]) - 1, 4)) for c in sorted(wrapped)]
+    row_info, row_sizes = ws.row_info, ws.row_sizes  # type: ignore[attr-defined]
     for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
         if wrap_at:  # a wrapped row's height, set before its cells (constant_memory writes rows in order)
             lines = max((_lines(v, per_line) for c, per_line in wrap_at if type(v := row[c]) is str), default=1)
             if lines > 1:
                 ws.set_row(r, min(lines * LINE_HEIGHT + 4, MAX_ROW_HEIGHT))  # type: ignore[attr-defined]
+            if r > 2:  # the row before last is written out: xlsxwriter would keep its height for every row
+                row_info.pop(r - 2, None)
+                row_sizes.pop(r - 2, None)
         for c, v in enumerate(row):
             if v is None:
                 continue
