@@ -46,6 +46,8 @@ def test_merge_of_a_mistyped_folder_keeps_the_earlier_workbook(tmp_path: Path) -
     no_traceback(result)
     assert keep.read_bytes() == before and not pq.exists()
     assert "没有读出任何报送，未写入任何文件" in result.output and "找不到" in result.output
+    # nothing was written, so nothing points at a workbook or shows an empty 概览
+    assert "详见汇总工作簿" not in result.output and "汇总概览" not in result.output
     folder = tmp_path / "bad"
     folder.mkdir()
     (folder / "a.xlsx").write_bytes(b"not a workbook")

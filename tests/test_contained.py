@@ -94,3 +94,27 @@ def test_in_order_yields_as_soon_as_the_prefix_is_complete() -> None:
     for o in in_order(iter(outs)):
         seen.append(o.index)
     assert seen == [0, 1, 2, 3, 4]
+
+
+def test_review_and_diff_read_the_submissions_in_contained_workers(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """`xlperf review` and `xlperf diff` read untrusted bytes like import and merge do: in a
+    worker process, never in the caller. An import in the caller would meet the broken
+    import_bytes patched in here; a worker process imports xlperf afresh."""
+    import shutil
+
+    import xlperf.importer
+    from helpers import SAMPLES
+    from xlperf.annotate.review import review_file
+    from xlperf.consolidate.changes import diff_files
+
+    def broken(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("read in the calling process")
+
+    monkeypatch.setattr(xlperf.importer, "import_bytes", broken)
+    sample = tmp_path / "a.xlsx"
+    shutil.copy(SAMPLES / "000_pengyang_2024.xlsx", sample)
+    outcome = review_file(str(sample))
+    assert outcome.result.submission is not None and len(outcome.result.submission.projects) == 12
+    assert outcome.copy is not None and outcome.copy.failure is None
+    changes = diff_files(str(sample), str(sample))
+    assert not changes.failures and changes.summary() == "无变化"

@@ -566,6 +566,7 @@ def test_cli_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # `-o -`: Parquet only, no workbook (not even one named "-")
     res = runner.invoke(app, ["merge", str(src), "-o", "-", "--parquet", str(tmp_path / "only")])
     assert res.exit_code == 0 and (tmp_path / "only" / "projects.parquet").exists() and not (tmp_path / "-").exists()
+    assert "详见汇总工作簿" not in res.output  # no workbook was written to look in
     (tmp_path / "empty").mkdir()
     res = runner.invoke(app, ["merge", str(tmp_path / "empty"), "-o", str(tmp_path / "e.xlsx")])
     assert res.exit_code == 2 and not (tmp_path / "e.xlsx").exists()

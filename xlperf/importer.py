@@ -324,9 +324,9 @@ def contained_result(path: str, outcome: Outcome[ImportResult]) -> ImportResult:
     return _unreadable(path, UnreadableWorkbook(code, found.message, outcome.failure or code, path=path), found=found)
 
 
-def _import_task(task: tuple[str, Region | None, int | None, dict | None]) -> ImportResult:
-    path, region, year, labels = task
-    return import_workbook(path, region=region, year=year, labels=labels)
+def _import_task(task: tuple[str, Region | None, int | None, dict | None, bool]) -> ImportResult:
+    path, region, year, labels, keep_cells = task
+    return import_workbook(path, region=region, year=year, labels=labels, keep_cells=keep_cells)
 
 
 def prepare_batch() -> None:
@@ -353,15 +353,17 @@ def prepare_batch() -> None:
 
 def import_files(paths: Iterable[str], *, region: Region | None = None, year: int | None = None,
                  labels: dict | None = None, workers: int | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
-                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> Iterator[ImportResult]:
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT, keep_cells: bool = False) -> Iterator[ImportResult]:
     """Import each path in a contained worker process (module doc), yielding the
     results in the order of *paths* as they are ready; one file that cannot be read,
     crashes its worker or runs past *time_limit* seconds never stops the others.
 
     *labels*: wordings added to templates/labels.toml (plain data: it crosses to the
     workers). *workers*: processes (default :func:`~xlperf.isolation.default_workers`, never more than
-    files); *memory_limit*: bytes of address space per worker. Only the results not yet
-    yielded are held, so memory does not grow with the number of files.
+    files); *memory_limit*: bytes of address space per worker; *keep_cells*: each result
+    also says what became of each cell (:class:`ReadCells`, as :func:`import_workbook`).
+    Only the results not yet yielded are held, so memory does not grow with the number
+    of files.
     """
     paths = [os.fspath(p) for p in paths]
     if not paths:
@@ -369,5 +371,5 @@ def import_files(paths: Iterable[str], *, region: Region | None = None, year: in
     n = max(1, min(workers or default_workers(), len(paths)))
     with ContainedRunner(n, memory_limit=memory_limit, time_limit=time_limit, prepare=prepare_batch,
                          preload=WORKER_PRELOAD) as runner:
-        for outcome in in_order(runner.map(_import_task, ((p, region, year, labels) for p in paths))):
+        for outcome in in_order(runner.map(_import_task, ((p, region, year, labels, keep_cells) for p in paths))):
             yield contained_result(paths[outcome.index], outcome)

@@ -168,13 +168,17 @@ def print_import_summary(results: Iterable, *, console: Console, limit: int = 50
 
 
 def print_merge_summary(result: Consolidation, *, console: Console, output: str | None) -> None:
-    """The 概览 of a consolidation (a table when wide enough, else a line per county), the
-    files not consolidated and why, and where it was written."""
+    """The 概览 of a consolidation (a table when wide enough, else a line per county; nothing
+    when no file was consolidated), the files not consolidated and why, and where the
+    workbook was written (*output*; ``None`` when none was: the findings are then not said
+    to be in it)."""
     df = result.overview
     values = [["" if v is None or v != v else str(v) for v in row] for row in df.itertuples(index=False)]
     headers = [str(c) for c in df.columns]
     columns = [[h, *(row[i] for row in values)] for i, h in enumerate(headers)]
-    if console.width >= WIDE and _table_fits(columns, console.width):
+    if not values:
+        pass  # nothing consolidated: no empty 概览 heading
+    elif console.width >= WIDE and _table_fits(columns, console.width):
         t = Table(title="汇总概览")
         for i, h in enumerate(headers):
             numeric = df[df.columns[i]].map(lambda v: isinstance(v, (int, float, Decimal))).any()
@@ -200,7 +204,8 @@ def print_merge_summary(result: Consolidation, *, console: Console, output: str 
         shown = [SOURCES.header(f) for f in ("file", "status_text", "reason")]
         for path, text, reason in others[shown].itertuples(index=False, name=None):
             _print_wrapped(console, f"{path}  {text}：{reason or ''}", indent=_INDENT, hang=4)
-    console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条（详见汇总工作簿“问题”表）。",
+    where = "（详见汇总工作簿“问题”表）" if output else ""  # no workbook written: point at nothing
+    console.print(f"文件 {len(sources)} 个，其中无法读取 {len(failed)} 个；问题 {len(result.findings)} 条{where}。",
                   markup=False)
     if output:
         console.print(f"已写入汇总工作簿：{output}", markup=False)

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..importer import ImportResult, import_workbook
+from ..importer import ImportResult, import_files
 from ..isolation import DEFAULT_MEMORY_LIMIT, ContainedRunner
 from ..model import Region
 from .copy import CopyResult, CopyTask, run_copy
@@ -68,7 +68,9 @@ def review_file(path: str, *, output: str | None = None, show_read: bool = False
     input or an unwritable output: see :class:`ReviewOutcome`. The original is only read;
     an *output* that is the original itself is refused."""
     target = output or copy_name(path, show_read=show_read)
-    result = import_workbook(path, region=region, year=year, labels=labels, keep_cells=show_read)
+    # read in a contained worker like every untrusted read (docs/untrusted-input.md)
+    (result,) = import_files([path], region=region, year=year, labels=labels, keep_cells=show_read,
+                             memory_limit=memory_limit)
     if result.submission is None:
         return ReviewOutcome(result, None)
     if os.path.exists(target) and os.path.samefile(target, path):

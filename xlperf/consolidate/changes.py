@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..cellref import quoted_sheet
 from ..findings import finding
-from ..importer import import_workbook
+from ..importer import import_files
 from ..model import Finding
 from .flatten import FileRows, ImportTask, flatten
 from .tables import CHANGES, DEPARTMENT_INDICATORS, INDICATORS, projects_table
@@ -272,8 +272,8 @@ def diff_files(old: str, new: str, *, labels: dict | None = None) -> Changes:
     findings, e.g. ``file-xls``) and no rows."""
     rows = []
     failures: list[Finding] = []
-    for path in (old, new):
-        result = import_workbook(path, labels=labels)
+    # both read in contained workers like every untrusted read (docs/untrusted-input.md)
+    for path, result in zip((old, new), import_files([old, new], labels=labels)):
         if result.submission is None:
             failures.extend(result.report.findings or [finding("file-unreadable", sheet=None, cell=None, file=path,
                                                                 params={"message": path})])
