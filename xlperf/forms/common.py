@@ -229,7 +229,7 @@ def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Calla
             sheet.consumed.add((r, c))
 
 
-_DIGIT_COMMA_RE = re.compile(r"\d,\d")
+_SPLIT_DIGITS_RE = re.compile(r"\d,\d|\d\s+\d")  # a comma or a space between digits: a number that may be read two ways
 
 
 def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx: ParseContext,
@@ -296,9 +296,9 @@ def read_percent(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx
 def _report_unreadable(sheet: Sheet, r: int, c: int, value: object, *, label: str, code: str,
                        ctx: ParseContext) -> None:
     """Report a typed value that is not the number its cell needs: ``ambiguous-number``
-    for text with a comma between digits (``"2,8505"``), else *code*
+    for text with a comma or a space between digits (``"2,8505"``, ``"14 56.56"``), else *code*
     (``amount-not-number`` / ``percent-not-number``), at (r, c) of *sheet*."""
-    if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
+    if isinstance(value, str) and _SPLIT_DIGITS_RE.search(value):
         ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
                                     params={"label": label, "why": ambiguity(value)}))
     else:
