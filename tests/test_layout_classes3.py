@@ -41,3 +41,44 @@ def test_a_direction_column_in_words_is_the_comparator(tmp_path: Path) -> None:
     r = _read(tmp_path, [*NAMED, *table])
     assert _targets(r.submission.projects[0]) == [("新建高标准农田面积", "≥", "5000"), ("亩均配套资金", "≤", "1260"),
                                                   ("验收合格率", "=", "100"), ("农户满意度", "≥", "90")]
+
+
+def test_an_evaluation_summary_and_an_adjustment_request_are_refused(tmp_path: Path) -> None:
+    summary = [["某区2024年度财政重点绩效评价结果汇总表"],
+               ["序号", "项目名称", "主管部门", "评价资金", "绩效目标完成情况", "评价得分", "评价等级", "主要问题"],
+               [1, "农村公路养护经费", "某区交通运输局", 1120, "养护里程达标", 76.4, "中", "支付进度慢"],
+               ["合计", None, None, 1120]]
+    r = _read(tmp_path, summary)
+    assert r.exit_code == 2 and r.submission is None and "not-a-target-form" in _codes(r)
+    request = [["项目支出绩效目标调整申请表"], ["项目名称", "义务教育薄弱环节改善"], ["主管部门", "某县教育体育局"],
+               ["原预算金额（万元）", 1580, "调整后预算金额（万元）", 1265], ["调整原因", "上级补助资金减少"],
+               ["原年度绩效目标", "新建运动场3所"], ["调整后年度绩效目标", "新建运动场2所"],
+               ["一级指标", "二级指标", "三级指标", "原指标值", "调整后指标值", "调整说明"],
+               ["产出指标", "数量指标", "新建改造学校运动场", "3所", "2所", "资金减少"],
+               ["主管部门意见", None, "（盖章）"]]
+    r = _read(tmp_path, request)
+    assert r.exit_code == 2 and r.submission is None
+    assert "绩效目标调整申请表" in next(f.message for f in r.report.findings if f.code == "not-a-target-form")
+    # the same words once in a target form (a 备注 saying why a value changed) do not refuse it
+    r = _read(tmp_path, [*NAMED, ["调整说明", "较上年调整了资金规模"], *TABLE])
+    assert r.exit_code != 2 and r.submission.projects[0].name == "老旧小区改造"
+
+
+def test_a_budget_publications_project_table_is_no_project(tmp_path: Path) -> None:
+    spending = [["项目支出表"], ["单位：某区民政局", None, None, "单位：万元"],
+                ["功能科目编码", "功能科目名称", "项目名称", "项目类别", "本年预算"],
+                ["2081902", "城市最低生活保障金支出", "城乡低保区级配套资金", "特定目标类", 1260],
+                ["2080208", "基层政权建设和社区治理", "社区工作者薪酬补助", "特定目标类", 612], ["合计", None, None, None, 1872]]
+    sheets = {"项目支出表": spending, "绩效目标": [*NAMED, *TABLE]}
+    r = import_workbook(make_xlsx(tmp_path / "w.xlsx", sheets))
+    assert [p.name for p in r.submission.projects] == ["老旧小区改造"]
+    assert "sheet-not-target-form" in _codes(r) and r.exit_code == 0
+
+
+def test_an_export_footer_and_a_page_number_end_or_skip_nothing_but_themselves(tmp_path: Path) -> None:
+    rows = [*NAMED, *TABLE[:3], [None, None, None, None, "第 1 页"], *TABLE[3:],
+            ["导出时间：2025-01-16 10:32:18", None, None, "操作员：韩××"]]
+    r = _read(tmp_path, rows)
+    assert [i.name for i in r.submission.projects[0].indicators] == [row[2] for row in TABLE[1:]]
+    assert "第 1 页" not in [f.text for f in r.report.findings if f.code == "unmapped-cell"]
+    assert r.exit_code == 0

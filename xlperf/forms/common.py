@@ -33,6 +33,7 @@ __all__ = [
     "department_line",
     "filed_by",
     "is_continued",
+    "is_page_number",
     "is_serial",
     "is_signature",
     "is_total_row",
@@ -149,6 +150,21 @@ def _continued_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1 << 12)
+def is_page_number(text: object) -> bool:
+    """A page number a print or a scan leaves on its own row (``第 1 页``, ``第1页 共3页``, ``- 2 -``:
+    labels.toml [boilerplate] page_number patterns, matched on the label key)."""
+    if not isinstance(text, str) or len(text) > 20:
+        return False
+    key = label_key(text)
+    return any(p.match(key) for p in _page_patterns())
+
+
+@lru_cache(maxsize=1)
+def _page_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in load_data("labels.toml")["boilerplate"]["page_number"])
+
+
+@lru_cache(maxsize=1 << 12)
 def is_serial(text: object) -> bool:
     """The heading of a table's numbering column (序号, 编号: labels.toml [boilerplate] serial)."""
     return isinstance(text, str) and label_key(text) in _serial_words()
@@ -213,8 +229,8 @@ class ParseContext:
 
 
 def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Callable[[object], bool] | None = None) -> None:
-    """Consume the titles and unit notes of row *r* (and cells *extra* accepts), noting
-    title years in *ctx*."""
+    """Consume the titles, unit notes and page numbers of row *r* (and cells *extra* accepts),
+    noting title years in *ctx*."""
     for c, v in sheet.grid.get(r, ()):
         if (r, c) in sheet.consumed:
             continue
@@ -225,7 +241,7 @@ def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Calla
             y = title_year(v)
             if y:
                 ctx.title_years.append(y)
-        elif is_unit_note(v):
+        elif is_unit_note(v) or is_page_number(v):
             sheet.consumed.add((r, c))
 
 

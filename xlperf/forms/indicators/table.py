@@ -14,7 +14,15 @@ from ...readers.grid import Sheet, format_value
 from ...targets import target_fields
 from ...taxonomy import LevelMatch, Taxonomy, split_code
 from ...text import label_key
-from ..common import ParseContext, is_continued, is_signature, is_total_row, is_unit_note, is_unit_note_or_title
+from ..common import (
+    ParseContext,
+    is_continued,
+    is_page_number,
+    is_signature,
+    is_total_row,
+    is_unit_note,
+    is_unit_note_or_title,
+)
 from ..labels import form_key, load_labels, outline_item
 from .header import TableHeader, align_header, fix_target_column, header_cells, repeats_header, type_columns
 from .levels import LevelCarry, level_fields, report_levels
@@ -138,9 +146,10 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         first, lone = row[0][1], len(row) == 1
         if lone and is_unit_note_or_title(first) and not is_unit_note(first):
             break  # the title of the next form: the table ended
-        if (lone and is_continued(first)) or (row[0] == head and repeats_header(sheet, r, header)):
+        if (lone and (is_continued(first) or is_page_number(first))) or (
+                row[0] == head and repeats_header(sheet, r, header)):
             sheet.consumed.update((r, c) for c, _v in row)
-            continue  # a page break: 续表 and the header printed again
+            continue  # a page break: 续表, the page number and the header printed again
         texts = _row_texts(table, r)
         if not texts:
             continue
