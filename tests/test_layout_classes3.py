@@ -82,3 +82,23 @@ def test_an_export_footer_and_a_page_number_end_or_skip_nothing_but_themselves(t
     assert [i.name for i in r.submission.projects[0].indicators] == [row[2] for row in TABLE[1:]]
     assert "第 1 页" not in [f.text for f in r.report.findings if f.code == "unmapped-cell"]
     assert r.exit_code == 0
+
+
+def test_a_department_form_whose_goal_is_a_plain_annual_goal(tmp_path: Path) -> None:
+    rows = [["部门（单位）名称", "某县水利局"], ["资金总额", 2386.74], ["年度绩效目标", "完成6座小型水库除险加固"],
+            ["年度绩效指标", None, None, None], *TABLE]
+    r = _read(tmp_path, rows)
+    plan = r.submission.department_plan
+    assert not r.submission.projects and plan.name == "某县水利局"
+    assert plan.annual_goal == "完成6座小型水库除险加固" and len(plan.annual_indicators) == len(TABLE) - 1
+    assert plan.expenditure_total.current_amount == Decimal("2386.74") and r.exit_code == 0
+    # no table heading: the title naming the department-wide form, or its other sections, say it
+    titled = [["2025年度部门整体支出绩效目标表"], *rows[:3], *TABLE]
+    assert _read(tmp_path, titled).submission.department_plan.annual_indicators
+    sections = [*rows[:3], ["部门职能职责概述", "负责全县水利工程建设与管理"], *TABLE]
+    plan = _read(tmp_path, sections).submission.department_plan
+    assert plan.functions == "负责全县水利工程建设与管理" and plan.annual_indicators
+    # a project form naming its department above its 项目名称 stays a project form
+    project = [["部门（单位）名称", "某县住建局"], *NAMED, ["年度绩效指标", None, None, None], *TABLE]
+    r = _read(tmp_path, project)
+    assert r.submission.department_plan is None and [p.name for p in r.submission.projects] == ["老旧小区改造"]

@@ -31,6 +31,7 @@ __all__ = [
     "consume_boilerplate",
     "department_above",
     "department_line",
+    "department_title",
     "filed_by",
     "is_continued",
     "is_page_number",
@@ -147,6 +148,26 @@ def is_continued(text: object) -> bool:
 @lru_cache(maxsize=1)
 def _continued_words() -> frozenset[str]:
     return frozenset(form_key(w) for w in load_data("labels.toml")["boilerplate"]["continued"])
+
+
+_TITLE_ROWS = 3  # a form's title is in its first rows
+
+
+def department_title(sheet: Sheet) -> tuple[int, int] | None:
+    """The cell of the sheet's title (a title cell in its first rows) when it names a
+    department-wide form (``部门整体支出绩效目标表``: a word of labels.toml [boilerplate]
+    department_title), else ``None``; kept on the sheet."""
+    if "department_title" not in sheet.cache:
+        words = _department_title_words()
+        sheet.cache["department_title"] = next(
+            ((r, c) for r in sheet.rows_between(0, max(sheet.grid, default=0) + 1)[:_TITLE_ROWS]
+             for c, v in sheet.grid[r] if is_title(v) and any(w in form_key(v) for w in words)), None)
+    return sheet.cache["department_title"]  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _department_title_words() -> tuple[str, ...]:
+    return tuple(form_key(w) for w in load_data("labels.toml")["boilerplate"]["department_title"])
 
 
 @lru_cache(maxsize=1 << 12)

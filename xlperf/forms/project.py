@@ -39,6 +39,7 @@ from .common import (
     percent,
     take_department_line,
 )
+from .department import is_department_sheet
 from .indicators import TableHeader, find_header, read_indicator_table, repeats_header
 from .labels import form_key, load_labels
 from .project_fields import collect_labels
@@ -280,6 +281,8 @@ def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
     index = load_labels().index(sheet).get("project", {})
     fields = {h.field for r, hits in index.items() if r not in owned for _c, h in hits}
     named = "name" in fields
+    if not named and is_department_sheet(sheet, owned):
+        return None  # the department's own form: its table is the department's (department.py)
     score = min(1.0, (0.6 if named else 0.5) + 0.05 * len(fields))
     return Recognition(score, anchors)
 
