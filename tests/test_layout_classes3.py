@@ -102,3 +102,70 @@ def test_a_department_form_whose_goal_is_a_plain_annual_goal(tmp_path: Path) -> 
     project = [["部门（单位）名称", "某县住建局"], *NAMED, ["年度绩效指标", None, None, None], *TABLE]
     r = _read(tmp_path, project)
     assert r.submission.department_plan is None and [p.name for p in r.submission.projects] == ["老旧小区改造"]
+
+
+def test_two_tables_of_one_project_for_two_periods(tmp_path: Path) -> None:
+    def table(label: str, first: str, second: str) -> list[list[object]]:
+        return [[label, *LEVELS], [None, "产出指标", "数量指标", "高血压患者规范管理率", first],
+                [None, "效益指标", "社会效益指标", "居民健康素养水平", "有所提升"],
+                [None, "满意度指标", "服务对象满意度指标", "居民满意度", second]]
+    rows = [["项目名称", "基本公共卫生服务"], ["主管部门", "某县卫健局"], ["实施期资金总额", 13019], ["年度资金总额", 4418],
+            ["实施期\n绩效目标", "2023—2025年重点人群健康管理水平稳步提升"], *table("实\n施\n期\n绩\n效\n指\n标", "≥70%", "≥85%"),
+            ["年度\n绩效目标", "2025年重点人群健康管理率达到国家要求"], *table("年\n度\n绩\n效\n指\n标", "≥65%", "≥85%")]
+    r = _read(tmp_path, rows, [(5, 0, 8, 0), (10, 0, 13, 0)])
+    (p,) = r.submission.projects
+    assert (p.annual_amount, p.period_amount) == (Decimal(4418), Decimal(13019))
+    assert p.performance_target.startswith("2025年") and p.long_term_goal.startswith("2023—2025年")
+    assert [(i.name, i.target.raw, i.period_target.raw) for i in p.indicators] == [
+        ("高血压患者规范管理率", "≥65%", "≥70%"), ("居民健康素养水平", "有所提升", "有所提升"), ("居民满意度", "≥85%", "≥85%")]
+    assert r.exit_code == 0, [f.message for f in r.report.findings]
+    # tables that do not say their period stay two forms, as before
+    plain = [*rows[:4], ["年度绩效目标", "2025年目标"], *table("绩效指标", "≥70%", "≥85%"),
+             ["项目名称", "另一个项目"], *table("绩效指标", "≥65%", "≥85%")]
+    assert len(_read(tmp_path, plain).submission.projects) == 2
+
+
+def test_the_unit_named_by_another_label_is_the_competent_department(tmp_path: Path) -> None:
+    export = [["单位代码", "301012", "单位名称", "某县林业和草原局"], ["项目代码", "63212625T0001", "项目名称", "天然林保护"],
+              ["资金总额", 864.2], ["绩效目标", "管护天然林86.42万亩"], *TABLE]
+    r = _read(tmp_path, export)
+    assert r.submission.projects[0].competent_department == "某县林业和草原局" and r.exit_code == 0
+    # beside a 主管部门 label it is left to the unmapped report, never dropped
+    r = _read(tmp_path, [*NAMED, ["申报单位", "某街道办事处"], *TABLE])
+    assert r.submission.projects[0].competent_department == "某县住建局"
+    assert "某街道办事处" in [f.text for f in r.report.findings if f.code == "unmapped-cell"]
+    # a department line above stacked blocks is the 主管部门 of each block stating none
+    def block(name: str) -> list[list[object]]:
+        return [["项目名称", name], ["预算数", 100], ["绩效目标", f"完成{name}"], *TABLE]
+    for line in ("预算单位：某市教育局", "主管部门：某市教育局", "某市教育局"):
+        r = _read(tmp_path, [["某市项目支出绩效目标表"], [line, None, None, "单位：万元"], *block("甲项目"), *block("乙项目")])
+        assert [(p.name, p.competent_department) for p in r.submission.projects] == [
+            ("甲项目", "某市教育局"), ("乙项目", "某市教育局")], line
+        assert "required-field-missing" not in _codes(r)
+
+
+def test_label_headings_side_by_side_over_their_values(tmp_path: Path) -> None:
+    rows = [["某街道2025年项目支出绩效目标申报表"], ["项目名称", None, "申报单位"],
+            ["老旧小区环境整治提升项目", None, "某区人民政府某街道办事处"], ["项目负责人及联系电话", None, "项目资金"],
+            ["王××  0595-2227××××", None, "86.5万元"], ["项 目 绩 效 目 标"], ["完成3个老旧小区环境整治提升"], *TABLE]
+    r = _read(tmp_path, rows, [(1, 0, 1, 1), (1, 2, 1, 3), (2, 0, 2, 1), (2, 2, 2, 3), (3, 0, 3, 1), (3, 2, 3, 3),
+                               (4, 0, 4, 1), (4, 2, 4, 3)])
+    (p,) = r.submission.projects
+    assert (p.name, p.competent_department, p.annual_amount) == (
+        "老旧小区环境整治提升项目", "某区人民政府某街道办事处", Decimal("86.5"))
+    assert p.performance_target == "完成3个老旧小区环境整治提升" and "required-field-missing" not in _codes(r)
+
+
+def test_the_parent_project_above_its_sub_projects_is_no_project(tmp_path: Path) -> None:
+    def sub(name: str, amount: float) -> list[list[object]]:
+        return [["二级项目名称", name, "二级项目编码", "1311002500T0014"], ["预算数", amount, "其中：财政资金", amount],
+                ["绩效目标", f"完成{name}"], *TABLE]
+    rows = [["预算单位：某市教育局", None, None, "单位：万元"], ["一级项目名称", "教育发展专项资金", "一级项目编码", "1311T0013"],
+            ["一级项目预算数", "1,850.00", "其中：财政资金", 1850], ["一级项目\n绩效目标", "改善市直学校办学条件"],
+            ["二级项目明细"], *sub("校舍维修改造", 1200), [], *sub("教育信息化建设", 650)]
+    r = _read(tmp_path, rows)
+    assert [(p.name, p.annual_amount, p.competent_department, p.code) for p in r.submission.projects] == [
+        ("校舍维修改造", Decimal(1200), "某市教育局", "1311002500T0014"),
+        ("教育信息化建设", Decimal(650), "某市教育局", "1311002500T0014")]
+    unmapped = [f.text for f in r.report.findings if f.code == "unmapped-cell"]
+    assert {"一级项目预算数", "1,850.00", "改善市直学校办学条件"} <= set(unmapped)

@@ -360,11 +360,14 @@ def _filer_words() -> frozenset[str]:
     return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["filer"])
 
 
+_DEPARTMENT_FIELDS = frozenset({"competent_department", "filing_unit"})  # project labels naming the department
+
+
 def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None
                          ) -> tuple[int, int, str] | None:
     """When the only free cell of row *r* is a department line (``315002乐亭县司法局``, or
-    labelled: ``单位名称：浦江县住房和城乡建设局``, ``填报单位（公章）：宁城县水利局``), consume it, note it in *ctx* and return
-    (row, col, text) (the text after a label)."""
+    labelled: ``单位名称：浦江县住房和城乡建设局``, ``填报单位（公章）：宁城县水利局``, ``主管部门：衡水市教育局``),
+    consume it, note it in *ctx* and return (row, col, text) (the text after a label)."""
     free = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed]
     if len(free) != 1 or not isinstance(free[0][1], str):
         return None
@@ -372,9 +375,13 @@ def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re
     dept = department_line(v)
     if dept is None and (filer := filed_by(v)) is not None:  # 填报单位：新民市大民屯镇人民政府
         dept, v = department_line(filer), filer
-    if dept is None:
-        hit = load_labels().match("department", v)
-        if hit is not None and hit.field == "name" and hit.inline and (dept := department_line(hit.inline)):
+    if dept is None:  # 单位名称：浦江县住房和城乡建设局, 主管部门：衡水市教育局
+        labels = load_labels()
+        hit = labels.match("department", v)
+        if hit is None or hit.field != "name":
+            hit = labels.match("project", v)
+            hit = hit if hit is not None and hit.field in _DEPARTMENT_FIELDS else None
+        if hit is not None and hit.inline and (dept := department_line(hit.inline)):
             v = hit.inline
     if dept is None or (exclude is not None and exclude.match(v)):
         return None

@@ -5,8 +5,8 @@ A cell is a label of a field when its folded key (:func:`form_key`) is one of th
 wordings (``项目名称``; ``主管部門`` and ``总 体 目 标`` fold to a listed wording), or when
 its parts fit the field's ``[parts]`` rule (``专项资金名称`` ends with 名称 and holds
 专项: a project name). A project label numbered as an item of a list (``1.财政拨款``, ``(二)其他资金``) is the label
-after its number; a heading of two labels joined by 、 (``单位名称、项目名称``) is the first that
-names a field. A label may carry its value in the same cell after a separator
+after its number; a heading of two labels joined by 、 (``单位名称、项目名称``) is the project name
+when one of them names it, else the first that names a field. A label may carry its value in the same cell after a separator
 (``项目期限 1年``, ``部门名称: 广州市增城区司法局``, ``资金总额: 250``). A unit written in
 the label (``项目预算金额 (万元)``) is kept on the hit for the amount reader.
 
@@ -180,7 +180,8 @@ class Labels:
         if outline is not None:  # a numbered item of a list (the funds): the label after its number
             return self._field_of(section, key[outline.end():])
         if "、" in key and len(key) <= 12:  # a heading of two fields in one column (单位名称、项目名称, 云南)
-            return next((f for part in key.split("、") if part and (f := self._field_of(section, part))), None)
+            fields = [f for part in key.split("、") if part and (f := self._field_of(section, part))]
+            return next((f for f in fields if f[0] == "name"), fields[0] if fields else None)
         return None
 
     def _match(self, section: str, text: str, inline: bool) -> LabelHit | None:

@@ -21,10 +21,10 @@ The layouts behind each repair are described in docs/forms.md.
 
 from __future__ import annotations
 
-from .blocks import read_indicator_table
+from .blocks import merge_period_table, read_indicator_table
 from .header import TableHeader, find_header, repeats_header
 from .levels import LevelCarry, level_fields, report_levels
 from .table import level_text, read_table
 
-__all__ = ["LevelCarry", "TableHeader", "find_header", "level_fields", "level_text", "read_indicator_table",
-           "read_table", "repeats_header", "report_levels"]
+__all__ = ["LevelCarry", "TableHeader", "find_header", "level_fields", "level_text", "merge_period_table",
+           "read_indicator_table", "read_table", "repeats_header", "report_levels"]
