@@ -169,3 +169,19 @@ def test_the_parent_project_above_its_sub_projects_is_no_project(tmp_path: Path)
         ("教育信息化建设", Decimal(650), "某市教育局", "1311002500T0014")]
     unmapped = [f.text for f in r.report.findings if f.code == "unmapped-cell"]
     assert {"一级项目预算数", "1,850.00", "改善市直学校办学条件"} <= set(unmapped)
+
+
+def test_a_code_column_before_the_levels_is_no_third_level(tmp_path: Path) -> None:
+    table = [["指标代码", *LEVELS], ["0101001", "产出指标", "数量指标", "天然林管护面积", "≥86.42万亩"],
+             ["0102001", "产出指标", "质量指标", "管护责任落实率", "100%"],
+             ["0201001", "效益指标", "社会效益指标", "护林员人均年增收", "≥1.2万元"],
+             ["0301001", "满意度指标", "服务对象满意度指标", "护林员满意度", "≥90%"],
+             ["导出时间：2025-01-16 10:32:18", None, None, "操作员：韩××"]]
+    r = _read(tmp_path, [["预算年度：2025"], *NAMED, *table])
+    (p,) = r.submission.projects
+    assert [(i.level1, i.name, i.target.raw) for i in p.indicators] == [
+        ("产出指标", "天然林管护面积", "≥86.42万亩"), ("产出指标", "管护责任落实率", "100%"),
+        ("效益指标", "护林员人均年增收", "≥1.2万元"), ("满意度指标", "护林员满意度", "≥90%")]
+    assert r.exit_code == 0 and r.submission.year == 2025
+    # the footer in the code column is no code: reported with the rest of the row, never dropped
+    assert {"导出时间：2025-01-16 10:32:18", "操作员：韩××"} <= {f.text for f in r.report.findings if f.code == "unmapped-cell"}

@@ -34,6 +34,7 @@ __all__ = [
     "department_title",
     "filed_by",
     "is_continued",
+    "is_numbering",
     "is_page_number",
     "is_serial",
     "is_signature",
@@ -57,7 +58,7 @@ _TITLE_RE = re.compile(
 )
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 # the year line under a title: (2020)年度, ( 2019 年度), 2021年度) (its "(" lost with the page)
-_YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$")
+_YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$|^(预算)?年度:(20\d\d)年?$")  # 预算年度：2025 (export)
 _TRAILING_YEAR_RE = re.compile(r"\(?20\d\d年度?\)?$")
 _UNIT_RE = re.compile(r"^\(?(?:金额)?单位[:：]?(万元|元|亿元)\)?$")  # also bracketed: （单位：万元）
 _DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会|政府))(本级)?$")
@@ -80,10 +81,12 @@ def is_title(text: object) -> bool:
 @lru_cache(maxsize=1 << 14)
 def title_year(text: object) -> int | None:
     """The year a title or its year line states (``2024 年部门项目支出预算绩效目标表``,
-    ``(2024年度)`` -> 2024)."""
+    ``(2024年度)``, ``预算年度：2025`` -> 2024, 2024, 2025)."""
     if not isinstance(text, str):
         return None
     m = _YEAR_RE.search(text)
+    if m is None and (note := _YEAR_NOTE_RE.match(form_key(text))) is not None:  # 预算年度：2025
+        return int(next(g for g in note.groups() if g and g.isdigit()))
     return int(m.group(1)) if m else None
 
 
@@ -194,6 +197,21 @@ def is_serial(text: object) -> bool:
 @lru_cache(maxsize=1)
 def _serial_words() -> frozenset[str]:
     return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["serial"])
+
+
+@lru_cache(maxsize=1 << 12)
+def is_numbering(text: object) -> bool:
+    """The heading of a column numbering a table's rows: 序号, or the code column of a budget
+    system's export (指标代码, 编码: labels.toml [boilerplate] serial and code_column)."""
+    if not isinstance(text, str):
+        return False
+    key = label_key(text)
+    return key in _serial_words() or key in _code_words()
+
+
+@lru_cache(maxsize=1)
+def _code_words() -> frozenset[str]:
+    return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["code_column"])
 
 
 @lru_cache(maxsize=1 << 14)

@@ -203,15 +203,16 @@ def _department_framework(sheet: Sheet, header: TableHeader, rows: list[int], ta
 
 def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
     """The free cells of row *r* in the table's columns, as text. White-space-only cells
-    (an empty cell typed as spaces), the 序号 and the table's own label repeated in its
-    column (绩效指标, 昭化) are consumed, not read."""
+    (an empty cell typed as spaces), the row's number in the 序号 / 指标代码 column and the
+    table's own label repeated in its column (绩效指标, 昭化) are consumed, not read; a text in
+    the numbering column (合计, 导出时间：…) is read like any cell."""
     sheet, only, block, shared = table.sheet, table.header.only, table.header.block, table.header.shared
     serial = table.header.serial
     texts = []
     for c, v in sheet.grid[r]:
         if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
             continue
-        if c == serial:  # the row's number (序号)
+        if c in serial and _is_number_or_code(v):  # the row's number (序号 1, 指标代码 0101001)
             sheet.consumed.add((r, c))
             continue
         t = v if isinstance(v, str) else format_value(v)
@@ -220,6 +221,18 @@ def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
             continue
         texts.append((c, t))
     return texts
+
+
+_CN_NUMERALS = frozenset("一二三四五六七八九十、.()（）")
+
+
+def _is_number_or_code(value: object) -> bool:
+    """A row's number or code: a number, or a short text of digits, letters and Chinese numerals
+    (``1``, ``0101001``, ``一``), never a word (合计, 导出时间：…)."""
+    if not isinstance(value, str):
+        return True
+    text = value.strip()
+    return len(text) <= 24 and all(ch.isascii() or ch in _CN_NUMERALS for ch in text)
 
 
 def _text_under_table(table: _Table, texts: list[tuple[int, str]]) -> bool:
