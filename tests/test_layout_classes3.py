@@ -185,3 +185,19 @@ def test_a_code_column_before_the_levels_is_no_third_level(tmp_path: Path) -> No
     assert r.exit_code == 0 and r.submission.year == 2025
     # the footer in the code column is no code: reported with the rest of the row, never dropped
     assert {"导出时间：2025-01-16 10:32:18", "操作员：韩××"} <= {f.text for f in r.report.findings if f.code == "unmapped-cell"}
+
+
+def test_values_in_brackets_at_the_end_of_the_third_level_with_no_value_column(tmp_path: Path) -> None:
+    table = [["一级指标", "二级指标", "三级指标"], ["产出指标", "数量指标", "农村危房改造户数（≥270户）"],
+             [None, "质量指标", "农房（含C级、D级危房）改造验收合格率（100%）"],
+             ["效益指标", "社会效益指标", "住房安全有保障（有效保障）"], ["满意度指标", "服务对象满意度指标", "改造户满意度(≥95%)"]]
+    r = _read(tmp_path, [*NAMED, *table])
+    assert [(i.name, i.target.raw) for i in r.submission.projects[0].indicators] == [
+        ("农村危房改造户数", "≥270户"), ("农房（含C级、D级危房）改造验收合格率", "100%"), ("住房安全有保障", "有效保障"),
+        ("改造户满意度", "≥95%")]
+    assert _codes(r).count("target-in-name-brackets") == 1 and r.exit_code == 0
+    # names without brackets and no value column: no target read is an error, never exit 0
+    plain = [table[0], *[[*row[:2], row[2].split("（")[0].split("(")[0]] for row in table[1:]]]
+    r = _read(tmp_path, [*NAMED, *plain])
+    assert "no-target-read" in _codes(r) and r.exit_code == 1
+    assert not any(i.target and i.target.raw for i in r.submission.projects[0].indicators)

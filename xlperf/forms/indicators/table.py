@@ -26,7 +26,16 @@ from ..common import (
 from ..labels import form_key, load_labels, outline_item
 from .header import TableHeader, align_header, fix_target_column, header_cells, repeats_header, type_columns
 from .levels import LevelCarry, level_fields, report_levels
-from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target, vocab
+from .rows import (
+    RowRoles,
+    leading_levels,
+    map_roles,
+    row_shift,
+    split_bracketed,
+    split_name_target,
+    take_shifted_target,
+    vocab,
+)
 
 __all__ = ["level_text", "read_table"]
 
@@ -64,6 +73,7 @@ class _Table:
     shifted: list[tuple[int, int, int | str]] = field(default_factory=list)
     levels_of: tuple[LevelCarry | None, LevelCarry | None] = (None, None)
     levels: dict[str, str | None] = field(default_factory=dict)
+    bracketed: bool = False  # no value column: each 三级 ends with its value in brackets
 
     @property
     def flat(self) -> bool:
@@ -137,6 +147,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     sheet.consumed.update((header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells)  # typed columns' headings
     header = align_header(sheet, header, rows, table.match_l2, ctx)
     table.header, table.role_at = fix_target_column(sheet, header, rows, ctx)
+    table.bracketed = _values_in_brackets(table, rows)
     table.role_at.update({c: f"grade|{g}" for c, g in header.grades.items()})
     table.role_at.update({c: f"recipient|{n}" for c, n in header.recipients.items()})
     out: list[Indicator] = []
@@ -339,12 +350,38 @@ def _repair_target(table: _Table, r: int, roles: RowRoles) -> None:
                                     params={"cell": cell_name(r, moved[0])}))
     if "target" in roles.values or name_cell is None:
         return
+    if table.bracketed:
+        split = split_bracketed(name_cell[1])
+        if split:
+            roles.values["name"] = (name_cell[0], split[0])
+            roles.values["target"] = (name_cell[0], split[1])
+        return
     split = split_name_target(name_cell[1], has_target_column="target" in header.cols)
     if split:
         ctx.findings.append(finding("target-split-from-name", sheet=sheet.name, cell=cell_name(r, name_cell[0]),
                                     text=name_cell[1], params={"name": split[0], "target": split[1]}))
         roles.values["name"] = (name_cell[0], split[0])
         roles.values["target"] = (name_cell[0], split[1])
+
+
+def _values_in_brackets(table: _Table, rows: list[int]) -> bool:
+    """A table without any value column whose 三级 cells, in most rows, end with their value in
+    brackets (山西 county forms: 农村危房改造户数（≥270户）): the bracketed values are the targets,
+    reported once at the 三级 heading (``target-in-name-brackets``)."""
+    header, sheet = table.header, table.sheet
+    if _VALUE_COLUMNS & set(header.cols) or header.grades or header.recipients:
+        return False
+    col = header.cols["name"]
+    names = [v for r in rows for c, v in sheet.grid[r] if c == col and isinstance(v, str) and v.strip()]
+    bracketed = [v for v in names if v.rstrip().endswith((")", "）")) and split_bracketed(v)]
+    if len(names) < 2 or len(bracketed) * 2 <= len(names):
+        return False
+    table.ctx.findings.append(finding("target-in-name-brackets", sheet=sheet.name, cell=cell_name(header.row, col),
+                                      params={"count": len(bracketed), "example": bracketed[0].strip()}))
+    return True
+
+
+_VALUE_COLUMNS = frozenset({"target", "period_target", "two_years_ago", "last_year"})
 
 
 def _report_shifted_rows(table: _Table, rows: list[int]) -> None:
