@@ -201,3 +201,26 @@ def test_values_in_brackets_at_the_end_of_the_third_level_with_no_value_column(t
     r = _read(tmp_path, [*NAMED, *plain])
     assert "no-target-read" in _codes(r) and r.exit_code == 1
     assert not any(i.target and i.target.raw for i in r.submission.projects[0].indicators)
+
+
+def test_a_scan_conversions_split_cells_are_joined_back(tmp_path: Path) -> None:
+    rows = [["项 目", None, "名 称", "学前教育保教费补助"], ["主管部门", None, None, "某区教育局"],
+            ["项目资金", None, "年度资金总额", "1 456.56"], ["年度绩效目标", None, "为4200名在园幼儿落实保教费补助"],
+            ["绩效", None, "一级", "二级指标", "三级指标", None, "指标值"], ["指标", None, "指标"],
+            [None, None, "产出", "数量", "享受保教费补助", None, "≥ 4 200人"], [None, None, "指标", "指标", "幼儿人数"],
+            [None, None, None, "质量", "补助资金足额发放率", None, "1 0 0 %"], [None, None, None, "指标"],
+            [None, None, "效益", "社会效益", "学前三年毛入园率", None, "≥ 8 9 %"], [None, None, "指标", "指标"],
+            [None, None, "满意度", "服务对象", "幼儿家长满意度", None, "≥ 9 0 %"], [None, None, "指标", "满意度指标"],
+            [None, None, None, None, None, "第 1 页"]]
+    r = _read(tmp_path, rows)
+    (p,) = r.submission.projects
+    assert (p.name, p.annual_amount) == ("学前教育保教费补助", Decimal("1456.56"))
+    assert [(i.level1, i.level2, i.name, i.target.value) for i in p.indicators] == [
+        ("产出指标", "数量指标", "享受保教费补助幼儿人数", Decimal(4200)), ("产出指标", "质量指标", "补助资金足额发放率", Decimal(100)),
+        ("效益指标", "社会效益", "学前三年毛入园率", Decimal(89)), ("满意度指标", "服务对象满意度", "幼儿家长满意度", Decimal(90))]
+    assert {"label-split-joined", "rows-split-joined"} <= set(_codes(r)) and r.exit_code == 0
+    # a row under a level cell that names another level, or a 三级 with no level fragment, stays a row
+    plain = [*NAMED, *TABLE[:2], [None, None, "幼儿人数", "≥4200人"], [None, "成本指标", "生均补助标准", "≤1800元/生"], *TABLE[2:]]
+    r = _read(tmp_path, plain)
+    assert [i.name for i in r.submission.projects[0].indicators][:3] == ["改造小区个数", "幼儿人数", "生均补助标准"]
+    assert "rows-split-joined" not in _codes(r)

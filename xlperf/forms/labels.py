@@ -85,14 +85,17 @@ def _traditional() -> frozenset[str]:
 @dataclass(frozen=True)
 class LabelHit:
     """A label found in a cell: its section and field in labels.toml, the label key,
-    ``inline`` (the value written in the same cell after the label) if any, and ``unit``
-    (万元 / 元 / 亿元) when the label states one (``项目预算金额(万元)``)."""
+    ``inline`` (the value written in the same cell after the label) if any, ``unit``
+    (万元 / 元 / 亿元) when the label states one (``项目预算金额(万元)``), and ``joined``, the
+    column of the label's second part when a converter split it over two cells (``项 目`` |
+    ``名 称``)."""
 
     section: str
     field: str
     label: str
     inline: str | None = None
     unit: str | None = None
+    joined: int | None = None  # the column of a label's second part (a scan's `项 目` | `名 称`)
 
 
 @dataclass(frozen=True)
@@ -247,9 +250,13 @@ class Labels:
             idx = {}
             hits_of = self._hits_cached
             for r, cells in sheet.grid.items():
-                for c, v in cells:
+                first = True
+                for i, (c, v) in enumerate(cells):
                     if isinstance(v, str) and 0 < len(v) <= 200:
                         hits = hits_of(v)
+                        if not hits and first and i + 1 < len(cells):
+                            hits = self._split_label(v, cells[i + 1])  # `项 目` | `名 称` (a scan's converter)
+                        first = False
                         if not hits:
                             continue  # most cells: no label of any section
                         for section, hit in hits.items():
@@ -263,6 +270,19 @@ class Labels:
                                 row.append((c, hit))
             sheet.cache["labels"] = idx
         return idx  # type: ignore[return-value]
+
+    def _split_label(self, text: str, after: tuple[int, object]) -> dict[str, LabelHit]:
+        """A project label a converter split over a row's first two text cells (`项 目` | `名 称`):
+        two short parts, neither a label, whose join is one (whole, no value inline); the hit
+        notes the second part's column."""
+        c2, v2 = after
+        if not isinstance(v2, str) or len(v2) > 12 or len(text) > 12 or self._hits_cached(v2):
+            return {}
+        a, b = form_key(text), form_key(v2)
+        if not a or not b or len(a) > 4 or len(b) > 4:
+            return {}
+        hit = self._cached("project", a + b, False)
+        return {} if hit is None else {"project": LabelHit("project", hit.field, hit.label, unit=hit.unit, joined=c2)}
 
     def with_words(self, extra: dict) -> Labels:
         """These labels plus the wordings of *extra* (a labels.toml-shaped dict, checked

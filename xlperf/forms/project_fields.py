@@ -84,6 +84,9 @@ def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) 
         if is_umbrella_row(sheet, r):
             continue  # the 一级项目's row: no field of a project (left to the unmapped report)
         hits = [(c, h) for c, h in index.get(r, ()) if (r, c) not in sheet.consumed]
+        for c, h in hits:
+            if h.joined is not None and (r, h.joined) not in sheet.consumed:
+                _joined_label(sheet, r, c, h, ctx)
         label_cols = {c for c, _h in hits}
         hits = [(c, h) for c, h in hits if h.field != "parent_project"]  # 一级项目名称 beside 二级项目名称 (甘肃)
         below = sheet.rows_between(r + 1, stop)
@@ -101,6 +104,16 @@ def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) 
                 sheet.consumed.add((r, c))
     _add_up(sheet, found, ctx)
     return found
+
+
+def _joined_label(sheet: Sheet, r: int, c: int, hit: LabelHit, ctx: ParseContext) -> None:
+    """A label a converter split over two cells (`项 目` | `名 称`): its second part consumed with
+    it (its value is right of the second part), reported ``label-split-joined``."""
+    sheet.consumed.add((r, hit.joined))
+    ctx.findings.append(finding("label-split-joined", sheet=sheet.name, cell=cell_name(r, c),
+                                params={"first": format_value(sheet.cells[(r, c)]).strip(),
+                                        "second": format_value(sheet.cells[(r, hit.joined)]).strip(),
+                                        "label": hit.label}))
 
 
 def _ambiguous(sheet: Sheet, r: int, hits: list[tuple[int, LabelHit]], label_cols: set[int], headed: bool,

@@ -12,6 +12,7 @@
   (``row-shifted``), its cells mapped to roles, a garbled row read by token order, a value
   right of its column (``target-shifted``) or inside the 三级 cell
   (``target-split-from-name``);
+* :mod:`.split` joins back the second lines a scan's converter split off a row (西藏);
 * :mod:`.table` walks the rows: :func:`read_table`;
 * :mod:`.blocks` reads side-by-side 中期 / 年度 blocks as one list:
   :func:`read_indicator_table` (the entry point form readers call).

@@ -26,6 +26,7 @@ from ..common import (
 from ..labels import form_key, load_labels, outline_item
 from .header import TableHeader, align_header, fix_target_column, header_cells, repeats_header, type_columns
 from .levels import LevelCarry, level_fields, report_levels
+from .split import join_split_rows
 from .rows import (
     RowRoles,
     leading_levels,
@@ -74,6 +75,8 @@ class _Table:
     levels_of: tuple[LevelCarry | None, LevelCarry | None] = (None, None)
     levels: dict[str, str | None] = field(default_factory=dict)
     bracketed: bool = False  # no value column: each 三级 ends with its value in brackets
+    joined: dict[tuple[int, int], str] = field(default_factory=dict)  # cells with their second line (split.py)
+    second_lines: set[int] = field(default_factory=set)  # rows read into the row above them
 
     @property
     def flat(self) -> bool:
@@ -148,6 +151,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     header = align_header(sheet, header, rows, table.match_l2, ctx)
     table.header, table.role_at = fix_target_column(sheet, header, rows, ctx)
     table.bracketed = _values_in_brackets(table, rows)
+    table.joined, table.second_lines = join_split_rows(sheet, table.header, rows, table.match_l1, table.match_l2, ctx)
     table.role_at.update({c: f"grade|{g}" for c, g in header.grades.items()})
     table.role_at.update({c: f"recipient|{n}" for c, n in header.recipients.items()})
     out: list[Indicator] = []
@@ -161,6 +165,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
                 row[0] == head and repeats_header(sheet, r, header)):
             sheet.consumed.update((r, c) for c, _v in row)
             continue  # a page break: 续表, the page number and the header printed again
+        if r in table.second_lines:
+            continue  # a scan's second line of the row above: read with it
         texts = _row_texts(table, r)
         if not texts:
             continue
@@ -226,7 +232,7 @@ def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
         if c in serial and _is_number_or_code(v):  # the row's number (序号 1, 指标代码 0101001)
             sheet.consumed.add((r, c))
             continue
-        t = v if isinstance(v, str) else format_value(v)
+        t = table.joined.get((r, c)) or (v if isinstance(v, str) else format_value(v))
         if not t.strip() or (c == block and load_labels().match("indicator_header", t, inline=False)):
             sheet.consumed.add((r, c))
             continue
