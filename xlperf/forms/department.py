@@ -348,6 +348,8 @@ def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
     index = load_labels().index(sheet).get("department", {})
     seen = {hit.field for r, hits in index.items() if r not in owned
             for _c, hit in hits if hit.field in _STRONG or (hit.field == "annual_goal" and "整体" in hit.label)}
+    if not seen:
+        return None  # (a title alone is no department form)
     title = department_title(sheet)
     if title is not None and title[0] not in owned and not any(c == title[1] for c, _h in index.get(title[0], ())):
         seen.add("title")  # (a title that is itself a section label, 部门整体绩效目标, counts once)

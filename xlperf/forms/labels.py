@@ -115,6 +115,7 @@ class _Parts:
 
 
 _NOT_LABEL_SECTIONS = {"parts"}
+_SPLIT_PART_MAX = 8  # a part of a label split over two cells: two to four characters, spaced (`项 目`)
 
 
 class Labels:
@@ -152,6 +153,9 @@ class Labels:
         self._any_first = frozenset(ch for pre in self._prefix.values() for ch in pre)
         self._part_ends = tuple({e for rules in self._parts.values() for p in rules for e in p.ends})
         self._part_words = tuple({w for rules in self._parts.values() for p in rules if not p.ends for w in p.any})
+        # the first parts of a project wording split over two cells (`项目` of 项目名称): each part 2-4 characters
+        self._split_heads = frozenset(k[:i] for k in self._exact.get("project", {}) for i in range(2, min(len(k) - 1, 4) + 1)
+                                      if len(k) - i <= 4)
         self._cached = lru_cache(maxsize=1 << 16)(self._match)
         self._hits_cached = lru_cache(maxsize=1 << 16)(self._hits)
 
@@ -248,15 +252,16 @@ class Labels:
         idx = sheet.cache.get("labels")
         if idx is None:
             idx = {}
-            hits_of = self._hits_cached
+            hits_of, split_heads = self._hits_cached, self._split_heads
             for r, cells in sheet.grid.items():
-                first = True
-                for i, (c, v) in enumerate(cells):
+                c0, v0 = cells[0]
+                if (len(cells) > 1 and isinstance(v0, str) and 0 < len(v0) <= _SPLIT_PART_MAX
+                        and form_key(v0) in split_heads and not hits_of(v0)):
+                    for section, hit in self._split_label(v0, cells[1]).items():  # `项 目` | `名 称` (a scan's converter)
+                        idx.setdefault(section, {})[r] = [(c0, hit)]
+                for c, v in cells:
                     if isinstance(v, str) and 0 < len(v) <= 200:
                         hits = hits_of(v)
-                        if not hits and first and i + 1 < len(cells):
-                            hits = self._split_label(v, cells[i + 1])  # `项 目` | `名 称` (a scan's converter)
-                        first = False
                         if not hits:
                             continue  # most cells: no label of any section
                         for section, hit in hits.items():
@@ -272,17 +277,15 @@ class Labels:
         return idx  # type: ignore[return-value]
 
     def _split_label(self, text: str, after: tuple[int, object]) -> dict[str, LabelHit]:
-        """A project label a converter split over a row's first two text cells (`项 目` | `名 称`):
-        two short parts, neither a label, whose join is one (whole, no value inline); the hit
-        notes the second part's column."""
+        """A project wording a converter split over a row's first two cells (`项 目` | `名 称`): the
+        first part starts a wording, the second, no label itself, completes it; the hit notes the
+        second part's column."""
         c2, v2 = after
-        if not isinstance(v2, str) or len(v2) > 12 or len(text) > 12 or self._hits_cached(v2):
+        if not isinstance(v2, str) or len(v2) > _SPLIT_PART_MAX or self._hits_cached(v2):
             return {}
-        a, b = form_key(text), form_key(v2)
-        if not a or not b or len(a) > 4 or len(b) > 4:
-            return {}
-        hit = self._cached("project", a + b, False)
-        return {} if hit is None else {"project": LabelHit("project", hit.field, hit.label, unit=hit.unit, joined=c2)}
+        key = form_key(text) + form_key(v2)
+        fld = self._exact.get("project", {}).get(key)
+        return {} if fld is None else {"project": LabelHit("project", fld, key, joined=c2)}
 
     def with_words(self, extra: dict) -> Labels:
         """These labels plus the wordings of *extra* (a labels.toml-shaped dict, checked

@@ -26,11 +26,12 @@ def is_umbrella_row(sheet: Sheet, r: int) -> bool:
     projects (河北 市级: 一级项目名称 | … | 一级项目编码, 一级项目预算数 | … | 其中：财政资金): its
     leftmost project label is a 一级项目 one (labels.toml [parts.project.parent_project]) and it
     names no project (甘肃 writes 一级项目名称 beside the 二级项目名称: that row is the project's)."""
-    hits = load_labels().index(sheet).get("project", {}).get(r)
-    if not hits:
-        return False
-    first = min(hits, key=lambda hit: hit[0])[1]
-    return first.field == "parent_project" and not any(h.field == "name" for _c, h in hits)
+    rows = sheet.cache.get("umbrella_rows")
+    if rows is None:  # once per sheet: most have no 一级项目 label at all
+        rows = sheet.cache["umbrella_rows"] = frozenset(
+            row for row, hits in load_labels().index(sheet).get("project", {}).items()
+            if min(hits, key=lambda hit: hit[0])[1].field == "parent_project" and not any(h.field == "name" for _c, h in hits))
+    return r in rows
 
 
 def sheet_department_line(sheet: Sheet, end: int, ctx: ParseContext) -> tuple[int, int, str] | None:

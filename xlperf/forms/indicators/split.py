@@ -34,19 +34,22 @@ def join_split_rows(sheet: Sheet, header: TableHeader, rows: list[int], match_l1
     second: set[int] = set()
     if not rows or not (LEVEL_ROLES & set(header.cols)):
         return joined, second
-    if rows[0] == header.last_row + 1 and _joins_header(sheet, header.last_row, rows[0], (match_l1, match_l2)):
-        second.add(rows[0])  # (the header's first lines are read with it: 一级 of 一级指标; 绩效 of 绩效指标 consumed)
-        sheet.consumed.update((header.last_row, c) for c, _v in sheet.grid[rows[0]])
     tiers = {header.cols[role]: match for role, match in (("level1", match_l1), ("level2", match_l2))
              if role in header.cols}
     name_col = header.cols["name"]
+    last = max(*tiers, name_col)
+    if (rows[0] == header.last_row + 1 and sheet.grid[rows[0]][-1][0] <= last
+            and _joins_header(sheet, header.last_row, rows[0], (match_l1, match_l2))):
+        second.add(rows[0])  # (the header's first lines are read with it: 一级 of 一级指标; 绩效 of 绩效指标 consumed)
+        sheet.consumed.update((header.last_row, c) for c, _v in sheet.grid[rows[0]])
     for r in rows:
-        if r in second or r - 1 not in sheet.grid or r - 1 in second or r - 1 <= header.last_row:
-            continue
-        above = dict(sheet.grid[r - 1])
-        cells = [(c, v) for c, v in sheet.grid[r] if not (isinstance(v, str) and not v.strip())]
+        row = sheet.grid[r]
+        if row[-1][0] > last or r in second or r - 1 not in sheet.grid or r - 1 in second or r - 1 <= header.last_row:
+            continue  # most rows: a cell right of the 三级 (its value)
+        cells = [(c, v) for c, v in row if not (isinstance(v, str) and not v.strip())]
         if not cells or any(c not in tiers and c != name_col for c, _v in cells) or all(c == name_col for c, _v in cells):
-            continue
+            continue  # most rows: a value, or another column's cell
+        above = dict(sheet.grid[r - 1])
         texts = {c: _text(above.get(c)) for c, _v in cells}
         if not all(texts[c] and _joins_level(tiers[c], texts[c], _text(v)) for c, v in cells if c in tiers):
             continue

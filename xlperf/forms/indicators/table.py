@@ -224,7 +224,7 @@ def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
     table's own label repeated in its column (绩效指标, 昭化) are consumed, not read; a text in
     the numbering column (合计, 导出时间：…) is read like any cell."""
     sheet, only, block, shared = table.sheet, table.header.only, table.header.block, table.header.shared
-    serial = table.header.serial
+    serial, joined = table.header.serial, table.joined
     texts = []
     for c, v in sheet.grid[r]:
         if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
@@ -232,7 +232,7 @@ def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
         if c in serial and _is_number_or_code(v):  # the row's number (序号 1, 指标代码 0101001)
             sheet.consumed.add((r, c))
             continue
-        t = table.joined.get((r, c)) or (v if isinstance(v, str) else format_value(v))
+        t = joined[(r, c)] if joined and (r, c) in joined else v if isinstance(v, str) else format_value(v)
         if not t.strip() or (c == block and load_labels().match("indicator_header", t, inline=False)):
             sheet.consumed.add((r, c))
             continue
