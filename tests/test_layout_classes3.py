@@ -98,6 +98,9 @@ def test_a_department_form_whose_goal_is_a_plain_annual_goal(tmp_path: Path) -> 
     sections = [*rows[:3], ["部门职能职责概述", "负责全县水利工程建设与管理"], *TABLE]
     plan = _read(tmp_path, sections).submission.department_plan
     assert plan.functions == "负责全县水利工程建设与管理" and plan.annual_indicators
+    # a line naming who files a table without a project name is no department form by itself
+    filed = [["单位名称：某县水利局"], ["年度绩效目标", "完成6座小型水库除险加固"], *TABLE]
+    assert _read(tmp_path, filed).submission.department_plan is None
     # a project form naming its department above its 项目名称 stays a project form
     project = [["部门（单位）名称", "某县住建局"], *NAMED, ["年度绩效指标", None, None, None], *TABLE]
     r = _read(tmp_path, project)

@@ -67,6 +67,7 @@ def test_seed_corpus(row: dict[str, str]) -> None:
         ("大于或等于 95%", "≥", "95", "%"),
         ("小于等于1260元/亩", "≤", "1260", "元/亩"),
         ("等于100%", "=", "100", "%"),
+        ("等于或大于 95%", "≥", "95", "%"),
         ("满意度大于等于90%", "≥", "90", "%"),
         # digits spaced by a scan's OCR, or grouped in thousands by a space
         ("≥ 9 5 %", "≥", "95", "%"),

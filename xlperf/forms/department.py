@@ -353,8 +353,9 @@ def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
     title = department_title(sheet)
     if title is not None and title[0] not in owned and not any(c == title[1] for c, _h in index.get(title[0], ())):
         seen.add("title")  # (a title that is itself a section label, 部门整体绩效目标, counts once)
-    if "name" in seen and not names_project(sheet, owned):
-        seen.add("no-project")
+    if not names_project(sheet, owned) and any(
+            hit.field == "name" and hit.inline is None for r, hits in index.items() if r not in owned for _c, hit in hits):
+        seen.add("no-project")  # (a line 单位名称：… above a table names who files it, not its form)
     if len(seen) < 2:
         return None
     return Recognition(min(1.0, 0.25 * len(seen)), set(sheet.grid) - owned)
