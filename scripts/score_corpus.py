@@ -4,6 +4,7 @@
     python scripts/score_corpus.py --json score.json   # the same figures for tools
     python scripts/score_corpus.py --details           # and, per file, what was missed or read wrong
     python scripts/score_corpus.py --workbooks DIR --truth DIR   # the variants of build_corpus.py --variants DIR
+    python scripts/score_corpus.py --pooled            # indicators pooled over a file's units (earlier rounds)
 
 Every workbook of corpus/workbooks/ (built by scripts/build_corpus.py) is imported with
 ``xlperf.importer.import_workbook`` and compared with corpus/truth/<stem>.toml (format in
@@ -19,13 +20,18 @@ Figures, per file and overall (counts, and the ratio overall):
   contains the truth goal's first 20 characters;
 * indicator recall: expected indicators (one per truth row; one per recipient value where the
   row has ``targets``) with a read indicator of the same 三级 name and target text, one to
-  one, pooled over the file's units; a truth row without a target expects none read; where
-  the truth gives ``parts`` (separate operator / value / unit columns) a read target with that
-  comparator, value and unit also counts;
+  one, **in the unit the truth puts the row in**: only the indicators of the read unit matched
+  to that truth unit (above) count, so a row read under the wrong project, or under a project
+  when the truth puts it in the department plan, is a miss; a truth unit not found recalls
+  nothing. A truth row without a target expects none read; where the truth gives ``parts``
+  (separate operator / value / unit columns) a read target with that comparator, value and
+  unit also counts. ``--pooled`` counts as earlier rounds did, pooling a file's rows over every
+  unit read (a misattributed row then counts), to compare with the scores those rounds recorded;
 * level accuracy: of the recalled indicators whose truth gives a level, those whose canonical
   一级 and 二级 equal the truth's where it gives them;
-* spurious rows: read indicators that match no truth row even by name alone, over all read
-  indicators (0 when none was read);
+* spurious rows: read indicators that match no truth row of their unit even by name alone
+  (every indicator of a read unit matched to no truth unit), over all read indicators (0 when
+  none was read);
 * unmapped cells: the number of ``unmapped-cell`` findings;
 * negatives refused: a negative file imported with exit code 2 and a ``not-a-target-form``
   finding; target forms read: a target file not refused (exit code 0 or 1).
@@ -191,26 +197,26 @@ class ReadUnit:
     names: list[str]
     amounts: list[Decimal]
     goal: str | None
+    indicators: list[Any] = field(default_factory=list)
 
 
-def _read_units(submission: Any) -> tuple[list[ReadUnit], list[Any]]:
-    """The read units and every read indicator (projects' and the department plan's)."""
+def _read_units(submission: Any) -> list[ReadUnit]:
+    """The read units, each with its indicators (the department plan's annual and long-term ones)."""
     units: list[ReadUnit] = []
-    indicators: list[Any] = []
     if submission is None:
-        return units, indicators
+        return units
     plan = submission.department_plan
     if plan is not None:
         totals = [row.current_amount for row in (plan.revenue_total, plan.expenditure_total)
                   if row is not None and row.current_amount is not None]
         units.append(ReadUnit("department", [n for n in (plan.name, submission.department.name) if n],
-                              [Decimal(str(a)) for a in totals], plan.annual_goal))
-        indicators += [*plan.annual_indicators, *plan.long_term_indicators]
+                              [Decimal(str(a)) for a in totals], plan.annual_goal,
+                              [*plan.annual_indicators, *plan.long_term_indicators]))
     for project in submission.projects:
         amounts = [Decimal(str(project.annual_amount))] if project.annual_amount is not None else []
-        units.append(ReadUnit("project", [project.name] if project.name else [], amounts, project.performance_target))
-        indicators += project.indicators
-    return units, indicators
+        units.append(ReadUnit("project", [project.name] if project.name else [], amounts, project.performance_target,
+                              list(project.indicators)))
+    return units
 
 
 def _target_ok(exp: Expected, target: Any) -> bool:
@@ -268,12 +274,13 @@ class FileScore:
         return out
 
 
-def score_file(truth: Truth, result: Any) -> FileScore:
-    """Compare one import result (an ``xlperf.importer.ImportResult``) with its truth."""
+def score_file(truth: Truth, result: Any, *, pooled: bool = False) -> FileScore:
+    """Compare one import result (an ``xlperf.importer.ImportResult``) with its truth; indicators
+    are counted in the unit the truth puts them in, or over all units with ``pooled``."""
     findings = result.report.findings
     codes = sorted({f.code for f in findings if f.severity == "error"})
     refused = result.exit_code == 2 and any(f.code == "not-a-target-form" for f in findings)
-    units, read = _read_units(result.submission)
+    units = _read_units(result.submission)
     fs = FileScore(truth.stem, truth.kind, result.exit_code, codes, units_read=len(units),
                    unmapped_cells=sum(1 for f in findings if f.code == "unmapped-cell"))
     if truth.kind == "negative":
@@ -282,10 +289,12 @@ def score_file(truth: Truth, result: Any) -> FileScore:
         fs.target_forms_read = (int(result.exit_code != 2), 1)
 
     free = list(units)
+    matched: list[tuple[TruthUnit, ReadUnit | None]] = []
     found = amounts = amounts_total = goals = goals_total = 0
     for unit in truth.units:
         wanted = {norm(n) for n in unit.names}
         match = next((u for u in free if u.kind == unit.kind and wanted & {norm(n) for n in u.names}), None)
+        matched.append((unit, match))
         if match is not None:
             free.remove(match)
             found += 1
@@ -308,7 +317,38 @@ def score_file(truth: Truth, result: Any) -> FileScore:
     fs.amounts_right = (amounts, amounts_total)
     fs.goals_read = (goals, goals_total)
 
-    expected = [e for unit in truth.units for e in unit.expected]
+    read = [i for u in units for i in u.indicators]
+    if pooled:  # one group: every expected row against every read row
+        groups = [([e for unit in truth.units for e in unit.expected], list(read))]
+    else:  # a truth unit's rows against its matched unit's rows only; unmatched read units are all spurious
+        groups = [(unit.expected, list(match.indicators) if match is not None else []) for unit, match in matched]
+        groups.append(([], [i for u in free for i in u.indicators]))
+    expected = [e for exp, _ in groups for e in exp]
+    recalled: list[tuple[Expected, Any]] = []
+    unused: list[Any] = []
+    missed_lines: list[str] = []
+    for group_expected, group_read in groups:
+        group_recalled, group_unused, lines = _match_rows(group_expected, group_read)
+        recalled += group_recalled
+        unused += group_unused
+        missed_lines += lines
+    fs.indicator_recall = (len(recalled), len(expected))
+    with_levels = [(e, i) for e, i in recalled if e.level1 or e.level2]
+    right = sum(1 for e, i in with_levels
+                if (e.level1 is None or i.level1 == e.level1) and (e.level2 is None or i.level2 == e.level2))
+    fs.level_accuracy = (right, len(with_levels))
+    fs.details += [f"level of {e.name}: want {e.level1}/{e.level2}, read {i.level1}/{i.level2}" for e, i in with_levels
+                   if not ((e.level1 is None or i.level1 == e.level1) and (e.level2 is None or i.level2 == e.level2))]
+    fs.details += missed_lines
+    fs.details += [f"spurious row: {_short(i.name)} = {_short(i.target.raw if i.target else None)}" for i in unused]
+    fs.spurious_rows = (len(unused), len(read))
+    return fs
+
+
+def _match_rows(expected: list[Expected], read: list[Any]) -> tuple[list[tuple[Expected, Any]], list[Any], list[str]]:
+    """Match expected rows to read rows one to one by name and target: the recalled pairs, the
+    read rows matching no expected row even by name (spurious; a row read with a wrong target is
+    wrong, not spurious) and a detail line per expected row missed."""
     unused = list(read)
     recalled: list[tuple[Expected, Any]] = []
     missed: list[Expected] = []
@@ -319,23 +359,15 @@ def score_file(truth: Truth, result: Any) -> FileScore:
         else:
             unused.remove(hit)
             recalled.append((exp, hit))
-    fs.indicator_recall = (len(recalled), len(expected))
-    with_levels = [(e, i) for e, i in recalled if e.level1 or e.level2]
-    right = sum(1 for e, i in with_levels
-                if (e.level1 is None or i.level1 == e.level1) and (e.level2 is None or i.level2 == e.level2))
-    fs.level_accuracy = (right, len(with_levels))
-    fs.details += [f"level of {e.name}: want {e.level1}/{e.level2}, read {i.level1}/{i.level2}" for e, i in with_levels
-                   if not ((e.level1 is None or i.level1 == e.level1) and (e.level2 is None or i.level2 == e.level2))]
-    for exp in missed:  # a row read with a wrong target is wrong, not spurious
+    lines = []
+    for exp in missed:
         hit = next((i for i in unused if norm(i.name) == norm(exp.name)), None)
         if hit is not None:
             unused.remove(hit)
-            fs.details.append(f"target of {exp.name}: want {exp.target!r}, read {_short(hit.target.raw if hit.target else None)}")
+            lines.append(f"target of {exp.name}: want {exp.target!r}, read {_short(hit.target.raw if hit.target else None)}")
         else:
-            fs.details.append(f"indicator not read: {exp.name} = {exp.target!r}")
-    fs.details += [f"spurious row: {_short(i.name)} = {_short(i.target.raw if i.target else None)}" for i in unused]
-    fs.spurious_rows = (len(unused), len(read))
-    return fs
+            lines.append(f"indicator not read: {exp.name} = {exp.target!r}")
+    return recalled, unused, lines
 
 
 def _short(text: str | None, limit: int = 40) -> str:
@@ -381,8 +413,9 @@ def ratio(name: str, value: tuple[int, int] | int) -> float | None:
     return right / total
 
 
-def score(*, workbooks: Path = WORKBOOKS, truth_dir: Path = TRUTH) -> Scores:
-    """Import every corpus workbook and score it against its truth file.
+def score(*, workbooks: Path = WORKBOOKS, truth_dir: Path = TRUTH, pooled: bool = False) -> Scores:
+    """Import every corpus workbook and score it against its truth file (indicators per unit, or
+    ``pooled`` over a file's units).
 
     Raises :class:`TruthError` for a malformed truth file and ``FileNotFoundError`` for a
     truth file without its workbook (run scripts/build_corpus.py)."""
@@ -394,7 +427,7 @@ def score(*, workbooks: Path = WORKBOOKS, truth_dir: Path = TRUTH) -> Scores:
         book = workbooks / f"{path.stem}.xlsx"
         if not book.is_file():
             raise FileNotFoundError(f"{book} is missing: run python scripts/build_corpus.py")
-        files.append(score_file(truth, import_workbook(str(book))))
+        files.append(score_file(truth, import_workbook(str(book)), pooled=pooled))
     return Scores(files)
 
 
@@ -439,7 +472,7 @@ def floors_toml(scores: Scores) -> str:
 
 FLOORS_HEADER = """# What scripts/score_corpus.py reached on a set of forms (corpus/, or a held-out set with
 # --workbooks/--truth), kept from falling by tests/test_corpus_score.py (tests/test_heldout.py,
-# tests/test_heldout2.py).
+# tests/test_heldout2.py, tests/test_heldout3.py).
 # Ratios (right / total); spurious_rows and unmapped_cells are ceilings (lower is better),
 # every other figure a floor. Written by
 #     python scripts/score_corpus.py [--workbooks DIR --truth DIR] --write-floors FILE
@@ -475,9 +508,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="their truth files (default corpus/truth); for variants the same DIR")
     parser.add_argument("--write-floors", type=Path, metavar="FILE",
                         help="write today's figures as floors/ceilings (corpus/floors.toml)")
+    parser.add_argument("--pooled", action="store_true",
+                        help="count indicators over all of a file's units, as rounds before the per-unit count did")
     args = parser.parse_args(argv)
+    if args.pooled and args.write_floors:
+        parser.error("floors follow the per-unit count: --pooled cannot write them")
     try:
-        scores = score(workbooks=args.workbooks, truth_dir=args.truth)
+        scores = score(workbooks=args.workbooks, truth_dir=args.truth, pooled=args.pooled)
     except (TruthError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -174,6 +174,34 @@ def test_scoring_department_plan_and_negatives(tmp_path: Path) -> None:
     assert fs.negatives_refused == (0, 1) and fs.spurious_rows == (1, 1)
 
 
+def test_an_indicator_counts_only_in_the_unit_the_truth_puts_it_in(tmp_path: Path) -> None:
+    """A row read right but under another project (or under a project when the truth puts it in
+    the department plan) is a miss and a spurious row; ``pooled`` counts it as earlier rounds did."""
+    truth = _truth(tmp_path, """kind = "project"
+[[projects]]
+name = "甲"
+indicators = [ { name = "人数", target = "63人" }, { name = "合格率", target = "100%" } ]
+[[projects]]
+name = "乙"
+indicators = [ { name = "里程", target = "5公里" } ]
+""")
+    result = _result([_project("甲", indicators=[_indicator("人数", "63人")]),
+                      _project("乙", indicators=[_indicator("合格率", "100%")]),
+                      _project("丙", indicators=[_indicator("里程", "5公里")])])
+    fs = sc.score_file(truth, result)
+    assert fs.projects_found == (2, 2)
+    assert fs.indicator_recall == (1, 3)
+    assert fs.spurious_rows == (2, 3)  # 合格率 under 乙, 里程 under the unmatched 丙
+    assert sc.score_file(truth, result, pooled=True).indicator_recall == (3, 3)
+
+    dept = _truth(tmp_path, 'kind = "department"\n[department]\nname = "某局"\n'
+                            'indicators = [ { name = "人数", target = "63人" } ]\n')
+    plan = SimpleNamespace(name="某局", revenue_total=None, expenditure_total=None, annual_goal=None,
+                           annual_indicators=[], long_term_indicators=[])
+    fs = sc.score_file(dept, _result([_project(None, indicators=[_indicator("人数", "63人")])], plan=plan))
+    assert (fs.projects_found, fs.indicator_recall, fs.spurious_rows) == ((1, 1), (0, 1), (1, 1))
+
+
 @pytest.mark.parametrize("text", [
     'kind = "project"\n[[projects]]\nname = "a"\nammount = "1"\n',
     'kind = "project"\n[[projects]]\nname = "a"\namount = 1.5\n',

@@ -62,6 +62,18 @@ def test_seed_corpus(row: dict[str, str]) -> None:
         ("5次以下", "≤", "5", "次"),
         ("100百分比", "=", "100", "%"),
         ("<=2%", "≤", "2", "%"),
+        # a direction written as words (指标方向 columns of 福建 county forms, or typed in the cell)
+        ("大于等于5000亩", "≥", "5000", "亩"),
+        ("大于或等于 95%", "≥", "95", "%"),
+        ("小于等于1260元/亩", "≤", "1260", "元/亩"),
+        ("等于100%", "=", "100", "%"),
+        ("等于或大于 95%", "≥", "95", "%"),
+        ("满意度大于等于90%", "≥", "90", "%"),
+        # digits spaced by a scan's OCR, or grouped in thousands by a space
+        ("≥ 9 5 %", "≥", "95", "%"),
+        ("1 0 0 %", "=", "100", "%"),
+        ("≥ 4 200人", "≥", "4200", "人"),
+        ("1 800元/生·年", "=", "1800", "元/生·年"),
     ],
 )
 def test_documented_targets(raw: str, cmp: str, value: str, unit: str) -> None:
@@ -69,13 +81,13 @@ def test_documented_targets(raw: str, cmp: str, value: str, unit: str) -> None:
     assert (t.kind, t.comparator, t.value, t.unit) == ("quantitative", cmp, Decimal(value), unit)
 
 
-@pytest.mark.parametrize("raw", ["进一步提升", "按季度发放", "严格控制在预算内", "2022年底", "每天 1 人", "=是"])
+@pytest.mark.parametrize("raw", ["进一步提升", "按季度发放", "严格控制在预算内", "2022年底", "每天 1 人", "=是", "不等于0"])
 def test_qualitative(raw: str) -> None:
     t = parse_target(raw)
     assert t.kind == "qualitative" and t.value is None and t.comparator is None
 
 
-@pytest.mark.parametrize("raw", ["2,8505", "62,905,469", "=629054,69元", "1038,8772万元"])
+@pytest.mark.parametrize("raw", ["2,8505", "62,905,469", "=629054,69元", "1038,8772万元", "≥12 5人", "14 56.5万元"])
 def test_ambiguous_numbers_are_not_guessed(raw: str) -> None:
     t = parse_target(raw)
     assert t.kind == "ambiguous" and t.value is None
@@ -95,6 +107,8 @@ def test_empty_target() -> None:
         ("1,295.82", Decimal("1295.82"), False),
         ("25 万元", Decimal("25"), False),
         ("250000元", Decimal("25.0000"), False),
+        ("1 456.56", Decimal("1456.56"), False),  # a space grouping thousands (a scan's converter)
+        ("14 56.56", None, True),  # a space that groups nothing: two numbers, or one: reported
         ("2,8505", None, True),
         ("62,905,469", None, True),
         ("待定", None, True),
@@ -128,6 +142,7 @@ def test_ambiguous_number_says_what_is_ambiguous_about_this_value() -> None:
     assert "629054.69" in ambiguity("=629054,69元") and "62905469" in ambiguity("=629054,69元")
     assert "1234.56" in ambiguity("1.234,56")
     assert "15 位" in ambiguity("12345678901234567")
+    assert "125" in ambiguity("≥12 5人") and "空格" in ambiguity("≥12 5人")
     r = import_workbook(str(SAMPLES / "002_hongsibu_2025.xlsx"))
     messages = {f.text: f.message for f in r.report.findings if f.code == "ambiguous-number"}
     assert set(messages) == {"2,8505", "62,905,469", "=629054,69元"}

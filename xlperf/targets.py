@@ -7,9 +7,12 @@ Grammar (docs/targets.md, every form checked against the seed corpus in
   ``$\\geq 95\\%$`` (LaTeX from PDF extraction), ``≤31.9 万元``, ``=1家公司``,
   ``≥800 件/年``; no comparator means ``=``;
 * ``number unit 以上 / 以下``: ``90%以上`` -> ``≥ 90 %``;
-* ``不高于 / 不超过 / 不大于 / 不低于 / 不少于 / 不小于 / 高于 / 低于 / 超过 / 大于 / 少于 / 小于
-  number unit``, with an optional short subject before it (``满意度不低于80%``);
+* a comparator word before the number (``不高于 / 不低于 / 大于等于 / 小于等于 / 等于 / 高于 / 低于 …``,
+  templates/lists.toml ``[comparator_words]``), with an optional short subject before it
+  (``满意度不低于80%``, ``大于等于5000亩`` from a 指标方向 column of words);
 * ``100百分比`` -> ``100 %``;
+* digits spaced apart by a scan's OCR (``≥ 9 5 %``) or grouped in thousands by a space
+  (``≥ 4 200人``) are one number; a space that groups nothing (``12 5``) is *ambiguous*;
 * anything else is qualitative (``进一步提升``, ``按季度发放``, ``2022年底``), kept as text;
 * a number whose commas cannot be read safely (``2,8505``, ``62,905,469``,
   ``1038,8772``) is *ambiguous*: reported by the rules, never guessed.
@@ -25,6 +28,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from .data import load_data
 from .model import Target
 
 __all__ = ["MONEY_UNITS", "AmountReading", "ambiguity", "amount_in_wan", "parse_amount", "parse_target", "target_fields"]
@@ -40,13 +44,17 @@ _LATEX: list[tuple[str, str]] = [
     ("\\ge", "≥"), ("\\le", "≤"), ("\\%", "%"), ("\\,", ""), ("\\times", "×"),
 ]
 _LATEX_TEXT_RE = re.compile(r"\\(?:text|mathrm|textrm)\s*\{([^{}]*)\}")
-_WORD_CMP: list[tuple[str, str]] = [
-    ("不高于", "≤"), ("不超过", "≤"), ("不大于", "≤"), ("不多于", "≤"), ("最多", "≤"),
-    ("不低于", "≥"), ("不少于", "≥"), ("不小于", "≥"), ("至少", "≥"),
-    ("高于", ">"), ("超过", ">"), ("大于", ">"), ("多于", ">"),
-    ("低于", "<"), ("少于", "<"), ("小于", "<"),
-]
-_SUFFIX_CMP = {"以上": "≥", "及以上": "≥", "以下": "≤", "及以下": "≤", "以内": "≤"}
+
+
+def _word_table(name: str) -> dict[str, str]:
+    """Word -> comparator of a lists.toml table (``[comparator_words]``), longest word first."""
+    table = load_data("lists.toml")[name]
+    words = {w: cmp for cmp, ws in table.items() if cmp != "source" for w in ws}
+    return dict(sorted(words.items(), key=lambda kv: -len(kv[0])))
+
+
+_WORD_CMP = _word_table("comparator_words")
+_SUFFIX_CMP = _word_table("comparator_suffixes")
 
 # A number as typed: digits with optional commas and one decimal point.
 _NUM = r"[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+"
@@ -55,12 +63,15 @@ _UNIT = r"[^\d\s=<>≤≥*×+,，;；:：()（）]{1,8}(?:\s*/\s*[^\d\s=<>≤≥
 _QUANT_RE = re.compile(rf"^(?P<cmp>[≥≤=<>])?\s*(?P<num>{_NUM})\s*(?P<unit>/?\s*{_UNIT})?$")
 # "subject + number + 以上/以下/以内": 全年更新8期以上, 预算控制成本在240000以内
 _SUFFIX_RE = re.compile(
-    rf"^(?P<subject>[\u4e00-\u9fff（）()]{{0,12}}?)(?P<num>{_NUM})\s*(?P<unit>{_UNIT})??\s*(?P<suffix>及以上|以上|及以下|以下|以内)$"
+    rf"^(?P<subject>[\u4e00-\u9fff（）()]{{0,12}}?)(?P<num>{_NUM})\s*(?P<unit>{_UNIT})??\s*(?P<suffix>{'|'.join(_SUFFIX_CMP)})$"
 )
+# "subject + word + number + unit": 不低于80%, 满意度大于等于90% (never after 不: 不等于 is no comparator)
 _WORD_RE = re.compile(
-    rf"^(?P<subject>[\u4e00-\u9fff（）()]{{0,10}}?)(?P<word>{'|'.join(w for w, _ in _WORD_CMP)})\s*"
+    rf"^(?P<subject>[\u4e00-\u9fff（）()]{{0,10}}?)(?<!不)(?P<word>{'|'.join(_WORD_CMP)})\s*"
     rf"(?P<num>{_NUM})\s*(?P<unit>{_UNIT})?$"
 )
+# digits with spaces between them: a scan's OCR (≥ 9 5 %) or a space grouping thousands (4 200)
+_SPACED_DIGITS_RE = re.compile(r"(?<![\d.])\d+(?:[ \u00a0\u2009\u202f]+\d+)+(?:\.\d+)?(?![\d.])")
 _GOOD_GROUPING_RE = re.compile(r"^[-+]?\d{1,3}(,\d{3})+\.\d+$")
 # Units that make a number a time expression rather than a quantity: 2022年底, 2024 年度内.
 _TIME_UNIT_RE = re.compile(r"(底|内|前|后|末|初)$")
@@ -81,6 +92,26 @@ def _normalise(raw: str) -> str:
     for a, b in _CMP_WORDS:
         s = s.replace(a, b)
     return s.strip()
+
+
+def _join_spaced_digits(s: str) -> tuple[str, bool]:
+    """*s* with the spaces inside its numbers removed where they can be read one way only:
+    every digit spaced apart (a scan's OCR: ``9 5`` -> 95, ``1 0 0`` -> 100) or groups of three
+    after the first (thousands: ``4 200`` -> 4200, ``1 456.56``). Returns (text, ambiguous):
+    any other space between digits (``12 5``: 125, or 12 and 5) is ambiguous."""
+    if " " not in s and "\u00a0" not in s and "\u2009" not in s and "\u202f" not in s:
+        return s, False
+    ambiguous = False
+
+    def join(m: re.Match[str]) -> str:
+        nonlocal ambiguous
+        groups = m.group().split()
+        whole = [g.split(".")[0] for g in groups]
+        if not (all(len(g) == 1 for g in whole) or (len(whole[0]) <= 3 and all(len(g) == 3 for g in whole[1:]))):
+            ambiguous = True
+        return "".join(groups)
+
+    return _SPACED_DIGITS_RE.sub(join, s), ambiguous
 
 
 def _read_number(text: str) -> tuple[Decimal | None, bool]:
@@ -127,6 +158,9 @@ def _parse_cached(text: str) -> _Fields:
     s = _normalise(text)
     if not s:
         return "empty", None, None, None
+    s, spaced_ambiguously = _join_spaced_digits(s)
+    if spaced_ambiguously:
+        return "ambiguous", None, None, None
     m = _QUANT_RE.match(s)
     if m:
         unit = (m.group("unit") or "").replace(" ", "").lstrip("/")
@@ -140,7 +174,7 @@ def _parse_cached(text: str) -> _Fields:
         return _quantity(cmp or "=", m.group("num"), unit)
     m = _WORD_RE.match(s)
     if m:
-        return _quantity(dict(_WORD_CMP)[m.group("word")], m.group("num"), m.group("unit"))
+        return _quantity(_WORD_CMP[m.group("word")], m.group("num"), m.group("unit"))
     m = _SUFFIX_RE.match(s)
     if m:
         return _quantity(_SUFFIX_CMP[m.group("suffix")], m.group("num"), m.group("unit"))
@@ -196,7 +230,9 @@ def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per 
         return AmountReading((Decimal(repr(cell)), False))
     if isinstance(cell, Decimal):
         return AmountReading((cell, False))
-    s = _normalise(str(cell))
+    s, spaced_ambiguously = _join_spaced_digits(_normalise(str(cell)))
+    if spaced_ambiguously:
+        return AmountReading((None, True))
     factor = Decimal(1)
     m = re.search(r"\s*(万元|万|元)$", s)
     if m:
@@ -230,6 +266,11 @@ def ambiguity(text: str) -> str:
     ``629054,69`` -> 629054.69 or 62905469; more than 15 significant digits -> cannot be
     kept exactly. Never raises; a text without such a number gets a general sentence."""
     s = unicodedata.normalize("NFKC", text)
+    spaced = _SPACED_DIGITS_RE.search(s)
+    if spaced is not None and "," not in s:
+        joined = "".join(spaced.group().split())
+        return (f"数字“{spaced.group()}”中有空格，不是千分位写法（每 3 位一个空格）：可能是 {joined}，"
+                "也可能是几个数字写在一起")
     m = max(_COMMA_NUMBER_RE.findall(s), key=len, default="")
     digits = m.replace(",", "").replace(".", "")
     if "," not in m:

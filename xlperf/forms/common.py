@@ -31,8 +31,11 @@ __all__ = [
     "consume_boilerplate",
     "department_above",
     "department_line",
+    "department_title",
     "filed_by",
     "is_continued",
+    "is_numbering",
+    "is_page_number",
     "is_serial",
     "is_signature",
     "is_total_row",
@@ -55,7 +58,7 @@ _TITLE_RE = re.compile(
 )
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 # the year line under a title: (2020)年度, ( 2019 年度), 2021年度) (its "(" lost with the page)
-_YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$")
+_YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$|^(预算)?年度:(20\d\d)年?$")  # 预算年度：2025 (export)
 _TRAILING_YEAR_RE = re.compile(r"\(?20\d\d年度?\)?$")
 _UNIT_RE = re.compile(r"^\(?(?:金额)?单位[:：]?(万元|元|亿元)\)?$")  # also bracketed: （单位：万元）
 _DEPT_RE = re.compile(r"^(?P<code>\d{3,12})?\s*-?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?(局|委员会|委|办公室|中心|院|所|厅|部|处|会|政府))(本级)?$")
@@ -78,10 +81,12 @@ def is_title(text: object) -> bool:
 @lru_cache(maxsize=1 << 14)
 def title_year(text: object) -> int | None:
     """The year a title or its year line states (``2024 年部门项目支出预算绩效目标表``,
-    ``(2024年度)`` -> 2024)."""
+    ``(2024年度)``, ``预算年度：2025`` -> 2024, 2024, 2025)."""
     if not isinstance(text, str):
         return None
     m = _YEAR_RE.search(text)
+    if m is None and (note := _YEAR_NOTE_RE.match(form_key(text))) is not None:  # 预算年度：2025
+        return int(next(g for g in note.groups() if g and g.isdigit()))
     return int(m.group(1)) if m else None
 
 
@@ -148,6 +153,41 @@ def _continued_words() -> frozenset[str]:
     return frozenset(form_key(w) for w in load_data("labels.toml")["boilerplate"]["continued"])
 
 
+_TITLE_ROWS = 3  # a form's title is in its first rows
+
+
+def department_title(sheet: Sheet) -> tuple[int, int] | None:
+    """The cell of the sheet's title (a title cell in its first rows) when it names a
+    department-wide form (``部门整体支出绩效目标表``: a word of labels.toml [boilerplate]
+    department_title), else ``None``; kept on the sheet."""
+    if "department_title" not in sheet.cache:
+        words = _department_title_words()
+        sheet.cache["department_title"] = next(
+            ((r, c) for r in sheet.rows_between(0, max(sheet.grid, default=0) + 1)[:_TITLE_ROWS]
+             for c, v in sheet.grid[r] if is_title(v) and any(w in form_key(v) for w in words)), None)
+    return sheet.cache["department_title"]  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _department_title_words() -> tuple[str, ...]:
+    return tuple(form_key(w) for w in load_data("labels.toml")["boilerplate"]["department_title"])
+
+
+@lru_cache(maxsize=1 << 12)
+def is_page_number(text: object) -> bool:
+    """A page number a print or a scan leaves on its own row (``第 1 页``, ``第1页 共3页``, ``- 2 -``:
+    labels.toml [boilerplate] page_number patterns, matched on the label key)."""
+    if not isinstance(text, str) or len(text) > 20:
+        return False
+    key = label_key(text)
+    return any(p.match(key) for p in _page_patterns())
+
+
+@lru_cache(maxsize=1)
+def _page_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in load_data("labels.toml")["boilerplate"]["page_number"])
+
+
 @lru_cache(maxsize=1 << 12)
 def is_serial(text: object) -> bool:
     """The heading of a table's numbering column (序号, 编号: labels.toml [boilerplate] serial)."""
@@ -157,6 +197,21 @@ def is_serial(text: object) -> bool:
 @lru_cache(maxsize=1)
 def _serial_words() -> frozenset[str]:
     return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["serial"])
+
+
+@lru_cache(maxsize=1 << 12)
+def is_numbering(text: object) -> bool:
+    """The heading of a column numbering a table's rows: 序号, or the code column of a budget
+    system's export (指标代码, 编码: labels.toml [boilerplate] serial and code_column)."""
+    if not isinstance(text, str):
+        return False
+    key = label_key(text)
+    return key in _serial_words() or key in _code_words()
+
+
+@lru_cache(maxsize=1)
+def _code_words() -> frozenset[str]:
+    return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["code_column"])
 
 
 @lru_cache(maxsize=1 << 14)
@@ -213,8 +268,8 @@ class ParseContext:
 
 
 def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Callable[[object], bool] | None = None) -> None:
-    """Consume the titles and unit notes of row *r* (and cells *extra* accepts), noting
-    title years in *ctx*."""
+    """Consume the titles, unit notes and page numbers of row *r* (and cells *extra* accepts),
+    noting title years in *ctx*."""
     for c, v in sheet.grid.get(r, ()):
         if (r, c) in sheet.consumed:
             continue
@@ -225,11 +280,11 @@ def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Calla
             y = title_year(v)
             if y:
                 ctx.title_years.append(y)
-        elif is_unit_note(v):
+        elif is_unit_note(v) or is_page_number(v):
             sheet.consumed.add((r, c))
 
 
-_DIGIT_COMMA_RE = re.compile(r"\d,\d")
+_SPLIT_DIGITS_RE = re.compile(r"\d,\d|\d\s+\d")  # a comma or a space between digits: a number that may be read two ways
 
 
 def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx: ParseContext,
@@ -296,9 +351,9 @@ def read_percent(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx
 def _report_unreadable(sheet: Sheet, r: int, c: int, value: object, *, label: str, code: str,
                        ctx: ParseContext) -> None:
     """Report a typed value that is not the number its cell needs: ``ambiguous-number``
-    for text with a comma between digits (``"2,8505"``), else *code*
+    for text with a comma or a space between digits (``"2,8505"``, ``"14 56.56"``), else *code*
     (``amount-not-number`` / ``percent-not-number``), at (r, c) of *sheet*."""
-    if isinstance(value, str) and _DIGIT_COMMA_RE.search(value):
+    if isinstance(value, str) and _SPLIT_DIGITS_RE.search(value):
         ctx.findings.append(finding("ambiguous-number", sheet=sheet.name, cell=cell_name(r, c), text=value,
                                     params={"label": label, "why": ambiguity(value)}))
     else:
@@ -323,11 +378,14 @@ def _filer_words() -> frozenset[str]:
     return frozenset(label_key(w) for w in load_data("labels.toml")["boilerplate"]["filer"])
 
 
+_DEPARTMENT_FIELDS = frozenset({"competent_department", "filing_unit"})  # project labels naming the department
+
+
 def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re.Pattern[str] | None = None
                          ) -> tuple[int, int, str] | None:
     """When the only free cell of row *r* is a department line (``315002乐亭县司法局``, or
-    labelled: ``单位名称：浦江县住房和城乡建设局``, ``填报单位（公章）：宁城县水利局``), consume it, note it in *ctx* and return
-    (row, col, text) (the text after a label)."""
+    labelled: ``单位名称：浦江县住房和城乡建设局``, ``填报单位（公章）：宁城县水利局``, ``主管部门：衡水市教育局``),
+    consume it, note it in *ctx* and return (row, col, text) (the text after a label)."""
     free = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed]
     if len(free) != 1 or not isinstance(free[0][1], str):
         return None
@@ -335,9 +393,13 @@ def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re
     dept = department_line(v)
     if dept is None and (filer := filed_by(v)) is not None:  # 填报单位：新民市大民屯镇人民政府
         dept, v = department_line(filer), filer
-    if dept is None:
-        hit = load_labels().match("department", v)
-        if hit is not None and hit.field == "name" and hit.inline and (dept := department_line(hit.inline)):
+    if dept is None:  # 单位名称：浦江县住房和城乡建设局, 主管部门：衡水市教育局
+        labels = load_labels()
+        hit = labels.match("department", v)
+        if hit is None or hit.field != "name":
+            hit = labels.match("project", v)
+            hit = hit if hit is not None and hit.field in _DEPARTMENT_FIELDS else None
+        if hit is not None and hit.inline and (dept := department_line(hit.inline)):
             v = hit.inline
     if dept is None or (exclude is not None and exclude.match(v)):
         return None

@@ -26,6 +26,7 @@ from ..text import label_key, strip_markup
 from .base import FormReader, FormRun, Recognition
 from .common import (
     ParseContext,
+    department_title,
     is_title,
     is_unit_note,
     read_amount,
@@ -38,7 +39,7 @@ from .funds import amount_factor
 from .labels import load_labels
 from .values import value_below, value_right
 
-__all__ = ["READER", "find_department_form", "read_department"]
+__all__ = ["READER", "find_department_form", "is_department_sheet", "names_project", "read_department"]
 
 _STRONG = {"name", "revenue", "expenditure", "functions", "long_term_indicators", "annual_indicators",
            "project_spending", "funding_overview", "overview_header", "budget_total", "annual_tasks", "overall_goal"}
@@ -338,15 +339,39 @@ def _read_into(sheet: Sheet, rows: set[int], run: FormRun) -> set[int]:
 
 
 def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
-    """A quarter of certainty per department-only section the sheet shows (部门(单位)名称,
-    收入构成, 部门职能概述, 预算支出总额, 当年整体绩效目标 …): two make a department form,
-    so a project form whose 绩效指标 are headed 年度绩效指标, or whose 部门(单位)名称 names
-    its department, is not one."""
-    seen = {hit.field for r, hits in load_labels().index(sheet).get("department", {}).items() if r not in owned
+    """A quarter of certainty per department-only sign the sheet shows: a section (部门(单位)名称,
+    收入构成, 部门职能概述, 预算支出总额, 当年整体绩效目标 …), a title naming the department-wide
+    form (部门整体支出绩效目标表), or a department named with no project named anywhere on the
+    sheet (a form of the department itself, 湖南 and 宁夏 乡镇 forms whose goal is a plain
+    年度绩效目标). Two make a department form, so a project form whose 绩效指标 are headed
+    年度绩效指标, or whose 部门(单位)名称 names its department above its 项目名称, is not one."""
+    index = load_labels().index(sheet).get("department", {})
+    seen = {hit.field for r, hits in index.items() if r not in owned
             for _c, hit in hits if hit.field in _STRONG or (hit.field == "annual_goal" and "整体" in hit.label)}
+    if not seen:
+        return None  # (a title alone is no department form)
+    title = department_title(sheet)
+    if title is not None and title[0] not in owned and not any(c == title[1] for c, _h in index.get(title[0], ())):
+        seen.add("title")  # (a title that is itself a section label, 部门整体绩效目标, counts once)
+    if not names_project(sheet, owned) and any(
+            hit.field == "name" and hit.inline is None for r, hits in index.items() if r not in owned for _c, hit in hits):
+        seen.add("no-project")  # (a line 单位名称：… above a table names who files it, not its form)
     if len(seen) < 2:
         return None
     return Recognition(min(1.0, 0.25 * len(seen)), set(sheet.grid) - owned)
+
+
+def names_project(sheet: Sheet, owned: set[int]) -> bool:
+    """A project name label (项目名称, 二级项目名称 …, by wording or parts) on the sheet outside
+    *owned* rows."""
+    return any(h.field == "name" for r, hits in load_labels().index(sheet).get("project", {}).items() if r not in owned
+               for _c, h in hits)
+
+
+def is_department_sheet(sheet: Sheet, owned: set[int]) -> bool:
+    """The sheet shows a department-wide form and names no project: a table on it is the
+    department's, never a project named by its title (:mod:`.project` asks)."""
+    return not names_project(sheet, owned) and _recognise(sheet, owned) is not None
 
 
 READER = FormReader("department", recognise=_recognise, read=_read_into)

@@ -5,8 +5,8 @@ A cell is a label of a field when its folded key (:func:`form_key`) is one of th
 wordings (``项目名称``; ``主管部門`` and ``总 体 目 标`` fold to a listed wording), or when
 its parts fit the field's ``[parts]`` rule (``专项资金名称`` ends with 名称 and holds
 专项: a project name). A project label numbered as an item of a list (``1.财政拨款``, ``(二)其他资金``) is the label
-after its number; a heading of two labels joined by 、 (``单位名称、项目名称``) is the first that
-names a field. A label may carry its value in the same cell after a separator
+after its number; a heading of two labels joined by 、 (``单位名称、项目名称``) is the project name
+when one of them names it, else the first that names a field. A label may carry its value in the same cell after a separator
 (``项目期限 1年``, ``部门名称: 广州市增城区司法局``, ``资金总额: 250``). A unit written in
 the label (``项目预算金额 (万元)``) is kept on the hit for the amount reader.
 
@@ -85,14 +85,17 @@ def _traditional() -> frozenset[str]:
 @dataclass(frozen=True)
 class LabelHit:
     """A label found in a cell: its section and field in labels.toml, the label key,
-    ``inline`` (the value written in the same cell after the label) if any, and ``unit``
-    (万元 / 元 / 亿元) when the label states one (``项目预算金额(万元)``)."""
+    ``inline`` (the value written in the same cell after the label) if any, ``unit``
+    (万元 / 元 / 亿元) when the label states one (``项目预算金额(万元)``), and ``joined``, the
+    column of the label's second part when a converter split it over two cells (``项 目`` |
+    ``名 称``)."""
 
     section: str
     field: str
     label: str
     inline: str | None = None
     unit: str | None = None
+    joined: int | None = None  # the column of a label's second part (a scan's `项 目` | `名 称`)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class _Parts:
 
 
 _NOT_LABEL_SECTIONS = {"parts"}
+_SPLIT_PART_MAX = 8  # a part of a label split over two cells: two to four characters, spaced (`项 目`)
 
 
 class Labels:
@@ -149,6 +153,9 @@ class Labels:
         self._any_first = frozenset(ch for pre in self._prefix.values() for ch in pre)
         self._part_ends = tuple({e for rules in self._parts.values() for p in rules for e in p.ends})
         self._part_words = tuple({w for rules in self._parts.values() for p in rules if not p.ends for w in p.any})
+        # the first parts of a project wording split over two cells (`项目` of 项目名称): each part 2-4 characters
+        self._split_heads = frozenset(k[:i] for k in self._exact.get("project", {}) for i in range(2, min(len(k) - 1, 4) + 1)
+                                      if len(k) - i <= 4)
         self._cached = lru_cache(maxsize=1 << 16)(self._match)
         self._hits_cached = lru_cache(maxsize=1 << 16)(self._hits)
 
@@ -180,7 +187,8 @@ class Labels:
         if outline is not None:  # a numbered item of a list (the funds): the label after its number
             return self._field_of(section, key[outline.end():])
         if "、" in key and len(key) <= 12:  # a heading of two fields in one column (单位名称、项目名称, 云南)
-            return next((f for part in key.split("、") if part and (f := self._field_of(section, part))), None)
+            fields = [f for part in key.split("、") if part and (f := self._field_of(section, part))]
+            return next((f for f in fields if f[0] == "name"), fields[0] if fields else None)
         return None
 
     def _match(self, section: str, text: str, inline: bool) -> LabelHit | None:
@@ -244,8 +252,13 @@ class Labels:
         idx = sheet.cache.get("labels")
         if idx is None:
             idx = {}
-            hits_of = self._hits_cached
+            hits_of, split_heads = self._hits_cached, self._split_heads
             for r, cells in sheet.grid.items():
+                c0, v0 = cells[0]
+                if (len(cells) > 1 and isinstance(v0, str) and 0 < len(v0) <= _SPLIT_PART_MAX
+                        and form_key(v0) in split_heads and not hits_of(v0)):
+                    for section, hit in self._split_label(v0, cells[1]).items():  # `项 目` | `名 称` (a scan's converter)
+                        idx.setdefault(section, {})[r] = [(c0, hit)]
                 for c, v in cells:
                     if isinstance(v, str) and 0 < len(v) <= 200:
                         hits = hits_of(v)
@@ -262,6 +275,17 @@ class Labels:
                                 row.append((c, hit))
             sheet.cache["labels"] = idx
         return idx  # type: ignore[return-value]
+
+    def _split_label(self, text: str, after: tuple[int, object]) -> dict[str, LabelHit]:
+        """A project wording a converter split over a row's first two cells (`项 目` | `名 称`): the
+        first part starts a wording, the second, no label itself, completes it; the hit notes the
+        second part's column."""
+        c2, v2 = after
+        if not isinstance(v2, str) or len(v2) > _SPLIT_PART_MAX or self._hits_cached(v2):
+            return {}
+        key = form_key(text) + form_key(v2)
+        fld = self._exact.get("project", {}).get(key)
+        return {} if fld is None else {"project": LabelHit("project", fld, key, joined=c2)}
 
     def with_words(self, extra: dict) -> Labels:
         """These labels plus the wordings of *extra* (a labels.toml-shaped dict, checked

@@ -39,9 +39,11 @@ from .common import (
     percent,
     take_department_line,
 )
-from .indicators import TableHeader, find_header, read_indicator_table, repeats_header
+from .department import is_department_sheet
+from .indicators import TableHeader, find_header, merge_period_table, read_indicator_table, repeats_header
 from .labels import form_key, load_labels
-from .project_fields import collect_labels
+from .project_fields import Found, collect_labels
+from .project_stack import ANNUAL, is_umbrella_row, sheet_department_line, table_period
 from .project_values import UNITLIKE_RE, lone_text, resolve_fields
 
 __all__ = ["READER", "find_project_anchors", "read_projects"]
@@ -68,10 +70,18 @@ def find_project_anchors(sheet: Sheet, skip_rows: set[int]) -> list[int]:
     for h in _headers(sheet, skip_rows):
         after = -1 if prev is None else prev.row
         if not any(after < n < h.row for n in names) and not (
-                prev is not None and repeats_header(sheet, h.row, prev) and not _title_between(sheet, prev.row, h.row)):
+                prev is not None and repeats_header(sheet, h.row, prev) and not _title_between(sheet, prev.row, h.row)
+        ) and not (prev is not None and _other_period(sheet, prev, h)):
             anchors.append(h.row)
         prev = h
     return sorted(set(anchors))
+
+
+def _other_period(sheet: Sheet, prev: TableHeader, header: TableHeader) -> bool:
+    """*header* is the table of the other period of the project above (陕西: the 实施期 table,
+    then the 年度 one, no 项目名称 between): both tables say their period and they differ."""
+    first, second = table_period(sheet, prev, -1), table_period(sheet, header, prev.row)
+    return first is not None and second is not None and first != second
 
 
 def _title_between(sheet: Sheet, top: int, bottom: int) -> bool:
@@ -91,6 +101,8 @@ def _block_start(sheet: Sheet, anchor: int, floor: int) -> int:
             r = above[-1] if above else floor - 1
             continue
         cells = [v for c, v in rows[r] if (r, c) not in sheet.consumed]
+        if is_umbrella_row(sheet, r):
+            break  # the 一级项目 above its 二级项目: no row of theirs
         if (not cells or all(is_title(v) or is_unit_note(v) or department_line(v) or filed_by(v) for v in cells)
                 or lone_text(sheet, r) or r in project or (r == anchor - 1 and _prose_row(cells))):
             r -= 1
@@ -114,9 +126,11 @@ def read_projects(sheet: Sheet, anchors: list[int], *, tax: Taxonomy, ctx: Parse
         starts.append(_block_start(sheet, a, floor))
         floor = a + 1
     out = []
+    line = sheet_department_line(sheet, starts[0], ctx) if starts else None
     for i, a in enumerate(anchors):
         stop = starts[i + 1] if i + 1 < len(anchors) else end
-        out.append((_read_block(sheet, starts[i], a, stop, tax=tax, ctx=ctx), range(starts[i], stop)))
+        project, line = _read_block(sheet, starts[i], a, stop, tax=tax, ctx=ctx, line=line)
+        out.append((project, range(starts[i], stop)))
     return out
 
 
@@ -149,9 +163,14 @@ def _boilerplate(sheet: Sheet, start: int, anchor: int, ctx: ParseContext
     return lone, dept_line, title
 
 
-def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxonomy, ctx: ParseContext) -> Project:
+def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxonomy, ctx: ParseContext,
+                line: tuple[int, int, str] | None) -> tuple[Project, tuple[int, int, str] | None]:
+    """One project block; *line* is the department line above it (a block above, or the sheet's),
+    its 主管部门 where the block states none. Returns the project and the department line in
+    force below it (the block's own, else *line*)."""
     header, header_row = _first_header(sheet, anchor, stop)
     lone_above, dept_line, title = _boilerplate(sheet, start, anchor, ctx)
+    dept_line = dept_line or line
     proj = Project(sheet=sheet.name)
     # the labels from the block's first row: above the 项目名称 too (主管部门 first, 新疆), and above
     # a table named by its title (the other rows above are boilerplate, read by _boilerplate)
@@ -173,6 +192,7 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
             found.raw.setdefault("fund_use", (r + 1, below[0], below[1]))
             sheet.consumed.add((r + 1, below[0]))
     raw = found.raw
+    _filing_unit(sheet, found)
     if "competent_department" not in raw and "competent_department" not in found.label_cells and dept_line is not None:
         raw["competent_department"] = dept_line  # the form has no 主管部门 label: its department line
     if "name" not in raw and "name" not in found.label_cells and title is not None:
@@ -182,7 +202,38 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     resolve_fields(sheet, proj, found, lone_above, header_row, ctx)
     if header is not None:
         proj.indicators = read_indicator_table(sheet, header, table_end, tax=tax, ctx=ctx)
-    return proj
+        _period_table(sheet, proj, header, table_end, stop, tax=tax, ctx=ctx)
+    return proj, dept_line
+
+
+def _filing_unit(sheet: Sheet, found: Found) -> None:
+    """The unit that files the form (申报单位, 单位名称) is its 主管部门 where no 主管部门 label is
+    written; beside one, the label and its value are left to the unmapped report."""
+    if "filing_unit" not in found.raw:
+        return
+    r, c, value = found.raw.pop("filing_unit")
+    label = found.label_cells.pop("filing_unit")
+    if "competent_department" in found.raw or "competent_department" in found.label_cells:
+        sheet.consumed.difference_update({(r, c), label})
+        return
+    found.raw["competent_department"] = (r, c, value)
+    found.label_cells["competent_department"] = label
+
+
+def _period_table(sheet: Sheet, proj: Project, header: TableHeader, table_end: int, stop: int, *, tax: Taxonomy,
+                  ctx: ParseContext) -> None:
+    """The table of the block's other period under its first one (陕西: 实施期 then 年度, each
+    with its goal): the 年度 values are the targets, the period's values of the same 三级 their
+    ``period_target`` (:func:`~xlperf.forms.indicators.merge_period_table`)."""
+    other, _row = _first_header(sheet, table_end, stop)
+    if other is None:
+        return
+    first, second = table_period(sheet, header, -1), table_period(sheet, other, header.last_row)
+    if first is None or second is None or first == second:
+        return
+    more = read_indicator_table(sheet, other, _label_block_after(sheet, other, stop), tax=tax, ctx=ctx)
+    annual, period = (proj.indicators, more) if first == ANNUAL else (more, proj.indicators)
+    proj.indicators = merge_period_table(annual, period)
 
 
 def _label_block_after(sheet: Sheet, header: TableHeader, stop: int) -> int:
@@ -280,6 +331,8 @@ def _recognise(sheet: Sheet, owned: set[int]) -> Recognition | None:
     index = load_labels().index(sheet).get("project", {})
     fields = {h.field for r, hits in index.items() if r not in owned for _c, h in hits}
     named = "name" in fields
+    if not named and is_department_sheet(sheet, owned):
+        return None  # the department's own form: its table is the department's (department.py)
     score = min(1.0, (0.6 if named else 0.5) + 0.05 * len(fields))
     return Recognition(score, anchors)
 

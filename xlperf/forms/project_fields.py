@@ -22,6 +22,7 @@ from ..readers.grid import Sheet, format_value
 from .common import ParseContext, is_total_row, is_unit_note_or_title
 from .funds import ItemsTotal, items_total, period_columns, total_beside
 from .labels import LabelHit, form_key, load_labels
+from .project_stack import is_umbrella_row
 from .values import value_below, value_right
 
 __all__ = ["Found", "collect_labels"]
@@ -80,8 +81,14 @@ def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) 
     found = Found()
     index = load_labels().index(sheet).get("project", {})
     for r in rows:
+        if is_umbrella_row(sheet, r):
+            continue  # the 一级项目's row: no field of a project (left to the unmapped report)
         hits = [(c, h) for c, h in index.get(r, ()) if (r, c) not in sheet.consumed]
+        for c, h in hits:
+            if h.joined is not None and (r, h.joined) not in sheet.consumed:
+                _joined_label(sheet, r, c, h, ctx)
         label_cols = {c for c, _h in hits}
+        hits = [(c, h) for c, h in hits if h.field != "parent_project"]  # 一级项目名称 beside 二级项目名称 (甘肃)
         below = sheet.rows_between(r + 1, stop)
         heads = (len(hits) >= 2 and not any(h.inline or _right_of(sheet, r, c, label_cols) for c, h in hits)
                  and not (below and below[0] in index))  # labels over a row of values, not over more labels
@@ -97,6 +104,16 @@ def collect_labels(sheet: Sheet, rows: list[int], stop: int, ctx: ParseContext) 
                 sheet.consumed.add((r, c))
     _add_up(sheet, found, ctx)
     return found
+
+
+def _joined_label(sheet: Sheet, r: int, c: int, hit: LabelHit, ctx: ParseContext) -> None:
+    """A label a converter split over two cells (`项 目` | `名 称`): its second part consumed with
+    it (its value is right of the second part), reported ``label-split-joined``."""
+    sheet.consumed.add((r, hit.joined))
+    ctx.findings.append(finding("label-split-joined", sheet=sheet.name, cell=cell_name(r, c),
+                                params={"first": format_value(sheet.cells[(r, c)]).strip(),
+                                        "second": format_value(sheet.cells[(r, hit.joined)]).strip(),
+                                        "label": hit.label}))
 
 
 def _ambiguous(sheet: Sheet, r: int, hits: list[tuple[int, LabelHit]], label_cols: set[int], headed: bool,
@@ -173,8 +190,9 @@ def _take(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[int], hea
 
 def _funds_heading(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[int], stop: int,
                    found: Found) -> bool:
-    """A funds heading (项目资金, 资金情况 …): with its amount right of it (项目资金（万元） | 380)
-    it is the amount label; over source rows by 本年度 / 全周期 columns (the special-bond
+    """A funds heading (项目资金, 资金情况 …): with its amount right of it (项目资金（万元） | 380),
+    or below it among other headings over their values (a 街道 form typed in Word: 项目负责人 |
+    项目资金 over 王×× | 86.5万元), it is the amount label; over source rows by 本年度 / 全周期 columns (the special-bond
     form) the year's and the period's totals are left to their rows (:func:`_add_up`).
     True when a value was found."""
     if "资金" not in hit.label:
@@ -188,11 +206,23 @@ def _funds_heading(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[
         found.year_cols.update(dict.fromkeys(rows, columns["annual_amount"]))
         return False
     right = _right_of(sheet, r, c, label_cols)
-    if right is None or not _is_amount(right[1]):
+    if right is not None and _is_amount(right[1]):
+        sheet.consumed.add((r, right[0]))
+        found.offer("annual_amount", hit, (r, right[0], right[1]), c)
+        return True
+    below = value_below(sheet, r, c, stop) if right is None else None
+    if below is None or not _is_amount(below[2]) or _part_left(sheet, r, below[0], below[1]):
         return False
-    sheet.consumed.add((r, right[0]))
-    found.offer("annual_amount", hit, (r, right[0], right[1]), c)
+    sheet.consumed.add((below[0], below[1]))  # a heading over its amount (项目负责人 | 项目资金 over 王×× | 86.5万元)
+    found.offer("annual_amount", hit, below, c)
     return True
+
+
+def _part_left(sheet: Sheet, heading_row: int, r: int, col: int) -> bool:
+    """Row *r* names a part of the funds left of *col* (其中:财政拨款 | 500 under 资金总额): a text
+    left of *col* that is not the value of another heading of *heading_row* (its cell above empty)."""
+    above = {c for c, v in sheet.grid.get(heading_row, ()) if not (isinstance(v, str) and not v.strip())}
+    return any(c < col and c not in above and isinstance(v, str) and v.strip() for c, v in sheet.grid.get(r, ()))
 
 
 def _first_line(text: str) -> str:

@@ -2,8 +2,10 @@
 (实际完成值, 分值 / 得分, 全年执行数 …), a 绩效运行监控表 (1-7月执行数, 全年预计完成情况,
 偏差原因分析 …), a scoring rubric (评分标准, 扣分 …), a 资金分配表 without indicators
 (支出功能分类科目, 经济分类科目 …), a budget table without indicators (部门收支总表: 本年收入合计,
-支出总计 …), a project library's 项目申报表 without goal and indicators (项目概况, 立项依据,
-支出明细 …). Two or more of one kind's words (labels.toml
+支出总计 …; a publication's 项目支出表: 功能科目编码, 功能科目名称), a project library's 项目申报表
+without goal and indicators (项目概况, 立项依据, 支出明细 …), a 绩效评价结果表 (评价得分, 评价等级,
+主要问题 …), a 绩效目标调整申请表 (调整原因, 原指标值, 调整后指标值 …: a request to change targets
+is never read as the targets). Two or more of one kind's words (labels.toml
 [not_target]) as cells of the sheet recognise it, more surely than any target form reader,
 so a self-evaluation's 项目名称 and indicator table are never read as a project. A rubric
 also shows itself by its table: an indicator header with a 分值 column and no column for
@@ -27,7 +29,8 @@ __all__ = ["KINDS", "READER"]
 #: the Chinese name of each kind of [not_target] words, for the messages
 KINDS = {"self_evaluation": "绩效自评表", "monitoring": "绩效运行监控表", "scoring": "评分表",
          "allocation": "资金分配表（没有绩效指标）", "budget": "预算收支表（没有绩效指标）",
-         "project_request": "项目申报表（没有绩效目标和绩效指标）"}
+         "project_request": "项目申报表（没有绩效目标和绩效指标）", "evaluation": "绩效评价结果表",
+         "adjustment": "绩效目标调整申请表（不是批复的绩效目标）"}
 # kinds refused only on a sheet without an indicator table (a target form may cite their words)
 _WITHOUT_INDICATORS = frozenset({"allocation", "budget", "project_request"})
 # ... and without a goal label: a project request names its project and amount as a target form does

@@ -30,6 +30,7 @@ ORDER: tuple[str, ...] = (
     "level1-without-indicator",        # levels.py
     "output-level2-missing",           # levels.py
     "target-missing",                  # targets.py
+    "no-target-read",                  # targets.py
     "cost-amount-mismatch",            # cost.py
     "cost-comparator",                 # cost.py
     "percent-over-100",                # targets.py

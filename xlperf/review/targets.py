@@ -1,4 +1,5 @@
-"""Target values (绩效值): a 三级 without one (``target-missing``), a percentage above 100
+"""Target values (绩效值): a 三级 without one (``target-missing``), a form none of whose 三级 has
+one (``no-target-read``: its values were not read, never exit 0), a percentage above 100
 (``percent-over-100``), a 满意度 target that is not a number (``satisfaction-qualitative``),
 a number with an unreadable comma (``ambiguous-number``: ``=629054,69元``, never guessed).
 See docs/review-rules.md and docs/targets.md."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import Finding, Submission
+from ..model import Finding, Submission, Target
 from ..targets import ambiguity
 from .common import Facts, at
 from .registry import rule
@@ -22,6 +23,21 @@ def _target_missing(sub: Submission, facts: Facts) -> Iterator[Finding]:
         for i in named:
             if (i.target is None or i.target.kind == "empty") and (i.period_target is None or i.period_target.kind == "empty"):
                 yield at("target-missing", i.source, sheet=p.sheet, params={"name": i.name})
+
+
+@rule("no-target-read")
+def _no_target(sub: Submission, facts: Facts) -> Iterator[Finding]:
+    units = [(f"项目“{p.name or '（未命名项目）'}”", p.sheet, named) for p, named in zip(sub.projects, facts.named)]
+    plan = sub.department_plan
+    if plan is not None:
+        units.append(("部门整体绩效目标", plan.sheet, [*plan.long_term_indicators, *plan.annual_indicators]))
+    for unit, sheet, indicators in units:
+        if indicators and not any(_has_value(i.target) or _has_value(i.period_target) for i in indicators):
+            yield at("no-target-read", indicators[0].source, sheet=sheet, params={"unit": unit, "count": len(indicators)})
+
+
+def _has_value(target: Target | None) -> bool:
+    return target is not None and target.kind != "empty"
 
 
 @rule("percent-over-100")

@@ -12,6 +12,7 @@
   (``row-shifted``), its cells mapped to roles, a garbled row read by token order, a value
   right of its column (``target-shifted``) or inside the 三级 cell
   (``target-split-from-name``);
+* :mod:`.split` joins back the second lines a scan's converter split off a row (西藏);
 * :mod:`.table` walks the rows: :func:`read_table`;
 * :mod:`.blocks` reads side-by-side 中期 / 年度 blocks as one list:
   :func:`read_indicator_table` (the entry point form readers call).
@@ -21,10 +22,10 @@ The layouts behind each repair are described in docs/forms.md.
 
 from __future__ import annotations
 
-from .blocks import read_indicator_table
+from .blocks import merge_period_table, read_indicator_table
 from .header import TableHeader, find_header, repeats_header
 from .levels import LevelCarry, level_fields, report_levels
 from .table import level_text, read_table
 
-__all__ = ["LevelCarry", "TableHeader", "find_header", "level_fields", "level_text", "read_indicator_table",
-           "read_table", "repeats_header", "report_levels"]
+__all__ = ["LevelCarry", "TableHeader", "find_header", "level_fields", "level_text", "merge_period_table",
+           "read_indicator_table", "read_table", "repeats_header", "report_levels"]

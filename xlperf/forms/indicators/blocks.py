@@ -24,7 +24,7 @@ from ..common import ParseContext
 from .header import TableHeader, split_blocks
 from .table import read_table
 
-__all__ = ["read_indicator_table"]
+__all__ = ["merge_period_table", "read_indicator_table"]
 
 
 def read_indicator_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy, ctx: ParseContext,
@@ -62,6 +62,13 @@ def _as_period(ind: Indicator) -> Indicator:
 
 def _has_value(target: object) -> bool:
     return target is not None and bool(getattr(target, "raw", "").strip())
+
+
+def merge_period_table(annual: list[Indicator], period: list[Indicator]) -> list[Indicator]:
+    """Two tables of one project, one per period (陕西: the 实施期 table above the 年度 one): the
+    年度 indicators, each with the period value of the same 三级 as its ``period_target``, then
+    the 三级 only the period table has (``period_target`` and no target)."""
+    return _merge(annual, [_as_period(i) for i in period])
 
 
 def _merge(annual: list[Indicator], period: list[Indicator]) -> list[Indicator]:

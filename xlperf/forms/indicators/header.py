@@ -10,7 +10,7 @@ from functools import cached_property
 from ...cellref import cell_name, col_name
 from ...findings import finding
 from ...readers.grid import Sheet
-from ..common import ParseContext, is_serial
+from ..common import ParseContext, is_numbering
 from ...text import label_key
 from ..labels import LabelHit, load_labels
 from .rows import vocab
@@ -39,7 +39,7 @@ class TableHeader:
     (column -> 优 / 良 / 中 / 差) and ``recipients`` (column -> 新罗区 …) are the columns
     under a 评价标准 or 区域目标值 group; ``block`` the column of the table's own label
     (绩效指标); ``only`` the columns a side-by-side block reads (``None``: all); ``serial`` the
-    序号 column left of the 三级."""
+    序号 and code columns (指标代码) left of the 三级."""
 
     row: int
     last_row: int
@@ -51,7 +51,7 @@ class TableHeader:
     only: frozenset[int] | None = None
     shared: frozenset[int] = frozenset()  # columns read by every block (the 一级), consumed or not
     repeats: tuple[tuple[str, int], ...] = ()  # (role, col) of roles written a second time
-    serial: int | None = None  # the 序号 column: the rows' numbers, no content
+    serial: frozenset[int] = frozenset()  # the 序号 / 指标代码 columns: the rows' numbers, no content
 
     @cached_property
     def first_data_col(self) -> int:
@@ -87,8 +87,8 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
     if "name" not in cols or not (_TABLE_ROLES & set(cols)):
         return None
     first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
-    c0, v0 = sheet.grid[row][0]
-    serial = c0 if c0 < cols["name"] and is_serial(v0) else None  # 序号, the table's first column (吉林 export)
+    roles = set(cols.values())  # 序号 (吉林 export), 指标代码 (青海 export) left of the 三级: numbering, no content
+    serial = frozenset(c for c, v in sheet.grid[row] if c < cols["name"] and c not in roles and is_numbering(v))
     header = TableHeader(row=row, last_row=row, cols=cols, first_row=first, block=block, repeats=tuple(repeats),
                          serial=serial)
     return _sub_headers(sheet, header)
@@ -182,7 +182,7 @@ def header_cells(sheet: Sheet, header: TableHeader) -> list[tuple[int, int]]:
     cells += [(r, c) for r in range(header.row + 1, header.last_row + 1) for c in header.recipients
               if (r, c) in sheet.cells]
     cells += [(header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells]  # 三级 by place
-    cells += [] if header.serial is None else [(header.row, header.serial)]
+    cells += [(header.row, c) for c in header.serial]
     return cells
 
 

@@ -17,11 +17,14 @@ from ...data import load_data
 from ...taxonomy import LevelMatch
 from ...text import label_key
 
-__all__ = ["LevelToken", "RowRoles", "Vocab", "leading_levels", "map_roles", "row_shift", "split_name_target",
-           "take_shifted_target", "vocab"]
+__all__ = ["LevelToken", "RowRoles", "Vocab", "leading_levels", "map_roles", "row_shift", "split_bracketed",
+           "split_name_target", "take_shifted_target", "vocab"]
 
 _LEVEL_LIKE_RE = re.compile(r"^\d{1,2}\s*[-－—]|指标$")
 _CMP_SPLIT_RE = re.compile(r"^(?P<name>.+?)\s+(?P<target>[=<>≤≥≧＞＜＝].*)$")
+# a 三级 ending in its value in brackets (山西: 农村危房改造户数（≥270户）; a bracket of the name's own
+# before it stays with the name: 农房（含C级、D级危房）改造合格率（100%）)
+_BRACKETED_RE = re.compile(r"^(?P<name>.+?)\s*[（(](?P<target>[^（）()]+)[）)]\s*$")
 _VALUE_ROLES = ("description", "two_years_ago", "last_year", "target")
 
 Cell = tuple[int, str]
@@ -172,6 +175,13 @@ def take_shifted_target(roles: RowRoles, cols: dict[str, int]) -> Cell | None:
     values["target"] = right[0]
     roles.extras.remove(right[0])
     return right[0]
+
+
+def split_bracketed(text: str) -> tuple[str, str] | None:
+    """A 三级 and its value in brackets at its end (``农村危房改造户数（≥270户）`` -> (name, ``≥270户``)),
+    as a table without a value column writes them; ``None`` when *text* does not end so."""
+    m = _BRACKETED_RE.match(text.strip())
+    return (m.group("name").strip(), m.group("target").strip()) if m and m.group("target").strip() else None
 
 
 def split_name_target(text: str, *, has_target_column: bool) -> tuple[str, str] | None:

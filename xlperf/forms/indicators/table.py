@@ -14,11 +14,29 @@ from ...readers.grid import Sheet, format_value
 from ...targets import target_fields
 from ...taxonomy import LevelMatch, Taxonomy, split_code
 from ...text import label_key
-from ..common import ParseContext, is_continued, is_signature, is_total_row, is_unit_note, is_unit_note_or_title
+from ..common import (
+    ParseContext,
+    is_continued,
+    is_page_number,
+    is_signature,
+    is_total_row,
+    is_unit_note,
+    is_unit_note_or_title,
+)
 from ..labels import form_key, load_labels, outline_item
 from .header import TableHeader, align_header, fix_target_column, header_cells, repeats_header, type_columns
 from .levels import LevelCarry, level_fields, report_levels
-from .rows import RowRoles, leading_levels, map_roles, row_shift, split_name_target, take_shifted_target, vocab
+from .split import join_split_rows
+from .rows import (
+    RowRoles,
+    leading_levels,
+    map_roles,
+    row_shift,
+    split_bracketed,
+    split_name_target,
+    take_shifted_target,
+    vocab,
+)
 
 __all__ = ["level_text", "read_table"]
 
@@ -56,6 +74,9 @@ class _Table:
     shifted: list[tuple[int, int, int | str]] = field(default_factory=list)
     levels_of: tuple[LevelCarry | None, LevelCarry | None] = (None, None)
     levels: dict[str, str | None] = field(default_factory=dict)
+    bracketed: bool = False  # no value column: each 三级 ends with its value in brackets
+    joined: dict[tuple[int, int], str] = field(default_factory=dict)  # cells with their second line (split.py)
+    second_lines: set[int] = field(default_factory=set)  # rows read into the row above them
 
     @property
     def flat(self) -> bool:
@@ -129,6 +150,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     sheet.consumed.update((header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells)  # typed columns' headings
     header = align_header(sheet, header, rows, table.match_l2, ctx)
     table.header, table.role_at = fix_target_column(sheet, header, rows, ctx)
+    table.bracketed = _values_in_brackets(table, rows)
+    table.joined, table.second_lines = join_split_rows(sheet, table.header, rows, table.match_l1, table.match_l2, ctx)
     table.role_at.update({c: f"grade|{g}" for c, g in header.grades.items()})
     table.role_at.update({c: f"recipient|{n}" for c, n in header.recipients.items()})
     out: list[Indicator] = []
@@ -138,9 +161,12 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
         first, lone = row[0][1], len(row) == 1
         if lone and is_unit_note_or_title(first) and not is_unit_note(first):
             break  # the title of the next form: the table ended
-        if (lone and is_continued(first)) or (row[0] == head and repeats_header(sheet, r, header)):
+        if (lone and (is_continued(first) or is_page_number(first))) or (
+                row[0] == head and repeats_header(sheet, r, header)):
             sheet.consumed.update((r, c) for c, _v in row)
-            continue  # a page break: 续表 and the header printed again
+            continue  # a page break: 续表, the page number and the header printed again
+        if r in table.second_lines:
+            continue  # a scan's second line of the row above: read with it
         texts = _row_texts(table, r)
         if not texts:
             continue
@@ -194,23 +220,36 @@ def _department_framework(sheet: Sheet, header: TableHeader, rows: list[int], ta
 
 def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
     """The free cells of row *r* in the table's columns, as text. White-space-only cells
-    (an empty cell typed as spaces), the 序号 and the table's own label repeated in its
-    column (绩效指标, 昭化) are consumed, not read."""
+    (an empty cell typed as spaces), the row's number in the 序号 / 指标代码 column and the
+    table's own label repeated in its column (绩效指标, 昭化) are consumed, not read; a text in
+    the numbering column (合计, 导出时间：…) is read like any cell."""
     sheet, only, block, shared = table.sheet, table.header.only, table.header.block, table.header.shared
-    serial = table.header.serial
+    serial, joined = table.header.serial, table.joined
     texts = []
     for c, v in sheet.grid[r]:
         if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
             continue
-        if c == serial:  # the row's number (序号)
+        if c in serial and _is_number_or_code(v):  # the row's number (序号 1, 指标代码 0101001)
             sheet.consumed.add((r, c))
             continue
-        t = v if isinstance(v, str) else format_value(v)
+        t = joined[(r, c)] if joined and (r, c) in joined else v if isinstance(v, str) else format_value(v)
         if not t.strip() or (c == block and load_labels().match("indicator_header", t, inline=False)):
             sheet.consumed.add((r, c))
             continue
         texts.append((c, t))
     return texts
+
+
+_CN_NUMERALS = frozenset("一二三四五六七八九十、.()（）")
+
+
+def _is_number_or_code(value: object) -> bool:
+    """A row's number or code: a number, or a short text of digits, letters and Chinese numerals
+    (``1``, ``0101001``, ``一``), never a word (合计, 导出时间：…)."""
+    if not isinstance(value, str):
+        return True
+    text = value.strip()
+    return len(text) <= 24 and all(ch.isascii() or ch in _CN_NUMERALS for ch in text)
 
 
 def _text_under_table(table: _Table, texts: list[tuple[int, str]]) -> bool:
@@ -317,12 +356,38 @@ def _repair_target(table: _Table, r: int, roles: RowRoles) -> None:
                                     params={"cell": cell_name(r, moved[0])}))
     if "target" in roles.values or name_cell is None:
         return
+    if table.bracketed:
+        split = split_bracketed(name_cell[1])
+        if split:
+            roles.values["name"] = (name_cell[0], split[0])
+            roles.values["target"] = (name_cell[0], split[1])
+        return
     split = split_name_target(name_cell[1], has_target_column="target" in header.cols)
     if split:
         ctx.findings.append(finding("target-split-from-name", sheet=sheet.name, cell=cell_name(r, name_cell[0]),
                                     text=name_cell[1], params={"name": split[0], "target": split[1]}))
         roles.values["name"] = (name_cell[0], split[0])
         roles.values["target"] = (name_cell[0], split[1])
+
+
+def _values_in_brackets(table: _Table, rows: list[int]) -> bool:
+    """A table without any value column whose 三级 cells, in most rows, end with their value in
+    brackets (山西 county forms: 农村危房改造户数（≥270户）): the bracketed values are the targets,
+    reported once at the 三级 heading (``target-in-name-brackets``)."""
+    header, sheet = table.header, table.sheet
+    if _VALUE_COLUMNS & set(header.cols) or header.grades or header.recipients:
+        return False
+    col = header.cols["name"]
+    names = [v for r in rows for c, v in sheet.grid[r] if c == col and isinstance(v, str) and v.strip()]
+    bracketed = [v for v in names if v.rstrip().endswith((")", "）")) and split_bracketed(v)]
+    if len(names) < 2 or len(bracketed) * 2 <= len(names):
+        return False
+    table.ctx.findings.append(finding("target-in-name-brackets", sheet=sheet.name, cell=cell_name(header.row, col),
+                                      params={"count": len(bracketed), "example": bracketed[0].strip()}))
+    return True
+
+
+_VALUE_COLUMNS = frozenset({"target", "period_target", "two_years_ago", "last_year"})
 
 
 def _report_shifted_rows(table: _Table, rows: list[int]) -> None:

@@ -1,0 +1,75 @@
+"""How project blocks stack on one sheet beyond one 项目名称 per form (docs/forms.md "Blocks on
+one sheet"): the budget system's 一级项目 above its 二级项目 (河北 市级), the department line
+above every block (预算单位：… over the blocks), and two tables of one project for two periods
+(陕西: the 实施期 table, then the 年度 one).
+"""
+
+from __future__ import annotations
+
+from ..readers.grid import Sheet
+from ..text import label_key
+from .common import ParseContext, consume_boilerplate, take_department_line
+from .indicators import TableHeader
+from .labels import load_labels
+
+__all__ = ["PERIOD", "ANNUAL", "is_umbrella_row", "sheet_department_line", "table_period"]
+
+PERIOD, ANNUAL = "period", "annual"
+# the words naming a table's period: the whole implementation period, or the year
+_PERIOD_WORDS = ("实施期", "实施周期", "中期", "长期", "全周期")
+_ANNUAL_WORDS = ("年度", "当年", "本年")
+_GOALS = {"performance_target": ANNUAL, "long_term_goal": PERIOD}
+
+
+def is_umbrella_row(sheet: Sheet, r: int) -> bool:
+    """Row *r* states the budget system's 一级项目, the fund above the 二级项目 that are the
+    projects (河北 市级: 一级项目名称 | … | 一级项目编码, 一级项目预算数 | … | 其中：财政资金): its
+    leftmost project label is a 一级项目 one (labels.toml [parts.project.parent_project]) and it
+    names no project (甘肃 writes 一级项目名称 beside the 二级项目名称: that row is the project's)."""
+    rows = sheet.cache.get("umbrella_rows")
+    if rows is None:  # once per sheet: most have no 一级项目 label at all
+        rows = sheet.cache["umbrella_rows"] = frozenset(
+            row for row, hits in load_labels().index(sheet).get("project", {}).items()
+            if min(hits, key=lambda hit: hit[0])[1].field == "parent_project" and not any(h.field == "name" for _c, h in hits))
+    return r in rows
+
+
+def sheet_department_line(sheet: Sheet, end: int, ctx: ParseContext) -> tuple[int, int, str] | None:
+    """The department line above the first project block (rows before *end*): a department
+    written alone on its row, plain (``衡水市教育局``) or labelled (``预算单位：衡水市教育局``,
+    ``主管部门：…``, ``单位名称：…``), a unit note beside it aside. It is the 主管部门 of every
+    block below that states none (:func:`xlperf.forms.common.take_department_line`; consumed);
+    the last such line wins. ``None`` when there is none."""
+    line = None
+    for r in sheet.rows_between(0, end):
+        consume_boilerplate(sheet, r, ctx)
+        taken = take_department_line(sheet, r, ctx)
+        if taken is not None:
+            line = taken
+    return line
+
+
+def table_period(sheet: Sheet, header: TableHeader, top: int) -> str | None:
+    """Which period an indicator table is for, where the form says it (:data:`PERIOD`,
+    :data:`ANNUAL` or ``None``): its own label left of its header (the vertical 实施期绩效指标 /
+    年度绩效指标 of 陕西 forms), else the nearest goal label above it, below row *top*
+    (实施期绩效目标 is the period's, 年度绩效目标 the year's)."""
+    first = min(header.cols.values())
+    for c, v in sheet.grid.get(header.row, ()):
+        if c < first and isinstance(v, str) and (said := _period_of(label_key(v))) is not None:
+            return said
+    goals = load_labels().index(sheet).get("project", {})
+    for r in reversed(sheet.rows_between(top + 1, header.row)):
+        for _c, hit in goals.get(r, ()):
+            if hit.field in _GOALS:
+                return _period_of(hit.label) or _GOALS[hit.field]
+    return None
+
+
+def _period_of(key: str) -> str | None:
+    """The period a label's key names: a 实施期 / 中期 / 长期 word, else a 年度 word."""
+    if any(w in key for w in _PERIOD_WORDS):
+        return PERIOD
+    if any(w in key for w in _ANNUAL_WORDS):
+        return ANNUAL
+    return None
