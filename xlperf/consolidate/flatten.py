@@ -351,8 +351,9 @@ def _indicator_row(base: dict[str, object], p: Project, ind: Indicator, path: st
         **base, project_code=p.code, project_name=p.name, level1=ind.level1, level2=ind.level2, name=ind.name,
         description=ind.description, target_raw=t.raw if t else None, comparator=t.comparator if t else None,
         value=t.value if t else None, unit=t.unit if t else None, target_kind=_KIND.get(t.kind, t.kind) if t else None,
-        period_target_raw=_raw(ind.period_target), value_basis=ind.value_basis, level1_text=ind.level1_text,
-        level2_text=ind.level2_text, source_file=path, sheet=sheet, cell=cell)
+        period_target_raw=_raw(ind.period_target), recipient=ind.recipient, weight=ind.weight,
+        grades="；".join(f"{g}：{v}" for g, v in ind.grades.items()) or None, value_basis=ind.value_basis,
+        level1_text=ind.level1_text, level2_text=ind.level2_text, source_file=path, sheet=sheet, cell=cell)
 
 
 def _dept_indicator_row(base: dict[str, object], kind: str, ind: Indicator, path: str) -> tuple:

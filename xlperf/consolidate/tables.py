@@ -166,6 +166,7 @@ PROJECT_FIELDS = _cols(
     ("annual_amount", "项目年度金额（万元）", "amount"), ("annual_amount_text", "项目年度金额（原文）"),
     ("fiscal_funds", "财政拨款（万元）", "amount"), ("special_account_funds", "行政专户拨款（万元）", "amount"),
     ("other_funds", "其他资金（万元）", "amount"), ("fund_use", "资金用途"),
+    ("period_amount", "中期资金总额（万元）", "amount"), ("long_term_goal", "中期目标"),
 )
 UNKNOWN_LEVEL1 = "未识别一级"
 
@@ -175,7 +176,8 @@ INDICATORS = Table("indicators", "指标", (
     *_INDICATOR_REGION, Column("project_code", "项目编码", workbook=False), *_cols(("project_name", "项目名称"), ("level1", "一级指标"),
                     ("level2", "二级指标"), ("name", "三级指标"), ("description", "绩效指标描述"),
                     ("target_raw", "绩效值（原文）")),
-    *_TARGET, *_cols(("period_target_raw", "实施周期指标值"), ("value_basis", "指标值确定依据"),
+    *_TARGET, *_cols(("period_target_raw", "实施周期指标值"), ("recipient", "补助区域"), ("weight", "指标权重"),
+                     ("grades", "评价标准"), ("value_basis", "指标值确定依据"),
                      ("level1_text", "一级指标（原文）"), ("level2_text", "二级指标（原文）")),
     *SOURCE_CELL))
 
