@@ -24,9 +24,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .cellref import cell_name
+from .cellref import cell_name, split_ref
 from .errors import NotATargetForm, UnreadableWorkbook
 from .findings import catalog, finding
+from .forms.cover import CoverInfo
 from .forms.dispatch import ParsedWorkbook, read_sheets
 from .forms.labels import labels_with, load_labels, use_labels
 from .isolation import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ContainedRunner, Outcome, default_workers, in_order
@@ -215,7 +216,7 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
         sub.region = Region(**{k: v for k, v in {**sub.region.model_dump(), **region.model_dump(exclude_none=True)}.items()})
     if year is not None:
         sub.year = year
-    findings.extend(_within_limits(sub))
+    findings.extend(_within_limits(sub, parsed.cover))
     findings.extend(review(sub, parsed.facts))
     path = wb.path
     errors = sum(f.severity == "error" for f in findings)
@@ -232,21 +233,29 @@ def _read(wb: Workbook, *, region: Region | None, year: int | None) -> tuple[Sub
     return sub, report, parsed
 
 
-def _within_limits(sub: Submission) -> list[Finding]:
+def _within_limits(sub: Submission, cover: CoverInfo | None) -> list[Finding]:
     """Keep only a year and a 行政区划代码 within ``templates/inputs.toml`` (what ``xlperf
-    schema`` promises): a cover that says ``1234`` or ``6404`` is reported with the text
-    as typed (``year-invalid``, ``division-code-invalid``) and the value left unknown."""
+    schema`` promises): a cover that says ``1234`` or ``6404`` is reported at its cell with
+    the text as typed (``year-invalid``, ``division-code-invalid``) and the value left
+    unknown (a cover year out of range gives way to the titles' year when they state one:
+    :func:`~xlperf.forms.settle.settle`)."""
     out = []
+    cells = cover.cells if cover is not None else {}
+    lim = input_limits()["year"]
+    for bad in (cover.year if cover is not None else None, sub.year):
+        if bad is not None and not year_ok(bad):
+            sheet, cell = split_ref(cells.get("year"))
+            out.append(finding("year-invalid", sheet=sheet, cell=cell, text=str(bad),
+                               params={"min": lim["min"], "max": lim["max"]}))
+            break
     if sub.year is not None and not year_ok(sub.year):
-        lim = input_limits()["year"]
-        out.append(finding("year-invalid", sheet=None, cell=None, text=str(sub.year),
-                           params={"min": lim["min"], "max": lim["max"]}))
         sub.year = None
     code = sub.region.division_code
     if code is not None:
         folded = unicodedata.normalize("NFKC", code).replace(" ", "").strip()
         if not division_code_ok(folded):
-            out.append(finding("division-code-invalid", sheet=None, cell=None, text=code))
+            sheet, cell = split_ref(cells.get("division_code"))
+            out.append(finding("division-code-invalid", sheet=sheet, cell=cell, text=code))
             folded = None
         sub.region = sub.region.model_copy(update={"division_code": folded})
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..inputs import year_ok
 from ..model import Department, Region
 from ..taxonomy import split_code
 from .base import ParsedWorkbook
@@ -43,7 +44,7 @@ def settle(out: ParsedWorkbook, ctx: ParseContext) -> None:
     cover = out.cover
     if cover is not None:
         out.region = cover.region
-        out.year = cover.year
+        out.year = cover.year if cover.year is not None and year_ok(cover.year) else None  # else reported on import
         dept = cover.department
     plan = out.department_plan
     if plan is not None:
@@ -60,8 +61,8 @@ def settle(out: ParsedWorkbook, ctx: ParseContext) -> None:
             dept.name = names.most_common(1)[0][0]
     out.department = dept
     if out.year is None:
-        if ctx.title_years:
-            out.year = Counter(ctx.title_years).most_common(1)[0][0]
+        if titled := [y for y in ctx.title_years if year_ok(y)]:
+            out.year = Counter(titled).most_common(1)[0][0]
         elif ctx.previous_years:
             out.year = max(ctx.previous_years) + 1
     guess = region_from_name(dept.name)
