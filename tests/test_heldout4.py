@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT
-from test_heldout import assert_complete_set, assert_rebuilt_equals_committed, bc, foreign_truth_texts, sc
+from test_heldout import (
+    assert_complete_set,
+    assert_rebuilt_equals_committed,
+    bc,
+    foreign_truth_texts,
+    sheet_texts,
+)
 
 HELDOUT4 = ROOT / "corpus" / "heldout4"
 GRIDS = bc.grid_files(HELDOUT4)
@@ -37,8 +43,7 @@ def _grid_texts(grid: Path) -> set[str]:
     over several rows (目标1 / 目标2 / 目标3) as the texts of one column joined line by line."""
     texts: set[str] = set()
     for sheet in bc.read_grid(grid):
-        cells = {pos: sc.norm(c.value if isinstance(c.value, str) else f"{c.value:.{c.decimals}f}")
-                 for pos, c in sheet.cells.items()}
+        cells = sheet_texts(sheet)
         texts |= set(cells.values())
         texts |= {_OUTLINE_NUMBER.sub("", text) for text in cells.values() if _OUTLINE_NUMBER.match(text)}
         texts |= {m.group(1) for text in cells.values() if (m := _LABEL_AND_VALUE.match(text))}
