@@ -49,10 +49,16 @@ def assert_rebuilt_equals_committed(grid: Path, folder: Path, tmp_path: Path) ->
     assert rebuilt == _from_grid(grid)
 
 
+def sheet_texts(sheet) -> dict[tuple[int, int], str]:
+    """The cells of one grid sheet by (row, col) as normalised text (numbers with their written
+    decimals); shared with the later held-out sets, whose readers by eye look at neighbours."""
+    return {pos: sc.norm(c.value if isinstance(c.value, str) else f"{c.value:.{c.decimals}f}")
+            for pos, c in sheet.cells.items()}
+
+
 def grid_cells(grid: Path) -> set[str]:
     """Every cell of a grid as normalised text (numbers with their written decimals)."""
-    return {sc.norm(c.value if isinstance(c.value, str) else f"{c.value:.{c.decimals}f}")
-            for sheet in bc.read_grid(grid) for c in sheet.cells.values()}
+    return {text for sheet in bc.read_grid(grid) for text in sheet_texts(sheet).values()}
 
 
 def foreign_truth_texts(truth: Path, cells: set[str]) -> list[str]:

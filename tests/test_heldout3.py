@@ -21,6 +21,7 @@ from test_heldout import (
     foreign_truth_texts,
     missed_targets,
     sc,
+    sheet_texts,
 )
 
 HELDOUT3 = ROOT / "corpus" / "heldout3"
@@ -48,8 +49,7 @@ def _grid_texts(grid: Path) -> set[str]:
     two-line cell split over two rows), and the symbol of a 指标方向 word the grid holds."""
     texts: set[str] = set()
     for sheet in bc.read_grid(grid):
-        cells = {pos: sc.norm(c.value if isinstance(c.value, str) else f"{c.value:.{c.decimals}f}")
-                 for pos, c in sheet.cells.items()}
+        cells = sheet_texts(sheet)
         texts |= set(cells.values())
         texts |= {top + cells[(r + 1, c)] for (r, c), top in cells.items() if (r + 1, c) in cells}
         texts |= {part for text in cells.values() if (m := _NAME_AND_BRACKETED_VALUE.match(text)) for part in m.groups()}
