@@ -53,64 +53,12 @@ from xlperf.cellref import cell_name
 from xlperf.importer import import_workbook, prepare_batch
 from xlperf.isolation import ContainedRunner
 from xlperf.readers.xlsx import read_workbook
+from workbooks import ensure
 
 OUT = Path(__file__).resolve().parent / "out"
 
-LEVELS = [
-    ("1-产出指标", "11-数量指标", "培训次数", "≥{n}次"),
-    (None, None, "宣传资料", "≥{n}00份"),
-    (None, "12-质量指标", "合格率", "100%"),
-    (None, "13-时效指标", "完成及时率", "≥95%"),
-    (None, "14-成本指标", "项目成本", "≤{amount}万元"),
-    ("2-效益指标", "21-经济效益", "挽回经济损失", "≥{n}0万元"),
-    (None, "22-社会效益", "群众法治意识", "进一步提升"),
-    (None, None, "矛盾纠纷化解率", "≥9{n}%"),
-    (None, "23-生态效益", "无纸化办公率", "≥60%"),
-    (None, "24-可持续影响", "长效机制", "持续发挥作用"),
-    ("3-满意度指标", "31-服务对象满意度", "群众满意度", "≥95%"),
-    (None, None, "参与人员满意度", "≥90%"),
-]
-
-
-def make_workbook(path: Path, seed: int, projects: int = 20) -> None:
-    """One filled workbook: *projects* sheets in the seed-000 layout."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    for i in range(projects):
-        ws = wb.add_worksheet(f"项目{i + 1}")
-        n = (seed + i) % 9 + 1
-        amount = round(10 + (seed * 7 + i * 13) % 90 + 0.5, 2)
-        rows: list[list[object]] = [
-            ["2025年部门项目支出预算绩效目标表"], ["单位：万元"],
-            ["项目名称", f"第{seed}号单位项目{i + 1}"],
-            ["主管部门", "某县司法局", "实施单位", "某县司法局本级"],
-            ["项目属性", "0101-一年期项目", "项目期限", "1年"],
-            ["项目主管处室", "02-预算股", "项目年度金额", amount],
-            ["年度总体绩效目标", f"本项目预算安排资金 {amount} 万元，用于开展普法宣传和人民调解工作，维护社会和谐稳定。"],
-            ["一级指标", "二级指标", "三级指标", "绩效值"],
-        ]
-        for l1, l2, name, target in LEVELS:
-            rows.append([l1, l2, name, target.format(n=n, amount=amount)])
-        for r, row in enumerate(rows):
-            for c, v in enumerate(row):
-                if v is None:
-                    continue
-                if isinstance(v, str):
-                    ws.write_string(r, c, v)
-                else:
-                    ws.write_number(r, c, v)
-    wb.close()
-
-
 def ensure_files(n: int) -> list[str]:
-    folder = OUT / f"import-{n}"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        p = folder / f"submission_{i:05d}.xlsx"
-        if not p.exists():
-            make_workbook(p, i)
-        paths.append(str(p))
-    return paths
+    return ensure("generated", n)
 
 
 def read_calamine(path: str) -> int:
