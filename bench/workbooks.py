@@ -124,13 +124,13 @@ def _fill_project(ws, seed: int, i: int) -> None:  # noqa: ANN001 - openpyxl wor
 
 
 def _fill_department(ws, seed: int) -> None:  # noqa: ANN001 - openpyxl worksheet
-    """The department form: name and contact, the amounts (the totals are the
+    """The department form: name and contact (where the form asks for them), the amounts (the totals are the
     template's formulas), the texts, two project lines and the framework's values."""
     at = _cells(ws)
-    _right(ws, at, "填报日期", "2026-01-15")
-    _right(ws, at, "部门(单位)名称", "彭阳县司法局")
-    _right(ws, at, "填报人", "张三")
-    _right(ws, at, "联系电话", "0954-7012345")
+    for label, value in (("填报日期", "2026-01-15"), ("部门(单位)名称", "彭阳县司法局"), ("填报人", "张三"),
+                         ("联系电话", "0954-7012345")):
+        if label in at:  # templates before the cover block took them asked for them here
+            _right(ws, at, label, value)
     for k, label in enumerate(("财政拨款", "财政专户管理资金", "单位资金", "人员类项目支出", "运转类项目支出", "特定目标类项目支出")):
         r, c = at[label]
         ws.cell(r, c + 1, 100.0 + seed + 10 * k)

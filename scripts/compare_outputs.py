@@ -9,7 +9,7 @@ other provinces (``corpus/workbooks``, where the checkout has them), the untrust
 (``tests/untrusted/badfiles.py``, as ``scripts/make_bad_files.py`` writes it), the small
 workbooks of ``tests/helpers.py``, a blank and a filled template, 30 workbooks of
 ``bench/workbooks.py``'s generator, a few fill-date variants, the held-out forms
-(``corpus/heldout/workbooks``), the corpus variants (``scripts/build_corpus.py --variants``) and
+(``corpus/heldout*/workbooks``), the corpus variants (``scripts/build_corpus.py --variants``) and
 the template filled with openpyxl (and re-saved by LibreOffice, where it is installed). Build it once and point
 both checkouts at the same files: the sha256 and paths in the outputs then agree.
 
@@ -77,8 +77,9 @@ def _more_forms(folder: Path) -> None:
     ``bench/workbooks.py`` fills it) and re-saved by LibreOffice where it is installed."""
     from workbooks import make_filled_template  # type: ignore[import-not-found]
 
-    if (ROOT / "corpus" / "heldout" / "workbooks").is_dir():
-        shutil.copytree(ROOT / "corpus" / "heldout" / "workbooks", folder / "heldout", dirs_exist_ok=True)
+    for heldout in ("heldout", "heldout2", "heldout3"):
+        if (ROOT / "corpus" / heldout / "workbooks").is_dir():
+            shutil.copytree(ROOT / "corpus" / heldout / "workbooks", folder / heldout, dirs_exist_ok=True)
     if (ROOT / "corpus" / "grids").is_dir():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "build_corpus.py"), "--variants", str(folder / "variants")],
                        check=True, capture_output=True)
