@@ -205,7 +205,11 @@ class _SheetReader:
                 if pos[1] <= col or pos[0] != r:
                     in_order = False
                 col = pos[1]
-            if len(c) == 1 and a.get("t") == "s" and c[0].tag in _V:  # the common cell: a shared string
+            kids = len(c)
+            if not kids:
+                continue  # a styled empty cell (a template's input cells): no value, nothing to note
+            t = a.get("t") if kids == 1 else None
+            if t == "s" and c[0].tag in _V:  # the common cell: a shared string
                 try:
                     i = int(c[0].text or "")
                 except ValueError:
@@ -215,6 +219,10 @@ class _SheetReader:
                 value = shared[i]
                 if changed and i in changed:
                     out.normalised.append((pos, *changed[i]))
+                if not value:
+                    continue
+            elif t == "inlineStr" and c[0].tag in _IS:  # a text as openpyxl and LibreOffice save it
+                value = self._text(rich_text(c[0]), pos)
                 if not value:
                     continue
             else:
