@@ -1,7 +1,7 @@
 """Benchmark: reading and importing filled 20-project workbooks, against raw calamine.
 
     python bench/bench_import.py                # 200 workbooks, 5 repeats
-    python bench/bench_import.py --files 50 --repeats 3 [--old-rev e70d9a0]
+    python bench/bench_import.py --files 50 --repeats 3 [--old-rev e70d9a0] [--set-files 40]
 
 Generates N workbooks (20 project sheets each, the seed-000 project form with 12
 indicators, as a clerk fills it) into bench/out/import-N/ (kept between runs), then in
@@ -24,8 +24,17 @@ the same process and the same run measures, per repeat:
 * ``import (2 processes)``: a 2-process pool (the machine has 2 cores).
 
 The process and the workers first call :func:`xlperf.importer.prepare_batch`, as
-``xlperf import`` and ``xlperf merge``'s workers do. Reports medians of the repeats
-(files/s, ms/file) and each stage's ratio to calamine.
+``xlperf import`` and ``xlperf merge``'s workers do. Each repeat is a fresh batch: xlperf's
+caches are emptied and every stage warmed on two files outside the timed set (repeats over
+the same files would otherwise find every text of them in the text caches, which a real
+batch of new files never does); the pool and the contained worker are started anew. Reports
+medians of the repeats (files/s, ms/file) and each stage's ratio to calamine.
+
+Then the goals' anchors table (:func:`anchors_table`): on ``--set-files`` generated
+workbooks, as many templates filled by openpyxl and the five samples (``bench/workbooks.py``),
+raw calamine, pandas+calamine, pandas+openpyxl, xlperf's reading layer and the import,
+alternated file by file; medians and ranges, and the ratios import / pandas+calamine (goal
+<= 1) and import / calamine (goal <= 5) per repeat.
 """
 
 from __future__ import annotations
@@ -47,12 +56,12 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 import python_calamine as pc
-import xlsxwriter
 
 from xlperf.cellref import cell_name
 from xlperf.importer import import_workbook, prepare_batch
 from xlperf.isolation import ContainedRunner
 from xlperf.readers.xlsx import read_workbook
+from stages import forget, stage
 from workbooks import ensure
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -187,28 +196,39 @@ def timed_contained(paths: list[str], runner: ContainedRunner) -> float:
     return time.perf_counter() - t0
 
 
+def _fresh(stages_: dict[str, object], warm: list[str]) -> None:
+    """Start a repeat as a fresh batch: xlperf's caches emptied (see ``stages.forget``), each
+    stage warmed on *warm* (files outside the timed set)."""
+    forget()
+    prepare_batch()
+    for fn in stages_.values():
+        for p in warm:
+            fn(p)  # type: ignore[operator]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="xlperf import benchmark (see module docstring)")
     ap.add_argument("--files", type=int, default=200, help="number of 20-project workbooks")
     ap.add_argument("--repeats", type=int, default=5, help="repeats; medians are reported")
     ap.add_argument("--old-rev", default="e70d9a0", help="git revision of the old reading design")
+    ap.add_argument("--set-files", type=int, default=40, help="workbooks per generated set in the anchors table")
     args = ap.parse_args(argv)
-    paths = ensure_files(args.files)
+    every = ensure_files(args.files + 2)
+    paths, warm = every[:args.files], every[args.files:]
     prepare_batch()  # as `xlperf import` does before a batch (data loaded, collector tuned)
     stages = {"calamine read": read_calamine, "pandas read_excel": read_pandas, **old_stages(args.old_rev),
               "read_workbook": read_only, "(b) canonical zip": canonical_zip, "import": import_one}
-    for fn in stages.values():
-        fn(paths[0])  # warm caches (taxonomy, labels, catalog) before timing
     times: dict[str, list[float]] = {name: [] for name in stages}
     pool_t: list[float] = []
     contained_t: list[float] = []
-    with ProcessPoolExecutor(max_workers=2, initializer=prepare_batch) as pool, \
-            ContainedRunner(workers=1, prepare=prepare_batch) as runner:  # as `xlperf merge`'s workers
-        list(pool.map(import_one, paths[:4]))  # warm the workers
-        list(runner.map(import_one, paths[:4]))
-        for _ in range(args.repeats):
-            for name, fn in stages.items():
-                times[name].append(timed(fn, paths))
+    for _ in range(args.repeats):
+        _fresh(stages, warm)
+        for name, fn in stages.items():
+            times[name].append(timed(fn, paths))
+        with ProcessPoolExecutor(max_workers=2, initializer=prepare_batch) as pool, \
+                ContainedRunner(workers=1, prepare=prepare_batch) as runner:  # as `xlperf merge`'s workers
+            list(pool.map(import_one, warm * 2))  # each worker started and warmed
+            list(runner.map(import_one, warm))
             contained_t.append(timed_contained(paths, runner))
             pool_t.append(timed_pool(paths, pool))
     n = len(paths)
@@ -216,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     med["import contained (1 worker)"] = statistics.median(contained_t)
     mc, mp = med["calamine read"], statistics.median(pool_t)
     print(f"{n} workbooks x 20 project sheets, {args.repeats} repeats, medians (python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cpus)")
+          f"{os.cpu_count()} cpus); each repeat a fresh batch (caches emptied, warmed on 2 other files)")
     print(f"{'what (1 process unless said)':<30}{'files/s':>10}{'ms/file':>10}{'x calamine':>12}")
     for name, t in med.items():
         print(f"{name:<30}{n / t:>10.1f}{t / n * 1000:>10.2f}{t / mc:>12.2f}")
@@ -225,7 +245,48 @@ def main(argv: list[str] | None = None) -> int:
           f"(b) / read_workbook: {med['(b) canonical zip'] / med['read_workbook']:.2f}x")
     print(f"import / pandas read_excel: {med['import'] / med['pandas read_excel']:.2f}x   (goal <= 1)")
     print(f"containment: {(med['import contained (1 worker)'] - med['import']) / n * 1000:+.2f} ms/file over import in-process")
+    print()
+    anchors_table(args.set_files, args.repeats)
     return 0
+
+
+SET_STAGES = ("calamine", "pandas+calamine", "pandas+openpyxl", "read", "import")
+
+
+def anchors_table(files: int, repeats: int) -> None:
+    """The goals' anchors on the three workbook sets (``bench/workbooks.py``): per set and
+    repeat (a fresh batch), the stages alternated file by file (the order rotating), so
+    each stage meets the same load; medians and ranges of ms/file, and the ratios of
+    import to pandas+calamine and to calamine per repeat."""
+    fns = {name: stage(name) for name in SET_STAGES}
+    print(f"anchors: {files} generated, {files} filled templates, the 5 samples; {repeats} repeats; "
+          "ms/file median (range); ratios per repeat, median (range)")
+    print(f"{'set':<10}" + "".join(f"{name:>24}" for name in SET_STAGES) + f"{'import/pd+cal':>20}{'import/cal':>18}")
+    warm = ensure("generated", files + 2)[files:]  # outside every timed set
+    for kind in ("generated", "template", "samples"):
+        paths = ensure(kind, files)
+        got: dict[str, list[float]] = {name: [] for name in SET_STAGES}
+        for _ in range(repeats):
+            _fresh(fns, warm)
+            spent = dict.fromkeys(SET_STAGES, 0.0)
+            for i, p in enumerate(paths):
+                for k in range(len(SET_STAGES)):
+                    name = SET_STAGES[(i + k) % len(SET_STAGES)]
+                    t0 = time.perf_counter()
+                    fns[name](p)
+                    spent[name] += time.perf_counter() - t0
+            for name in SET_STAGES:
+                got[name].append(spent[name] / len(paths) * 1000)
+        cells = "".join(f"{_mr(got[name]):>24}" for name in SET_STAGES)
+        to_pd = [i / p for i, p in zip(got["import"], got["pandas+calamine"])]
+        to_cal = [i / c for i, c in zip(got["import"], got["calamine"])]
+        print(f"{kind:<10}{cells}{_mr(to_pd, '.2f'):>20}{_mr(to_cal, '.2f'):>18}", flush=True)
+    print("goals: import/pd+cal <= 1 and import/cal <= 5 on every set")
+
+
+def _mr(values: list[float], fmt: str = ".2f") -> str:
+    """``median (min-max)``."""
+    return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
 
 
 if __name__ == "__main__":

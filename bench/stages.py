@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["ANCHORS", "import_stage", "layout", "reset", "stage"]
+__all__ = ["ANCHORS", "forget", "import_stage", "layout", "reset", "stage"]
 
 
 def _calamine(path: str) -> int:
@@ -63,6 +63,27 @@ ANCHORS: dict[str, Callable[[str], int]] = {
 def stage(name: str) -> Callable[[str], int]:
     """The stage *name* of a path: an anchor, ``read`` or ``import``."""
     return {**ANCHORS, "read": _read, "import": import_stage}[name]
+
+
+def forget() -> int:
+    """Empty every ``functools`` cache of xlperf's modules (module functions and class
+    attributes; the caches of labels and taxonomy objects go with the objects), so the
+    next workbooks are read as in a fresh batch: the texts of a new file are new to the
+    text caches, which repeats over the same files would otherwise find warm. Returns
+    the number of caches emptied."""
+    import functools
+    import sys
+
+    done = 0
+    for name, module in list(sys.modules.items()):
+        if not (name == "xlperf" or name.startswith("xlperf.")) or module is None:
+            continue
+        for value in list(vars(module).values()):
+            for fn in [value, *(vars(value).values() if isinstance(value, type) else ())]:
+                if isinstance(fn, functools._lru_cache_wrapper):
+                    fn.cache_clear()
+                    done += 1
+    return done
 
 
 def reset(wb) -> None:  # noqa: ANN001 - xlperf.readers.grid.Workbook
