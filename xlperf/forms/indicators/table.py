@@ -79,6 +79,7 @@ class _Table:
     joined: dict[tuple[int, int], str] = field(default_factory=dict)  # cells with their second line (split.py)
     second_lines: set[int] = field(default_factory=set)  # rows read into the row above them
     parts: bool = False  # operator, unit, weight or grade columns: a target written in parts
+    level_pairs: dict[tuple[int, int], tuple[object, object, dict[str, str | None]]] = field(default_factory=dict)
     match_l1: Callable[[str], LevelMatch | None] = field(init=False, repr=False)
     match_l2: Callable[[str], LevelMatch | None] = field(init=False, repr=False)
 
@@ -336,8 +337,20 @@ def _read_row(table: _Table, r: int, texts: list[tuple[int, str]]) -> list[Indic
         consumed.add((r, c))
     if table.levels_of[0] is not table.l1 or table.levels_of[1] is not table.l2:  # new level cells: once
         table.levels_of = (table.l1, table.l2)
-        table.levels = level_fields(table.l1, table.l2, tax=table.tax, department=table.department)
+        table.levels = _levels_of(table)
     return _indicators(table, r, roles.values)
+
+
+def _levels_of(table: _Table) -> dict[str, str | None]:
+    """The canonical level fields of the carried level cells, computed once per pair of
+    matches in a table (a template writes the same pair on every row of a 二级)."""
+    m1, m2 = table.l1.match, table.l2.match
+    key = (id(m1), id(m2))
+    got = table.level_pairs.get(key)
+    if got is None:  # the matches are kept with their fields, so their ids stay theirs
+        got = table.level_pairs[key] = (m1, m2, level_fields(table.l1, table.l2, tax=table.tax,
+                                                             department=table.department))
+    return got[2]
 
 
 def _carry_levels(table: _Table, r: int, tok1, tok2) -> None:  # noqa: ANN001 - LevelToken | None
