@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -167,7 +168,9 @@ def make_filled_template(path: Path, seed: int, projects: int = 20) -> None:
     blank = OUT / f"template-blank-{projects}.xlsx"
     if not blank.exists():
         OUT.mkdir(parents=True, exist_ok=True)
-        write_template(str(blank), year=2026, projects=projects)
+        tmp = blank.with_name(f".{os.getpid()}.{blank.name}")
+        write_template(str(tmp), year=2026, projects=projects)
+        os.replace(tmp, blank)
     wb = openpyxl.load_workbook(blank)
     cover = wb.worksheets[0]
     at = _cells(cover)
@@ -192,8 +195,10 @@ def ensure(kind: str, n: int) -> list[str]:
     paths = []
     for i in range(n):
         p = folder / f"submission_{i:05d}.xlsx"
-        if not p.exists():
-            SETS[kind](p, i)
+        if not p.exists():  # written aside, then renamed: two runs writing one set never mix their bytes
+            tmp = p.with_name(f".{os.getpid()}.{p.name}")
+            SETS[kind](tmp, i)
+            os.replace(tmp, p)
         paths.append(str(p))
     return paths
 
