@@ -81,19 +81,37 @@ def read_calamine(path: str) -> int:
     return cells
 
 
-def load_old(rev: str):  # noqa: ANN201 - a module
-    """The package as it was at git revision *rev*, importable as ``xlperf_old`` (kept in the
-    system's temporary folder, outside the repository's tree)."""
-    root = Path(tempfile.gettempdir()) / f"xlperf-bench-old-{rev}"
-    if not (root / "xlperf_old").exists():
+def load_old(rev: str, name: str = "xlperf_old"):  # noqa: ANN201 - a module
+    """The package as it was at git revision *rev*, importable as *name* (kept in the
+    system's temporary folder, outside the repository's tree; its data files are read from
+    the installed ``xlperf.templates``, so *rev* must have the same ones)."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=Path(__file__).resolve().parents[1],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    root = Path(tempfile.gettempdir()) / f"xlperf-bench-{name}-{commit}"
+    if not (root / name).exists():
         root.mkdir(parents=True, exist_ok=True)
-        tar = subprocess.run(["git", "archive", rev, "xlperf"], cwd=Path(__file__).resolve().parents[1],
+        tar = subprocess.run(["git", "archive", commit, "xlperf"], cwd=Path(__file__).resolve().parents[1],
                              capture_output=True, check=True).stdout
         with tarfile.open(fileobj=io.BytesIO(tar)) as t:
             t.extractall(root / "tmp", filter="data")
-        (root / "tmp" / "xlperf").rename(root / "xlperf_old")
+        (root / "tmp" / "xlperf").rename(root / name)
     sys.path.insert(0, str(root))
-    return importlib.import_module("xlperf_old")
+    return importlib.import_module(name)
+
+
+def base_import(rev: str):  # noqa: ANN201 - a stage
+    """The whole import as the package at *rev* does it (``import (base)``: before and after
+    a change in one run)."""
+    load_old(rev, "xlperf_base")
+    importer = importlib.import_module("xlperf_base.importer")
+    importer.prepare_batch()
+
+    def run(path: str) -> int:
+        r = importer.import_workbook(path)
+        assert r.submission is not None, (path, r.error)
+        return len(r.report.findings)
+
+    return run
 
 
 def old_stages(rev: str) -> dict[str, object]:
@@ -212,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=5, help="repeats; medians are reported")
     ap.add_argument("--old-rev", default="e70d9a0", help="git revision of the old reading design")
     ap.add_argument("--set-files", type=int, default=40, help="workbooks per generated set in the anchors table")
+    ap.add_argument("--base-rev", default=None, help="also time the import of the package at this git revision "
+                    "(before a change) in the anchors table")
     args = ap.parse_args(argv)
     every = ensure_files(args.files + 2)
     paths, warm = every[:args.files], every[args.files:]
@@ -246,42 +266,53 @@ def main(argv: list[str] | None = None) -> int:
     print(f"import / pandas read_excel: {med['import'] / med['pandas read_excel']:.2f}x   (goal <= 1)")
     print(f"containment: {(med['import contained (1 worker)'] - med['import']) / n * 1000:+.2f} ms/file over import in-process")
     print()
-    anchors_table(args.set_files, args.repeats)
+    anchors_table(args.set_files, args.repeats, args.base_rev)
     return 0
 
 
 SET_STAGES = ("calamine", "pandas+calamine", "pandas+openpyxl", "read", "import")
 
 
-def anchors_table(files: int, repeats: int) -> None:
+def anchors_table(files: int, repeats: int, base_rev: str | None = None) -> None:
     """The goals' anchors on the three workbook sets (``bench/workbooks.py``): per set and
     repeat (a fresh batch), the stages alternated file by file (the order rotating), so
     each stage meets the same load; medians and ranges of ms/file, and the ratios of
-    import to pandas+calamine and to calamine per repeat."""
+    import to pandas+calamine and to calamine per repeat. With *base_rev*, the import of
+    the package at that revision too (``import (base)``) and the ratio of import to it."""
     fns = {name: stage(name) for name in SET_STAGES}
+    if base_rev:
+        fns["import (base)"] = base_import(base_rev)
+    names = list(fns)
     print(f"anchors: {files} generated, {files} filled templates, the 5 samples; {repeats} repeats; "
           "ms/file median (range); ratios per repeat, median (range)")
-    print(f"{'set':<10}" + "".join(f"{name:>24}" for name in SET_STAGES) + f"{'import/pd+cal':>20}{'import/cal':>18}")
+    print(f"{'set':<10}" + "".join(f"{name:>24}" for name in names) + f"{'import/pd+cal':>20}{'import/cal':>18}"
+          + (f"{'import/base':>18}" if base_rev else ""))
     warm = ensure("generated", files + 2)[files:]  # outside every timed set
     for kind in ("generated", "template", "samples"):
         paths = ensure(kind, files)
-        got: dict[str, list[float]] = {name: [] for name in SET_STAGES}
+        got: dict[str, list[float]] = {name: [] for name in names}
         for _ in range(repeats):
             _fresh(fns, warm)
-            spent = dict.fromkeys(SET_STAGES, 0.0)
+            spent = dict.fromkeys(names, 0.0)
             for i, p in enumerate(paths):
-                for k in range(len(SET_STAGES)):
-                    name = SET_STAGES[(i + k) % len(SET_STAGES)]
+                for k in range(len(names)):
+                    name = names[(i + k) % len(names)]
                     t0 = time.perf_counter()
                     fns[name](p)
                     spent[name] += time.perf_counter() - t0
-            for name in SET_STAGES:
+            for name in names:
                 got[name].append(spent[name] / len(paths) * 1000)
-        cells = "".join(f"{_mr(got[name]):>24}" for name in SET_STAGES)
-        to_pd = [i / p for i, p in zip(got["import"], got["pandas+calamine"])]
-        to_cal = [i / c for i, c in zip(got["import"], got["calamine"])]
-        print(f"{kind:<10}{cells}{_mr(to_pd, '.2f'):>20}{_mr(to_cal, '.2f'):>18}", flush=True)
+        cells = "".join(f"{_mr(got[name]):>24}" for name in names)
+        ratios = [_ratio(got, "import", "pandas+calamine"), _ratio(got, "import", "calamine")]
+        if base_rev:
+            ratios.append(_ratio(got, "import", "import (base)"))
+        print(f"{kind:<10}{cells}" + "".join(f"{r:>20}" for r in ratios), flush=True)
     print("goals: import/pd+cal <= 1 and import/cal <= 5 on every set")
+
+
+def _ratio(got: dict[str, list[float]], a: str, b: str) -> str:
+    """Median (range) of the per-repeat ratio of stage *a* to stage *b*."""
+    return _mr([x / y for x, y in zip(got[a], got[b])])
 
 
 def _mr(values: list[float], fmt: str = ".2f") -> str:

@@ -66,7 +66,8 @@ def stage(name: str) -> Callable[[str], int]:
 
 
 def forget() -> int:
-    """Empty every ``functools`` cache of xlperf's modules (module functions and class
+    """Empty every ``functools`` cache of xlperf's modules (and of the copies of other
+    revisions the benchmarks load: ``xlperf_base``; module functions and class
     attributes; the caches of labels and taxonomy objects go with the objects), so the
     next workbooks are read as in a fresh batch: the texts of a new file are new to the
     text caches, which repeats over the same files would otherwise find warm. Returns
@@ -76,7 +77,7 @@ def forget() -> int:
 
     done = 0
     for name, module in list(sys.modules.items()):
-        if not (name == "xlperf" or name.startswith("xlperf.")) or module is None:
+        if not name.split(".")[0].startswith("xlperf") or module is None:  # (and a revision's copy: xlperf_base)
             continue
         for value in list(vars(module).values()):
             for fn in [value, *(vars(value).values() if isinstance(value, type) else ())]:
