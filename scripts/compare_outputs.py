@@ -77,9 +77,8 @@ def _more_forms(folder: Path) -> None:
     ``bench/workbooks.py`` fills it) and re-saved by LibreOffice where it is installed."""
     from workbooks import make_filled_template  # type: ignore[import-not-found]
 
-    for heldout in ("heldout", "heldout2", "heldout3"):
-        if (ROOT / "corpus" / heldout / "workbooks").is_dir():
-            shutil.copytree(ROOT / "corpus" / heldout / "workbooks", folder / heldout, dirs_exist_ok=True)
+    for heldout in sorted((ROOT / "corpus").glob("heldout*/workbooks")):
+        shutil.copytree(heldout, folder / heldout.parent.name, dirs_exist_ok=True)
     if (ROOT / "corpus" / "grids").is_dir():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "build_corpus.py"), "--variants", str(folder / "variants")],
                        check=True, capture_output=True)
