@@ -1,7 +1,7 @@
 """Benchmark: reading and importing filled 20-project workbooks, against raw calamine.
 
     python bench/bench_import.py                # 200 workbooks, 5 repeats
-    python bench/bench_import.py --files 50 --repeats 3 [--old-rev e70d9a0]
+    python bench/bench_import.py --files 50 --repeats 3 [--old-rev e70d9a0] [--set-files 40]
 
 Generates N workbooks (20 project sheets each, the seed-000 project form with 12
 indicators, as a clerk fills it) into bench/out/import-N/ (kept between runs), then in
@@ -24,8 +24,17 @@ the same process and the same run measures, per repeat:
 * ``import (2 processes)``: a 2-process pool (the machine has 2 cores).
 
 The process and the workers first call :func:`xlperf.importer.prepare_batch`, as
-``xlperf import`` and ``xlperf merge``'s workers do. Reports medians of the repeats
-(files/s, ms/file) and each stage's ratio to calamine.
+``xlperf import`` and ``xlperf merge``'s workers do. Each repeat is a fresh batch: xlperf's
+caches are emptied and every stage warmed on two files outside the timed set (repeats over
+the same files would otherwise find every text of them in the text caches, which a real
+batch of new files never does); the pool and the contained worker are started anew. Reports
+medians of the repeats (files/s, ms/file) and each stage's ratio to calamine.
+
+Then the goals' anchors table (:func:`anchors_table`): on ``--set-files`` generated
+workbooks, as many templates filled by openpyxl and the five samples (``bench/workbooks.py``),
+raw calamine, pandas+calamine, pandas+openpyxl, xlperf's reading layer and the import,
+alternated file by file; medians and ranges, and the ratios import / pandas+calamine (goal
+<= 1) and import / calamine (goal <= 5) per repeat.
 """
 
 from __future__ import annotations
@@ -47,70 +56,18 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 import python_calamine as pc
-import xlsxwriter
 
 from xlperf.cellref import cell_name
 from xlperf.importer import import_workbook, prepare_batch
 from xlperf.isolation import ContainedRunner
 from xlperf.readers.xlsx import read_workbook
+from stages import forget, stage
+from workbooks import ensure
 
 OUT = Path(__file__).resolve().parent / "out"
 
-LEVELS = [
-    ("1-产出指标", "11-数量指标", "培训次数", "≥{n}次"),
-    (None, None, "宣传资料", "≥{n}00份"),
-    (None, "12-质量指标", "合格率", "100%"),
-    (None, "13-时效指标", "完成及时率", "≥95%"),
-    (None, "14-成本指标", "项目成本", "≤{amount}万元"),
-    ("2-效益指标", "21-经济效益", "挽回经济损失", "≥{n}0万元"),
-    (None, "22-社会效益", "群众法治意识", "进一步提升"),
-    (None, None, "矛盾纠纷化解率", "≥9{n}%"),
-    (None, "23-生态效益", "无纸化办公率", "≥60%"),
-    (None, "24-可持续影响", "长效机制", "持续发挥作用"),
-    ("3-满意度指标", "31-服务对象满意度", "群众满意度", "≥95%"),
-    (None, None, "参与人员满意度", "≥90%"),
-]
-
-
-def make_workbook(path: Path, seed: int, projects: int = 20) -> None:
-    """One filled workbook: *projects* sheets in the seed-000 layout."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    for i in range(projects):
-        ws = wb.add_worksheet(f"项目{i + 1}")
-        n = (seed + i) % 9 + 1
-        amount = round(10 + (seed * 7 + i * 13) % 90 + 0.5, 2)
-        rows: list[list[object]] = [
-            ["2025年部门项目支出预算绩效目标表"], ["单位：万元"],
-            ["项目名称", f"第{seed}号单位项目{i + 1}"],
-            ["主管部门", "某县司法局", "实施单位", "某县司法局本级"],
-            ["项目属性", "0101-一年期项目", "项目期限", "1年"],
-            ["项目主管处室", "02-预算股", "项目年度金额", amount],
-            ["年度总体绩效目标", f"本项目预算安排资金 {amount} 万元，用于开展普法宣传和人民调解工作，维护社会和谐稳定。"],
-            ["一级指标", "二级指标", "三级指标", "绩效值"],
-        ]
-        for l1, l2, name, target in LEVELS:
-            rows.append([l1, l2, name, target.format(n=n, amount=amount)])
-        for r, row in enumerate(rows):
-            for c, v in enumerate(row):
-                if v is None:
-                    continue
-                if isinstance(v, str):
-                    ws.write_string(r, c, v)
-                else:
-                    ws.write_number(r, c, v)
-    wb.close()
-
-
 def ensure_files(n: int) -> list[str]:
-    folder = OUT / f"import-{n}"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        p = folder / f"submission_{i:05d}.xlsx"
-        if not p.exists():
-            make_workbook(p, i)
-        paths.append(str(p))
-    return paths
+    return ensure("generated", n)
 
 
 def read_calamine(path: str) -> int:
@@ -124,19 +81,37 @@ def read_calamine(path: str) -> int:
     return cells
 
 
-def load_old(rev: str):  # noqa: ANN201 - a module
-    """The package as it was at git revision *rev*, importable as ``xlperf_old`` (kept in the
-    system's temporary folder, outside the repository's tree)."""
-    root = Path(tempfile.gettempdir()) / f"xlperf-bench-old-{rev}"
-    if not (root / "xlperf_old").exists():
+def load_old(rev: str, name: str = "xlperf_old"):  # noqa: ANN201 - a module
+    """The package as it was at git revision *rev*, importable as *name* (kept in the
+    system's temporary folder, outside the repository's tree; its data files are read from
+    the installed ``xlperf.templates``, so *rev* must have the same ones)."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=Path(__file__).resolve().parents[1],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    root = Path(tempfile.gettempdir()) / f"xlperf-bench-{name}-{commit}"
+    if not (root / name).exists():
         root.mkdir(parents=True, exist_ok=True)
-        tar = subprocess.run(["git", "archive", rev, "xlperf"], cwd=Path(__file__).resolve().parents[1],
+        tar = subprocess.run(["git", "archive", commit, "xlperf"], cwd=Path(__file__).resolve().parents[1],
                              capture_output=True, check=True).stdout
         with tarfile.open(fileobj=io.BytesIO(tar)) as t:
             t.extractall(root / "tmp", filter="data")
-        (root / "tmp" / "xlperf").rename(root / "xlperf_old")
+        (root / "tmp" / "xlperf").rename(root / name)
     sys.path.insert(0, str(root))
-    return importlib.import_module("xlperf_old")
+    return importlib.import_module(name)
+
+
+def base_import(rev: str):  # noqa: ANN201 - a stage
+    """The whole import as the package at *rev* does it (``import (base)``: before and after
+    a change in one run)."""
+    load_old(rev, "xlperf_base")
+    importer = importlib.import_module("xlperf_base.importer")
+    importer.prepare_batch()
+
+    def run(path: str) -> int:
+        r = importer.import_workbook(path)
+        assert r.submission is not None, (path, r.error)
+        return len(r.report.findings)
+
+    return run
 
 
 def old_stages(rev: str) -> dict[str, object]:
@@ -239,28 +214,41 @@ def timed_contained(paths: list[str], runner: ContainedRunner) -> float:
     return time.perf_counter() - t0
 
 
+def _fresh(stages_: dict[str, object], warm: list[str]) -> None:
+    """Start a repeat as a fresh batch: xlperf's caches emptied (see ``stages.forget``), each
+    stage warmed on *warm* (files outside the timed set)."""
+    forget()
+    prepare_batch()
+    for fn in stages_.values():
+        for p in warm:
+            fn(p)  # type: ignore[operator]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="xlperf import benchmark (see module docstring)")
     ap.add_argument("--files", type=int, default=200, help="number of 20-project workbooks")
     ap.add_argument("--repeats", type=int, default=5, help="repeats; medians are reported")
     ap.add_argument("--old-rev", default="e70d9a0", help="git revision of the old reading design")
+    ap.add_argument("--set-files", type=int, default=40, help="workbooks per generated set in the anchors table")
+    ap.add_argument("--base-rev", default=None, help="also time the import of the package at this git revision "
+                    "(before a change) in the anchors table")
     args = ap.parse_args(argv)
-    paths = ensure_files(args.files)
+    every = ensure_files(args.files + 2)
+    paths, warm = every[:args.files], every[args.files:]
     prepare_batch()  # as `xlperf import` does before a batch (data loaded, collector tuned)
     stages = {"calamine read": read_calamine, "pandas read_excel": read_pandas, **old_stages(args.old_rev),
               "read_workbook": read_only, "(b) canonical zip": canonical_zip, "import": import_one}
-    for fn in stages.values():
-        fn(paths[0])  # warm caches (taxonomy, labels, catalog) before timing
     times: dict[str, list[float]] = {name: [] for name in stages}
     pool_t: list[float] = []
     contained_t: list[float] = []
-    with ProcessPoolExecutor(max_workers=2, initializer=prepare_batch) as pool, \
-            ContainedRunner(workers=1, prepare=prepare_batch) as runner:  # as `xlperf merge`'s workers
-        list(pool.map(import_one, paths[:4]))  # warm the workers
-        list(runner.map(import_one, paths[:4]))
-        for _ in range(args.repeats):
-            for name, fn in stages.items():
-                times[name].append(timed(fn, paths))
+    for _ in range(args.repeats):
+        _fresh(stages, warm)
+        for name, fn in stages.items():
+            times[name].append(timed(fn, paths))
+        with ProcessPoolExecutor(max_workers=2, initializer=prepare_batch) as pool, \
+                ContainedRunner(workers=1, prepare=prepare_batch) as runner:  # as `xlperf merge`'s workers
+            list(pool.map(import_one, warm * 2))  # each worker started and warmed
+            list(runner.map(import_one, warm))
             contained_t.append(timed_contained(paths, runner))
             pool_t.append(timed_pool(paths, pool))
     n = len(paths)
@@ -268,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     med["import contained (1 worker)"] = statistics.median(contained_t)
     mc, mp = med["calamine read"], statistics.median(pool_t)
     print(f"{n} workbooks x 20 project sheets, {args.repeats} repeats, medians (python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cpus)")
+          f"{os.cpu_count()} cpus); each repeat a fresh batch (caches emptied, warmed on 2 other files)")
     print(f"{'what (1 process unless said)':<30}{'files/s':>10}{'ms/file':>10}{'x calamine':>12}")
     for name, t in med.items():
         print(f"{name:<30}{n / t:>10.1f}{t / n * 1000:>10.2f}{t / mc:>12.2f}")
@@ -277,7 +265,59 @@ def main(argv: list[str] | None = None) -> int:
           f"(b) / read_workbook: {med['(b) canonical zip'] / med['read_workbook']:.2f}x")
     print(f"import / pandas read_excel: {med['import'] / med['pandas read_excel']:.2f}x   (goal <= 1)")
     print(f"containment: {(med['import contained (1 worker)'] - med['import']) / n * 1000:+.2f} ms/file over import in-process")
+    print()
+    anchors_table(args.set_files, args.repeats, args.base_rev)
     return 0
+
+
+SET_STAGES = ("calamine", "pandas+calamine", "pandas+openpyxl", "read", "import")
+
+
+def anchors_table(files: int, repeats: int, base_rev: str | None = None) -> None:
+    """The goals' anchors on the three workbook sets (``bench/workbooks.py``): per set and
+    repeat (a fresh batch), the stages alternated file by file (the order rotating), so
+    each stage meets the same load; medians and ranges of ms/file, and the ratios of
+    import to pandas+calamine and to calamine per repeat. With *base_rev*, the import of
+    the package at that revision too (``import (base)``) and the ratio of import to it."""
+    fns = {name: stage(name) for name in SET_STAGES}
+    if base_rev:
+        fns["import (base)"] = base_import(base_rev)
+    names = list(fns)
+    print(f"anchors: {files} generated, {files} filled templates, the 5 samples; {repeats} repeats; "
+          "ms/file median (range); ratios per repeat, median (range)")
+    print(f"{'set':<10}" + "".join(f"{name:>24}" for name in names) + f"{'import/pd+cal':>20}{'import/cal':>18}"
+          + (f"{'import/base':>18}" if base_rev else ""))
+    warm = ensure("generated", files + 2)[files:]  # outside every timed set
+    for kind in ("generated", "template", "samples"):
+        paths = ensure(kind, files)
+        got: dict[str, list[float]] = {name: [] for name in names}
+        for _ in range(repeats):
+            _fresh(fns, warm)
+            spent = dict.fromkeys(names, 0.0)
+            for i, p in enumerate(paths):
+                for k in range(len(names)):
+                    name = names[(i + k) % len(names)]
+                    t0 = time.perf_counter()
+                    fns[name](p)
+                    spent[name] += time.perf_counter() - t0
+            for name in names:
+                got[name].append(spent[name] / len(paths) * 1000)
+        cells = "".join(f"{_mr(got[name]):>24}" for name in names)
+        ratios = [_ratio(got, "import", "pandas+calamine"), _ratio(got, "import", "calamine")]
+        if base_rev:
+            ratios.append(_ratio(got, "import", "import (base)"))
+        print(f"{kind:<10}{cells}" + "".join(f"{r:>20}" for r in ratios), flush=True)
+    print("goals: import/pd+cal <= 1 and import/cal <= 5 on every set")
+
+
+def _ratio(got: dict[str, list[float]], a: str, b: str) -> str:
+    """Median (range) of the per-repeat ratio of stage *a* to stage *b*."""
+    return _mr([x / y for x, y in zip(got[a], got[b])])
+
+
+def _mr(values: list[float], fmt: str = ".2f") -> str:
+    """``median (min-max)``."""
+    return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@
 other provinces (``corpus/workbooks``, where the checkout has them), the untrusted suite
 (``tests/untrusted/badfiles.py``, as ``scripts/make_bad_files.py`` writes it), the small
 workbooks of ``tests/helpers.py``, a blank and a filled template, 30 workbooks of
-``bench/bench_import.py``'s generator and a few fill-date variants. Build it once and point
+``bench/workbooks.py``'s generator, a few fill-date variants, the held-out forms
+(``corpus/heldout*/workbooks``), the corpus variants (``scripts/build_corpus.py --variants``) and
+the template filled with openpyxl (and re-saved by LibreOffice, where it is installed). Build it once and point
 both checkouts at the same files: the sha256 and paths in the outputs then agree.
 
 ``dump`` drives a checkout only through its command line (``xlperf import``, ``merge``,
@@ -43,7 +45,7 @@ def build_inputs(folder: Path) -> None:
     """Write the input set into *folder* (see the module doc)."""
     sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "untrusted"), str(ROOT / "bench"), str(ROOT / "scripts")]
     import openpyxl
-    from bench_import import make_workbook  # type: ignore[import-not-found]
+    from workbooks import make_workbook  # type: ignore[import-not-found]
     from helpers import build_project_workbook, make_submission  # type: ignore[import-not-found]
     from make_bad_files import write_bad_files  # type: ignore[import-not-found]
 
@@ -67,6 +69,31 @@ def build_inputs(folder: Path) -> None:
     bench.mkdir(exist_ok=True)
     for i in range(30):
         make_workbook(bench / f"submission_{i:05d}.xlsx", i, projects=3 + i % 5)
+    _more_forms(folder)
+
+
+def _more_forms(folder: Path) -> None:
+    """The held-out forms, the corpus variants, and the template filled with openpyxl (as
+    ``bench/workbooks.py`` fills it) and re-saved by LibreOffice where it is installed."""
+    from workbooks import make_filled_template  # type: ignore[import-not-found]
+
+    for heldout in sorted((ROOT / "corpus").glob("heldout*/workbooks")):
+        shutil.copytree(heldout, folder / heldout.parent.name, dirs_exist_ok=True)
+    if (ROOT / "corpus" / "grids").is_dir():
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "build_corpus.py"), "--variants", str(folder / "variants")],
+                       check=True, capture_output=True)
+        for truth in (folder / "variants").glob("*.toml"):
+            truth.unlink()
+    filled = folder / "filled"
+    filled.mkdir(exist_ok=True)
+    for i in range(3):
+        make_filled_template(filled / f"template_openpyxl_{i}.xlsx", i, projects=2 + i)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice:
+        with tempfile.TemporaryDirectory() as profile:
+            subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
+                            "--outdir", str(filled / "libreoffice"), str(filled / "template_openpyxl_1.xlsx")],
+                           check=True, capture_output=True, timeout=300)
 
 
 def _date_variants(filled: Path, out: Path, openpyxl) -> None:  # noqa: ANN001 - module

@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from .data import load_data
 from .model import Target
+from .text import nfkc
 
 __all__ = ["MONEY_UNITS", "AmountReading", "ambiguity", "amount_in_wan", "parse_amount", "parse_target", "target_fields"]
 
@@ -82,7 +83,7 @@ MONEY_UNITS: dict[str, Decimal] = {"万元": Decimal(1), "万": Decimal(1), "元
 
 
 def _normalise(raw: str) -> str:
-    s = unicodedata.normalize("NFKC", raw).strip()
+    s = nfkc(raw).strip()
     if "$" in s or "\\" in s:
         s = s.replace("$", "")
         s = _LATEX_TEXT_RE.sub(r"\1", s)

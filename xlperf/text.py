@@ -17,7 +17,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["EXCEL_TEXT_LIMIT", "clean_cell_text", "exceeds_cell", "label_key", "needs_cleaning", "strip_markup", "utf16_len"]
+__all__ = ["EXCEL_TEXT_LIMIT", "clean_cell_text", "exceeds_cell", "label_key", "needs_cleaning", "nfkc", "strip_markup",
+           "utf16_len"]
 
 #: Excel's cell limit, in UTF-16 code units (a character outside the BMP counts twice).
 EXCEL_TEXT_LIMIT = 32_767
@@ -47,7 +48,47 @@ def label_key(text: str) -> str:
     >>> label_key("其中：财政    资金")
     '其中:财政资金'
     """
-    return _WS_RE.sub("", unicodedata.normalize("NFKC", text)).translate(_INVISIBLE)
+    key = "".join(nfkc(text).split())  # str.split() and re's \s split at the same characters
+    return key.translate(_INVISIBLE) if _INVISIBLE_RE.search(key) else key
+
+
+def _ascii_forms() -> dict[str, str]:
+    """The characters forms type in place of ASCII ones whose full compatibility
+    decomposition is that one ASCII character: the full-width forms (，：（）１Ａ), the
+    ideographic space, NBSP and the typographic spaces."""
+    candidates = [chr(cp) for cp in (*range(0xFF01, 0xFF5F), 0x3000, 0x00A0, *range(0x2000, 0x200B), 0x202F, 0x205F)]
+    out = {}
+    for ch in candidates:
+        folded = unicodedata.normalize("NFKD", ch)
+        if folded != ch and len(folded) == 1 and folded.isascii():
+            out[ch] = folded
+    return out
+
+
+_ASCII_FORMS = _ascii_forms()
+_ASCII_FORMS_RE = re.compile("[" + re.escape("".join(_ASCII_FORMS)) + "]")
+_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+
+
+def _ascii_form(m: re.Match[str]) -> str:
+    return _ASCII_FORMS[m.group()]
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, without the general algorithm for what
+    Chinese forms mostly hold (it costs some 5 µs a 40-character text).
+
+    A text already in NFKC (a quick check) is returned as it is. A text whose only other
+    characters are full-width forms or wide spaces has each replaced by the one ASCII
+    character it decomposes to: that leaves the text's NFKD unchanged, so when the result
+    is in NFKC it is the NFKC of *text*. Anything else takes the general path."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    if _ASCII_FORMS_RE.search(text) is not None:
+        folded = _ASCII_FORMS_RE.sub(_ascii_form, text)  # (str.translate with a dict is slower for CJK text)
+        if unicodedata.is_normalized("NFKC", folded):
+            return folded
+    return unicodedata.normalize("NFKC", text)
 
 
 def strip_markup(text: str) -> str:

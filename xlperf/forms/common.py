@@ -56,6 +56,7 @@ _TITLE_RE = re.compile(
     r"(绩效目标(申报|批复|审核|汇总)?表|.+绩效目标申报|.{2,}绩效目标)(\(.{1,12}\))?$|^附件\s*\d*$|^第[一二三四五六七八九十]+部分$"
     r"|^附?表\s*\d+([-－]\d+)?$"  # a table's number in a budget publication: 表12, 附表3-1
 )
+_TITLE_STARTS = ("附", "第", "表")  # every pattern of _TITLE_RE holds 绩效目标 or starts with one of these
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 # the year line under a title: (2020)年度, ( 2019 年度), 2021年度) (its "(" lost with the page)
 _YEAR_NOTE_RE = re.compile(r"^\(?(20\d\d)\)?年度\)?$|^\((20\d\d)年?\)$|^(预算)?年度:(20\d\d)年?$")  # 预算年度：2025 (export)
@@ -74,8 +75,11 @@ def is_title(text: object) -> bool:
     if not isinstance(text, str) or len(text) > 120:
         return False
     key = form_key(text)
-    return bool(_TITLE_RE.search(key) or _YEAR_NOTE_RE.match(key)
-                or (key.endswith("度") and _TITLE_RE.search(_TRAILING_YEAR_RE.sub("", key))))
+    if _YEAR_NOTE_RE.match(key):
+        return True
+    if "绩效目标" not in key and not key.startswith(_TITLE_STARTS):
+        return False  # most texts: no pattern of _TITLE_RE can match (its search is quadratic in a long text)
+    return bool(_TITLE_RE.search(key) or (key.endswith("度") and _TITLE_RE.search(_TRAILING_YEAR_RE.sub("", key))))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -121,7 +125,7 @@ def is_signature(text: object) -> bool:
         return False
     key = form_key(text)
     words, ends = _signature_words()
-    return (any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in words)
+    return ((key.startswith(words) and any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in words))
             or key.rstrip(":").endswith(ends))
 
 

@@ -156,6 +156,17 @@ class Labels:
         # the first parts of a project wording split over two cells (`项目` of 项目名称): each part 2-4 characters
         self._split_heads = frozenset(k[:i] for k in self._exact.get("project", {}) for i in range(2, min(len(k) - 1, 4) + 1)
                                       if len(k) - i <= 4)
+        # what a section's _match needs (_sections): a wording of it (whole, without a note in
+        # brackets, or starting the key), a part rule's ending or word, an outline number
+        self._sections_of: dict[str, list[str]] = {}
+        for section, ex in self._exact.items():
+            for k in ex:
+                self._sections_of.setdefault(k, []).append(section)
+        self._word_sizes = tuple(sorted({len(k) for k in self._sections_of}))
+        self._part_gates = {section: (max(p.max for p in rules), tuple(e for p in rules for e in p.ends),
+                                      tuple(w for p in rules if not p.ends for w in p.any),
+                                      any(not p.ends and not p.any for p in rules))
+                            for section, rules in self._parts.items() if rules}
         self._cached = lru_cache(maxsize=1 << 16)(self._match)
         self._hits_cached = lru_cache(maxsize=1 << 16)(self._hits)
 
@@ -235,12 +246,36 @@ class Labels:
         core = _TRAILING_NOTE_RE.sub("", core) if core.endswith(")") else core
         return len(core) <= 16 and (core.endswith(self._part_ends) or any(w in core for w in self._part_words))
 
+    def _sections(self, key: str) -> list[str]:
+        """The sections (in their order) whose :meth:`_match` may find a label in *key*; the
+        others cannot: the key is none of their wordings (whole or without a note in
+        brackets), starts with none, fits none of their part rules' gates (length, ending,
+        word), has no colon after its first character and, outside the numbered sections,
+        no outline number or 、. Most texts (goals, names, values) need no section tried."""
+        if 0 < key.find(":") < len(key) - 1:
+            return list(self._exact)  # "<label>: value": any section's label may head it
+        whole = key.rstrip(":")
+        core = _TRAILING_NOTE_RE.sub("", whole).rstrip(":") if whole.endswith(")") else whole
+        of = self._sections_of
+        found = {*of.get(whole, ()), *of.get(core, ())}
+        n = len(key)
+        for size in self._word_sizes:
+            if size >= n:
+                break
+            found.update(of.get(key[:size], ()))
+        for section, (longest, ends, words, always) in self._part_gates.items():
+            if core and len(core) <= longest and (always or core.endswith(ends) or any(w in core for w in words)):
+                found.add(section)
+        if _OUTLINE_RE.match(whole) is not None or ("、" in whole and len(whole) <= 12):
+            found.update(_NUMBERED_SECTIONS)
+        return [section for section in self._exact if section in found] if found else []
+
     def _hits(self, text: str) -> dict[str, LabelHit]:
         key = form_key(text)
         if not key or not self._could_be_label(key):
             return {}  # no label of any section starts like it or fits a part rule
         out = {}
-        for section in self._exact:
+        for section in self._sections(key):
             hit = self._match(section, text, True)
             if hit is not None:
                 out[section] = hit

@@ -134,6 +134,21 @@ _WORKSHEET = tags("worksheet")
 _WANTED = _ROW | _COL | _MERGE
 _TRUE = ("1", "true")
 _POS: dict[str, tuple[int, int]] = {}  # "B12" -> (11, 1), see _SheetReader._pos
+# inline texts cleaned (clean_text), by text: a workbook saved with inline strings (openpyxl,
+# LibreOffice) writes every label again on every sheet; short texts only, and a bounded number
+_CLEANED: dict[str, tuple[str, list[str]]] = {}
+_CLEANED_MAX_TEXT = 100
+_CLEANED_MAX = 20_000
+
+
+def _clean_inline(text: str) -> tuple[str, list[str]]:
+    """:func:`clean_text` of an inline text, remembered in ``_CLEANED`` when it is short."""
+    cleaned = clean_text(text)
+    if len(text) <= _CLEANED_MAX_TEXT:
+        if len(_CLEANED) >= _CLEANED_MAX:
+            _CLEANED.clear()
+        _CLEANED[text] = cleaned
+    return cleaned
 
 
 class _SheetReader:
@@ -205,7 +220,11 @@ class _SheetReader:
                 if pos[1] <= col or pos[0] != r:
                     in_order = False
                 col = pos[1]
-            if len(c) == 1 and a.get("t") == "s" and c[0].tag in _V:  # the common cell: a shared string
+            kids = len(c)
+            if not kids:
+                continue  # a styled empty cell (a template's input cells): no value, nothing to note
+            t = a.get("t") if kids == 1 else None
+            if t == "s" and c[0].tag in _V:  # the common cell: a shared string
                 try:
                     i = int(c[0].text or "")
                 except ValueError:
@@ -215,6 +234,16 @@ class _SheetReader:
                 value = shared[i]
                 if changed and i in changed:
                     out.normalised.append((pos, *changed[i]))
+                if not value:
+                    continue
+            elif t == "inlineStr" and c[0].tag in _IS:  # a text as openpyxl and LibreOffice save it
+                text = rich_text(c[0])
+                cleaned = _CLEANED.get(text)
+                if cleaned is None:
+                    cleaned = _clean_inline(text)
+                value = cleaned[0]
+                if cleaned[1]:
+                    out.normalised.append((pos, text, cleaned[1]))
                 if not value:
                     continue
             else:

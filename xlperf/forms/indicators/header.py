@@ -70,7 +70,18 @@ def find_header(sheet: Sheet, row: int) -> TableHeader | None:
     """The indicator-table header at *row*: a 三级 column (三级指标, 指标名称, or the table's
     own 绩效指标 label where nothing else names the 三级) and a level, target, grade or
     weight column; with its sub-header rows (近两年指标值 / 前年 / 上年 / 预期当年实现值,
-    seed 004; 优 / 良 / 中 / 差 under 评价标准; recipients under 区域目标值)."""
+    seed 004; 优 / 良 / 中 / 差 under 评价标准; recipients under 区域目标值). Found once per
+    row and kept on the sheet: recognition and reading both ask, and the answer depends on
+    the cells and their labels only (callers repair a copy, never the header itself)."""
+    found = sheet.cache.get("headers")
+    if found is None:
+        found = sheet.cache["headers"] = {}
+    if row not in found:
+        found[row] = _find_header(sheet, row)
+    return found[row]  # type: ignore[return-value]
+
+
+def _find_header(sheet: Sheet, row: int) -> TableHeader | None:
     cols: dict[str, int] = {}
     repeats: list[tuple[str, int]] = []
     for c, hit in _row_hits(sheet, row):

@@ -59,9 +59,9 @@ def report_levels(l1: LevelCarry, l2: LevelCarry, *, sheet_name: str | None, ctx
 def _report_cell(carry: LevelCarry, unknown: str, sheet_name: str | None, ctx: ParseContext) -> None:
     """*unknown* (``unknown-level1`` / ``-level2``) for a level not in the taxonomy, or
     ``level-code-mismatch`` when its code and name disagree."""
-    cell = split_ref(carry.source)[1]
     if carry.text and carry.match is None:
-        ctx.findings.append(finding(unknown, sheet=sheet_name, cell=cell, text=carry.text))
+        ctx.findings.append(finding(unknown, sheet=sheet_name, cell=split_ref(carry.source)[1], text=carry.text))
     elif carry.match is not None and carry.match.conflict:
-        ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=cell, text=carry.text,
+        ctx.findings.append(finding("level-code-mismatch", sheet=sheet_name, cell=split_ref(carry.source)[1],
+                                    text=carry.text,
                                     params={"detail": carry.match.conflict, "level": carry.match.level.label}))

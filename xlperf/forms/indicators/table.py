@@ -4,6 +4,7 @@ data rows in small steps (see the package doc)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -77,23 +78,46 @@ class _Table:
     bracketed: bool = False  # no value column: each 三级 ends with its value in brackets
     joined: dict[tuple[int, int], str] = field(default_factory=dict)  # cells with their second line (split.py)
     second_lines: set[int] = field(default_factory=set)  # rows read into the row above them
+    parts: bool = False  # operator, unit, weight or grade columns: a target written in parts
+    level_pairs: dict[tuple[int, int], tuple[object, object, dict[str, str | None]]] = field(default_factory=dict)
+    match_l1: Callable[[str], LevelMatch | None] = field(init=False, repr=False)
+    match_l2: Callable[[str], LevelMatch | None] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.match_l1 = level_matcher(self.tax, self.department, 1)
+        self.match_l2 = level_matcher(self.tax, self.department, 2)
 
     @property
     def flat(self) -> bool:
         """No 一级 nor 二级 column: levels, if any, come from section rows."""
         return "level1" not in self.header.cols and "level2" not in self.header.cols
 
-    def match_l1(self, text: str) -> LevelMatch | None:
-        return _match_level(self.tax, self.department, 1, text)
 
-    def match_l2(self, text: str) -> LevelMatch | None:
-        return _match_level(self.tax, self.department, 2, text)
+_UNSEEN = object()
+_MATCHES_KEPT = 1 << 14  # texts remembered per matcher (level cells repeat across rows and files)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=8)
+def level_matcher(tax: Taxonomy, department: bool, tier: int) -> Callable[[str], LevelMatch | None]:
+    """The matcher of a level cell's text as a 一级 (*tier* 1) or 二级 of the project or
+    department framework of *tax*: a ``LevelMatch`` or ``None``, each text matched once (a
+    table asks about the cells of its level columns several times, and they repeat across
+    files)."""
+    seen: dict[str, LevelMatch | None] = {}
+
+    def match(text: str) -> LevelMatch | None:
+        m = seen.get(text, _UNSEEN)
+        if m is _UNSEEN:
+            m = _match_level(tax, department, tier, text)
+            if len(seen) < _MATCHES_KEPT:
+                seen[text] = m
+        return m  # type: ignore[return-value]
+
+    return match
+
+
 def _match_level(tax: Taxonomy, department: bool, tier: int, text: str) -> LevelMatch | None:
-    """*text* as a 一级 (*tier* 1) or 二级 of the project or department framework (cached:
-    level cells repeat across rows and files)."""
+    """*text* as a 一级 (*tier* 1) or 二级 of the project or department framework."""
     key = level_text(text)
     if department:
         return tax.match_dept_level1(key) if tier == 1 else (tax.match_dept_level2(key) or _joined(tax, True, key))
@@ -154,6 +178,7 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
     table.joined, table.second_lines = join_split_rows(sheet, table.header, rows, table.match_l1, table.match_l2, ctx)
     table.role_at.update({c: f"grade|{g}" for c, g in header.grades.items()})
     table.role_at.update({c: f"recipient|{n}" for c, n in header.recipients.items()})
+    table.parts = bool(header.grades) or not _PART_ROLES.isdisjoint(table.role_at.values())
     out: list[Indicator] = []
     head = sheet.grid[header.row][0]  # a header printed again starts as it does (checked in full then)
     for r in rows:
@@ -213,8 +238,8 @@ def _department_framework(sheet: Sheet, header: TableHeader, rows: list[int], ta
         for c, v in sheet.grid[r]:
             tier = tiers.get(c)
             if tier is not None and isinstance(v, str):
-                dept += _match_level(tax, True, tier, v) is not None
-                proj += _match_level(tax, False, tier, v) is not None
+                dept += level_matcher(tax, True, tier)(v) is not None
+                proj += level_matcher(tax, False, tier)(v) is not None
     return proj <= dept
 
 
@@ -305,13 +330,27 @@ def _read_row(table: _Table, r: int, texts: list[tuple[int, str]]) -> list[Indic
         return []
     if shift != 0 or roles.garbled:
         table.shifted.append((r, texts[0][0], "?" if roles.garbled else shift))
-    _repair_target(table, r, roles)
+    if "target" not in roles.values:  # (a row with its target has nothing to repair)
+        _repair_target(table, r, roles)
+    consumed = table.sheet.consumed
     for c, _t in roles.values.values():
-        table.sheet.consumed.add((r, c))
+        consumed.add((r, c))
     if table.levels_of[0] is not table.l1 or table.levels_of[1] is not table.l2:  # new level cells: once
         table.levels_of = (table.l1, table.l2)
-        table.levels = level_fields(table.l1, table.l2, tax=table.tax, department=table.department)
+        table.levels = _levels_of(table)
     return _indicators(table, r, roles.values)
+
+
+def _levels_of(table: _Table) -> dict[str, str | None]:
+    """The canonical level fields of the carried level cells, computed once per pair of
+    matches in a table (a template writes the same pair on every row of a 二级)."""
+    m1, m2 = table.l1.match, table.l2.match
+    key = (id(m1), id(m2))
+    got = table.level_pairs.get(key)
+    if got is None:  # the matches are kept with their fields, so their ids stay theirs
+        got = table.level_pairs[key] = (m1, m2, level_fields(table.l1, table.l2, tax=table.tax,
+                                                             department=table.department))
+    return got[2]
 
 
 def _carry_levels(table: _Table, r: int, tok1, tok2) -> None:  # noqa: ANN001 - LevelToken | None
@@ -431,7 +470,8 @@ def _indicators(table: _Table, r: int, values: dict[str, tuple[int, str]]) -> li
             grades[role[6:]] = t
         elif role.startswith("recipient|"):
             recipients.append((role[10:], c, t))
-    _target_from_parts(fields, values, sheet, r, grades, table.header)
+    if table.parts:
+        _target_from_parts(fields, values, sheet, r, grades, table.header)
     src = values.get("name") or values.get("target")
     fields["source"] = sheet.ref(r, src[0]) if src else None
     fields.update(table.levels)
@@ -469,5 +509,6 @@ def _target_from_parts(fields: dict[str, object], values: dict[str, tuple[int, s
 # defaults): one pydantic-core call per indicator, its target included as a dict.
 _validate_indicator = Indicator.__pydantic_validator__.validate_python
 _TARGET_ROLES = frozenset({"target", "period_target", "two_years_ago", "last_year"})
+_PART_ROLES = frozenset({"operator", "unit", "weight"})  # what _target_from_parts reads besides the grades
 _TEXT_ROLES = frozenset({"name", "description", "value_basis", "indicator_class"})
 _ROLE_FIELD = {"two_years_ago": "value_two_years_ago", "last_year": "value_last_year"}
