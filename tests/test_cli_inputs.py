@@ -221,3 +221,21 @@ def test_checks_are_one_library_function() -> None:
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_no_worker_process_is_a_chinese_message_not_an_internal_error(monkeypatch) -> None:  # noqa: ANN001
+    """The system refusing every worker process (a process limit) is said in Chinese
+    with exit 2, not as an internal error or a traceback."""
+    import errno
+
+    import xlperf.isolation as iso
+
+    def refused(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(iso, "_Worker", refused)
+    result = run("import", str(SAMPLES / "000_pengyang_2024.xlsx"))
+    no_traceback(result)
+    assert result.exit_code == 2
+    assert "系统拒绝了操作" in result.output and "内部错误" not in result.output
+    assert "进程数已达上限" in result.output and "Resource" not in result.output

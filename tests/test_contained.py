@@ -118,3 +118,28 @@ def test_review_and_diff_read_the_submissions_in_contained_workers(tmp_path, mon
     assert outcome.copy is not None and outcome.copy.failure is None
     changes = diff_files(str(sample), str(sample))
     assert not changes.failures and changes.summary() == "无变化"
+
+
+def test_a_worker_that_cannot_start_leaves_the_run_to_those_that_did(monkeypatch) -> None:  # noqa: ANN001
+    """The system refusing a second process (EAGAIN: too many processes) must not stop a
+    run that already has one worker; with none, the OSError says why."""
+    import errno
+
+    import xlperf.isolation as iso
+
+    real = iso._Worker
+    started: list[int] = []
+
+    def second_fails(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if started:
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        started.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(iso, "_Worker", second_fails)
+    with ContainedRunner(2) as runner:
+        pids = [o.value for o in _by_index(list(runner.map(task, ["ok", "ok", "ok"])))]
+    assert len(set(pids)) == 1 and pids[0] != os.getpid()  # all on the one worker that started
+    started.append(1)
+    with pytest.raises(OSError):
+        ContainedRunner(2)

@@ -26,6 +26,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from .errors import os_reason
 from .lines import cell_len, wrap
 
 __all__ = ["ChineseCommand", "ChineseGroup", "usage_error_text"]
@@ -208,6 +209,10 @@ class ChineseGroup(_ChinesePages, TyperGroup):
         except _click.exceptions.ClickException as exc:
             _click.echo(f"错误：{exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # the system refused something (no process, no memory, a folder): say what
+            where = f"（{exc.filename}）" if exc.filename else ""
+            _click.echo(f"错误：系统拒绝了操作{where}：{os_reason(exc)}。请关闭其他程序后重试。", err=True)
+            sys.exit(2)
         except Exception as exc:  # noqa: BLE001 - the last guard: a clerk never sees a traceback
             _click.echo(f"xlperf 内部错误（{type(exc).__name__}：{exc}）。请把所用的命令和文件发给 xlperf 维护人员。", err=True)
             sys.exit(2)

@@ -87,6 +87,8 @@ _OS_REASONS = {
     errno.EMFILE: "同时打开的文件太多",
     errno.EIO: "读写磁盘出错",
     errno.EINVAL: "文件名或路径不正确",
+    errno.EAGAIN: "系统暂时不能再启动进程（进程数已达上限）",
+    errno.ENOMEM: "内存不足",
 }
 
 

@@ -336,7 +336,9 @@ class ContainedRunner:
     results must be picklable. Costs about 0.4 ms per task over a call in-process for an
     ImportResult of a 20-sheet workbook (``bench/bench_import.py``); starting a worker
     costs what importing xlperf does, paid once, and again only for a worker killed or
-    dead.
+    dead. When the system refuses a process after the first (``EAGAIN``: a process
+    limit), the run goes on with the workers that started; raises :class:`OSError` when
+    not even one starts.
     """
 
     def __init__(self, workers: int = 1, *, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
@@ -350,7 +352,12 @@ class ContainedRunner:
         self._workers: list[_Worker] = []
         try:
             for _ in range(max(1, workers)):
-                self._workers.append(_Worker(self._ctx, memory_limit, prepare))
+                try:
+                    self._workers.append(_Worker(self._ctx, memory_limit, prepare))
+                except OSError:
+                    if not self._workers:  # not one process: the caller says why
+                        raise
+                    break  # the system allows no more processes: the run goes on with those started
         except BaseException:
             self.close()
             raise
