@@ -20,7 +20,7 @@ from ..cellref import cell_name
 from ..findings import finding
 from ..readers.grid import Sheet, format_value
 from .common import ParseContext, is_total_row, is_unit_note_or_title
-from .funds import ItemsTotal, items_total, period_columns, total_beside
+from .funds import ItemsTotal, items_total, period_columns, total_beside, total_under
 from .labels import LabelHit, form_key, load_labels
 from .project_stack import is_umbrella_row
 from .values import value_below, value_right
@@ -209,6 +209,11 @@ def _funds_heading(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[
     if right is not None and _is_amount(right[1]):
         sheet.consumed.add((r, right[0]))
         found.offer("annual_amount", hit, (r, right[0], right[1]), c)
+        return True
+    if right is not None and (total := total_under(sheet, r, c)) is not None:
+        found.sources.setdefault("annual_amount", (r, c, total.cells[0][1], total))  # 合计 | 中央资金 | … over values
+        found.units.setdefault("annual_amount", hit.unit)
+        sheet.consumed.update((r, cc) for cc, _v in sheet.grid[r] if cc > c)
         return True
     below = value_below(sheet, r, c, stop) if right is None else None
     if below is None or not _is_amount(below[2]) or _part_left(sheet, r, below[0], below[1]):

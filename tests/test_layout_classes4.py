@@ -1,0 +1,69 @@
+"""Layouts the fourth held-out set showed (docs/forms.md), one general rule per test: amount
+wordings and funds splits totalled by 合计, two-row indicator headers, outline numbers in level
+cells, sign-off rows, goals split into 目标N rows, the unit named by 项目单位, a fund named by
+资金名称, look-alikes refused, thousands commas. Small grids built here, never the held-out files
+(corpus/heldout4/)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from helpers import make_xlsx
+
+from xlperf.importer import import_workbook
+
+LEVELS = ["一级指标", "二级指标", "三级指标", "指标值"]
+TABLE = [LEVELS, ["产出指标", "数量指标", "改造小区个数", "≥12个"], [None, "质量指标", "验收合格率", "100%"],
+         ["效益指标", "社会效益指标", "受益居民户数", "≥1.02万户"], ["满意度指标", "服务对象满意度指标", "居民满意度", "≥90%"]]
+NAMED = [["项目名称", "老旧小区改造"], ["主管部门", "某县住建局"], ["年度资金总额", 95.6],
+         ["年度绩效目标", "完成12个小区改造，居民满意度90%以上"]]
+
+
+def _read(tmp_path: Path, rows: list[list[object]], merges: list[tuple[int, int, int, int]] | None = None):
+    return import_workbook(make_xlsx(tmp_path / "f.xlsx", {"S": rows}, merges={"S": merges or []}))
+
+
+def _codes(result) -> list[str]:
+    return [f.code for f in result.report.findings]
+
+
+def _rows(project) -> list[tuple[str | None, str | None, str | None, str | None]]:
+    return [(i.level1, i.level2, i.name, i.target.raw if i.target else None) for i in project.indicators]
+
+
+def test_the_years_amount_under_other_wordings(tmp_path: Path) -> None:
+    head = [["项目名称", "老旧小区改造"], ["主管部门", "某县住建局"]]
+    goal = [["年度绩效目标", "完成12个小区改造，居民满意度90%以上"]]
+    for label, value, amount in (("年度预算\n（万元）", "'1,260.00".lstrip("'"), "1260.00"),
+                                 ("项目预算（元）", 1236000, "123.6"), ("本年度计划投资（万元）", 1500, "1500")):
+        r = _read(tmp_path, [*head, [label, value], *goal, *TABLE])
+        assert r.submission.projects[0].annual_amount == Decimal(amount), label
+        assert "required-field-missing" not in _codes(r), label
+    # the whole investment beside the year's: the year's is the amount, never the total
+    r = _read(tmp_path, [*head, ["项目总投资（万元）", 2860], ["本年度计划投资（万元）", 1500], *goal, *TABLE])
+    assert r.submission.projects[0].annual_amount == Decimal(1500)
+
+
+def test_a_funds_split_under_its_heading_gives_the_total_of_its_total_column(tmp_path: Path) -> None:
+    head = [["专项资金名称", "高标准农田建设"], ["主管部门", "某区农业农村局"]]
+    goal = [["年度绩效目标", "新建高标准农田2.7万亩"]]
+    split = [["资金来源（万元）", "合计", "中央资金", "省级资金", "市级资金"], [None, 4860, 2430, 1458, 972]]
+    r = _read(tmp_path, [*head, *split, *goal, *TABLE], [(2, 0, 3, 0)])
+    (p,) = r.submission.projects
+    assert p.annual_amount == Decimal(4860) and "required-field-missing" not in _codes(r)
+    # without a 合计 heading the sources are added up, and that is reported
+    split = [["资金来源（万元）", "中央资金", "省级资金", "市级资金"], [None, 2430, 1458, 972]]
+    r = _read(tmp_path, [*head, *split, *goal, *TABLE], [(2, 0, 3, 0)])
+    assert r.submission.projects[0].annual_amount == Decimal(4860) and "amount-from-items" in _codes(r)
+
+
+def test_a_departments_income_total_heading_is_its_budget(tmp_path: Path) -> None:
+    rows = [["2025年度部门整体支出绩效目标表"], ["部门名称：某区教育局", None, None, None, "单位：元"],
+            ["部门预算", "收入预算合计", "一般公共预算", "政府性基金预算", "单位资金"],
+            [None, "386,524,300.00", "352,116,800.00", "30,407,500.00", "4,000,000.00"],
+            ["部门整体绩效目标", "全区义务教育入学率保持100%"], *TABLE]
+    r = _read(tmp_path, rows, [(2, 0, 3, 0)])
+    plan = r.submission.department_plan
+    assert plan is not None and plan.expenditure_total.current_amount == Decimal("38652.43")
+    assert "required-field-missing" not in _codes(r)
