@@ -67,3 +67,35 @@ def test_a_departments_income_total_heading_is_its_budget(tmp_path: Path) -> Non
     plan = r.submission.department_plan
     assert plan is not None and plan.expenditure_total.current_amount == Decimal("38652.43")
     assert "required-field-missing" not in _codes(r)
+
+
+def test_a_two_row_indicator_header_with_its_group_row_above_the_levels(tmp_path: Path) -> None:
+    group = [["绩效指标", None, None, "指标值", "备注"], ["一级指标", "二级指标", "三级指标", None, None]]
+    rows = [*NAMED, *group, *TABLE[1:]]
+    r = _read(tmp_path, rows, [(4, 0, 4, 2), (4, 3, 5, 3), (4, 4, 5, 4)])
+    (p,) = r.submission.projects
+    assert _rows(p) == [("产出指标", "数量指标", "改造小区个数", "≥12个"), ("产出指标", "质量指标", "验收合格率", "100%"),
+                        ("效益指标", "社会效益", "受益居民户数", "≥1.02万户"),
+                        ("满意度指标", "服务对象满意度", "居民满意度", "≥90%")]
+    assert r.exit_code == 0
+
+
+def test_a_two_row_header_whose_group_spans_one_value_column_per_recipient(tmp_path: Path) -> None:
+    rows = [["项目名称", "农村公路养护补助"], ["主管部门", "某市交通运输局"], ["资金总额（万元）", 870],
+            ["总体目标", "完成路面修复120公里"],
+            ["绩效指标", None, None, "分县市区指标值", None], ["一级指标", "二级指标", "三级指标", "甲县", "乙县"],
+            ["产出指标", "数量指标", "路面修复里程（公里）", 62, "58"], [None, "质量指标", "优良中等路率（%）", "≥85", "≥86"]]
+    r = _read(tmp_path, rows, [(4, 0, 4, 2), (4, 3, 4, 4)])
+    (p,) = r.submission.projects
+    got = [(i.name, i.recipient, i.target.raw if i.target else None) for i in p.indicators]
+    assert got == [("路面修复里程（公里）", "甲县", "62"), ("路面修复里程（公里）", "乙县", "58"),
+                   ("优良中等路率（%）", "甲县", "≥85"), ("优良中等路率（%）", "乙县", "≥86")]
+
+
+def test_a_unit_in_brackets_at_the_end_of_the_third_level_is_never_its_target(tmp_path: Path) -> None:
+    rows = [*NAMED, ["一级指标", "二级指标", "三级指标"], ["产出指标", "数量指标", "路面修复里程（公里）"],
+            [None, "质量指标", "优良中等路率（%）"], ["满意度指标", "服务对象满意度指标", "群众满意度(%)"]]
+    r = _read(tmp_path, rows)
+    (p,) = r.submission.projects
+    assert [i.target for i in p.indicators] == [None, None, None]
+    assert r.exit_code == 1 and "no-target-read" in _codes(r)

@@ -95,14 +95,51 @@ def _find_header(sheet: Sheet, row: int) -> TableHeader | None:
         cols["name"], block = block, None  # 绩效指标分类 | 绩效指标 | 绩效指标描述 (old Hebei layout)
     if "name" not in cols and LEVEL_ROLES & set(cols) and _VALUE_ROLES & set(cols):
         _name_by_place(sheet, row, cols)
+    if not LEVEL_ROLES & set(cols) and _levels_below(sheet, row):
+        return None  # a group row (绩效指标 | 指标值) over the row naming the levels: that row is the header
+    first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
+    recipients: dict[int, str] = {}
+    if "name" in cols and LEVEL_ROLES & set(cols) and not _VALUE_ROLES & set(cols):
+        group = _group_above(sheet, row, cols)
+        if group is not None:
+            first, recipients = row - 1, group
     if "name" not in cols or not (_TABLE_ROLES & set(cols)):
         return None
-    first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
     roles = set(cols.values())  # 序号 (吉林 export), 指标代码 (青海 export) left of the 三级: numbering, no content
     serial = frozenset(c for c, v in sheet.grid[row] if c < cols["name"] and c not in roles and is_numbering(v))
     header = TableHeader(row=row, last_row=row, cols=cols, first_row=first, block=block, repeats=tuple(repeats),
-                         serial=serial)
-    return _sub_headers(sheet, header)
+                         serial=serial, recipients=recipients)
+    return header if recipients else _sub_headers(sheet, header)
+
+
+def _levels_below(sheet: Sheet, row: int) -> bool:
+    """Row *row* + 1 names the 一级 / 二级 columns: *row* is a group row over that header."""
+    return any(h.field in LEVEL_ROLES for _c, h in _row_hits(sheet, row + 1))
+
+
+def _group_above(sheet: Sheet, row: int, cols: dict[str, int]) -> dict[int, str] | None:
+    """A header whose levels and 三级 sit under a group row (天津: 绩效指标 spanning 一级 / 二级 /
+    三级, 指标值 and 备注 merged down beside them; 山东: 分县市区指标值 spanning one column per
+    recipient named on the level row): the value headings of row *row* - 1 over columns the level
+    row leaves empty are added to *cols*. Returns the recipients (column -> name) when the value
+    heading spans one named column each, ``{}`` when the group row gave plain columns, ``None``
+    when row *row* - 1 is no such group row (its value cells stand over texts of the level row)."""
+    taken = set(cols.values())
+    hits = [(c, h) for c, h in _row_hits(sheet, row - 1) if h.field not in LEVEL_ROLES and h.field != "name"
+            and c not in taken]
+    values = [(c, h) for c, h in hits if h.field in _VALUE_ROLES]
+    if not values:
+        return None
+    out: dict[int, str] = {}
+    for c, h in hits:
+        lo, hi = _span(sheet, row - 1, c)
+        if (row, c) not in sheet.cells:
+            cols.setdefault(h.field, c)  # merged down over the level row (指标值, 备注)
+        elif h.field in ("target", "recipients") and hi > lo and _recipient_names(sheet, row, lo, hi):
+            out = {cc: str(v).strip() for cc, v in sheet.grid[row] if lo <= cc <= hi}
+        else:
+            return None
+    return out if out or _VALUE_ROLES & set(cols) else None
 
 
 def repeats_header(sheet: Sheet, row: int, header: TableHeader) -> bool:
@@ -190,8 +227,8 @@ def header_cells(sheet: Sheet, header: TableHeader) -> list[tuple[int, int]]:
     index = load_labels().index(sheet).get("indicator_header", {})
     cells = [(r, c) for r in range(header.first_row, header.last_row + 1) for c, hit in index.get(r, ())
              if hit.inline is None]
-    cells += [(r, c) for r in range(header.row + 1, header.last_row + 1) for c in header.recipients
-              if (r, c) in sheet.cells]
+    cells += [(r, c) for r in range(header.row, header.last_row + 1) for c in header.recipients
+              if (r, c) in sheet.cells]  # under the value heading, or on the header row itself (山东 two-row header)
     cells += [(header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells]  # 三级 by place
     cells += [(header.row, c) for c in header.serial]
     return cells
