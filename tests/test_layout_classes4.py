@@ -99,3 +99,26 @@ def test_a_unit_in_brackets_at_the_end_of_the_third_level_is_never_its_target(tm
     (p,) = r.submission.projects
     assert [i.target for i in p.indicators] == [None, None, None]
     assert r.exit_code == 1 and "no-target-read" in _codes(r)
+
+
+def test_outline_numbers_in_level_and_third_level_cells(tmp_path: Path) -> None:
+    table = [["一级指标", "二级指标", "三级指标", "指标值", "分值"],
+             ["1.产出指标（50分）", "1.1数量指标", "1.1.1 城区道路清扫保洁面积", "≥860万平方米", 15],
+             [None, "1.2质量指标", "1.2.1道路保洁质量达标率", "≥95%", 10],
+             ["2.效益指标（30分）", "2.1社会效益指标", "2.1.1 城区环境卫生状况", "明显改善", 15]]
+    r = _read(tmp_path, [*NAMED, *table], [(5, 0, 6, 0)])
+    (p,) = r.submission.projects
+    assert _rows(p) == [("产出指标", "数量指标", "城区道路清扫保洁面积", "≥860万平方米"),
+                        ("产出指标", "质量指标", "道路保洁质量达标率", "≥95%"),
+                        ("效益指标", "社会效益", "城区环境卫生状况", "明显改善")]
+    assert [(i.level2_text, i.name_text) for i in p.indicators][0] == ("1.1数量指标", "1.1.1 城区道路清扫保洁面积")
+    assert not {"unknown-level1", "unknown-level2", "row-shifted", "level-code-mismatch"} & set(_codes(r))
+    table = [LEVELS, ["一、产出指标", "（一）数量指标", "高效节水灌溉改造面积", "二千亩"],
+             [None, "（二）质量指标", "工程验收合格率", "百分之百"],
+             ["三、满意度指标", "（一）服务对象满意度指标", "连队职工满意度", "≥90％"]]
+    r = _read(tmp_path, [*NAMED, *table], [(5, 0, 6, 0)])
+    (p,) = r.submission.projects
+    assert [(i.level1, i.level2, i.level1_text) for i in p.indicators] == [
+        ("产出指标", "数量指标", "一、产出指标"), ("产出指标", "质量指标", "一、产出指标"),
+        ("满意度指标", "服务对象满意度", "三、满意度指标")]
+    assert "unknown-level1" not in _codes(r) and "unknown-level2" not in _codes(r)

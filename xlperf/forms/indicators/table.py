@@ -48,11 +48,22 @@ _JOINED_RE = re.compile(r"^([^-—–/·:]*[\u4e00-\u9fff])[-—–/·:]([\u4e00
 _SCORE_RE = re.compile(r"(\(\d+(\.\d+)?分?\)|\d+(\.\d+)?分\)?)$")
 
 
+# an outline number before a level: 1.1数量指标 (内蒙古), 一、产出指标 / （一）数量指标 (兵团); a code
+# (1-产出指标, 11-数量指标, 1.产出指标) is no outline number: it is checked against the taxonomy
+_LEVEL_OUTLINE_RE = re.compile(r"^(\d{1,2}(\.\d{1,2})+\.?|[一二三四五六七八九十]{1,3}[、.]|"
+                               r"\((\d{1,2}|[一二三四五六七八九十]{1,3})\))(?=\D)")
+# a 三级 numbered as the third level of an outline: 1.1.1 城区道路清扫保洁面积 (内蒙古)
+_NAME_OUTLINE_RE = re.compile(r"^\s*\d{1,2}(\.\d{1,2}){2,}\.?\s*(?=\D)")
+
+
 def level_text(text: str) -> str:
     """A level cell folded for matching (its text is kept as written): the label key
-    (spaces, line breaks, page noise, traditional characters) without a score or weight
+    (spaces, line breaks, page noise, traditional characters) without an outline number
+    before it (``1.1数量指标``, ``一、产出指标``, ``（一）数量指标``) nor a score or weight
     at its end (``产出指标(50分)`` -> 产出指标)."""
     key = form_key(text)
+    if key[:1].isdigit() or key[:1] in "(一二三四五六七八九十":
+        key = _LEVEL_OUTLINE_RE.sub("", key)
     return _SCORE_RE.sub("", key) if key.endswith((")", "分")) else key
 
 
@@ -464,6 +475,8 @@ def _indicators(table: _Table, r: int, values: dict[str, tuple[int, str]]) -> li
     for role, (c, t) in values.items():
         if role in _TARGET_ROLES:
             fields[_ROLE_FIELD.get(role, role)] = target_fields(t, source=sheet.ref(r, c))  # validated with the Indicator
+        elif role == "name" and (m := _NAME_OUTLINE_RE.match(t)):
+            fields["name"], fields["name_text"] = t[m.end():], t  # 1.1.1 城区道路清扫保洁面积: named without its number
         elif role in _TEXT_ROLES:
             fields[role] = t
         elif role.startswith("grade|"):
