@@ -122,3 +122,12 @@ def test_outline_numbers_in_level_and_third_level_cells(tmp_path: Path) -> None:
         ("产出指标", "数量指标", "一、产出指标"), ("产出指标", "质量指标", "一、产出指标"),
         ("满意度指标", "服务对象满意度", "三、满意度指标")]
     assert "unknown-level1" not in _codes(r) and "unknown-level2" not in _codes(r)
+
+
+def test_sign_off_rows_under_the_table_are_no_indicator(tmp_path: Path) -> None:
+    for line in (["部门负责人：", None, "财务负责人：", "填表日期："], ["单位审核意见：", None, "（盖章）"],
+                 ["编制单位：某县农业发展服务中心", None, None, "日期：2025年1月8日"]):
+        r = _read(tmp_path, [*NAMED, *TABLE, line])
+        (p,) = r.submission.projects
+        assert [i.name for i in p.indicators] == ["改造小区个数", "验收合格率", "受益居民户数", "居民满意度"], line
+        assert r.exit_code == 0, line
