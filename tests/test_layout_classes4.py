@@ -131,3 +131,21 @@ def test_sign_off_rows_under_the_table_are_no_indicator(tmp_path: Path) -> None:
         (p,) = r.submission.projects
         assert [i.name for i in p.indicators] == ["改造小区个数", "验收合格率", "受益居民户数", "居民满意度"], line
         assert r.exit_code == 0, line
+
+
+def test_a_goal_split_into_numbered_goal_rows(tmp_path: Path) -> None:
+    head = [["项目名称", "公共文化惠民演出"], ["主管部门", "某区文化和旅游局"], ["项目资金（万元）", 123.6]]
+    goals = [["目标1", "全年组织惠民演出120场。"], ["目标2", "安全事故零发生。"], ["目标3", "群众满意度达到90%以上。"]]
+    want = "全年组织惠民演出120场。\n安全事故零发生。\n群众满意度达到90%以上。"
+    # under a heading row
+    r = _read(tmp_path, [*head, ["年度绩效目标"], *goals, *TABLE])
+    assert r.submission.projects[0].performance_target == want
+    # beside the label merged down over them, the 目标N in a column of their own
+    rows = [*head, ["年度绩效目标", *goals[0]], [None, *goals[1]], [None, *goals[2]], *TABLE]
+    r = _read(tmp_path, rows, [(3, 0, 5, 0)])
+    assert r.submission.projects[0].performance_target == want and "目标1" not in _codes(r)
+    # the same on a department form
+    rows = [["2025年度部门整体支出绩效目标表"], ["部门名称：某区教育局"], ["部门整体绩效目标", *goals[0]], [None, *goals[1]],
+            [None, *goals[2]], *TABLE]
+    r = _read(tmp_path, rows, [(2, 0, 4, 0)])
+    assert r.submission.department_plan.annual_goal == want

@@ -23,7 +23,7 @@ from .common import ParseContext, is_total_row, is_unit_note_or_title
 from .funds import ItemsTotal, items_total, period_columns, total_beside, total_under
 from .labels import LabelHit, form_key, load_labels
 from .project_stack import is_umbrella_row
-from .values import value_below, value_right
+from .values import goal_items, value_below, value_right
 
 __all__ = ["Found", "collect_labels"]
 
@@ -155,6 +155,11 @@ def _take(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[int], hea
         return _funds_heading(sheet, r, c, hit, label_cols, stop, found)
     if hit.inline is not None:
         found.offer(hit.field, hit, (r, c, _first_line(hit.inline) if hit.field in _AMOUNTS else hit.inline), c)
+        return True
+    if hit.field in ("performance_target", "long_term_goal") and (items := goal_items(sheet, r, c)) is not None:
+        text, cells = items  # 目标1 | text, 目标2 | text …: the goal is their texts
+        sheet.consumed.update(cells)
+        found.offer(hit.field, hit, (*cells[1], text), c)
         return True
     if hit.field in _PARTS and r in found.year_cols:  # a source row: its value in the year's column
         col = found.year_cols[r]
