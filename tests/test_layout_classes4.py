@@ -149,3 +149,15 @@ def test_a_goal_split_into_numbered_goal_rows(tmp_path: Path) -> None:
             [None, *goals[2]], *TABLE]
     r = _read(tmp_path, rows, [(2, 0, 4, 0)])
     assert r.submission.department_plan.annual_goal == want
+
+
+def test_the_unit_named_by_project_unit_or_supervising_unit_is_the_competent_department(tmp_path: Path) -> None:
+    rest = [["年度资金总额", 95.6], ["年度绩效目标", "完成12个小区改造"], *TABLE]
+    for label in ("项目单位", "主管单位"):
+        r = _read(tmp_path, [["项目名称", "老旧小区改造"], [label, "某县住建局"], *rest])
+        assert r.submission.projects[0].competent_department == "某县住建局", label
+        assert "required-field-missing" not in _codes(r), label
+    # beside a 主管部门 label, 项目单位 stays the implementing unit only
+    r = _read(tmp_path, [["项目名称", "老旧小区改造"], ["主管部门", "某县住建局"], ["项目单位", "某县城建中心"], *rest])
+    (p,) = r.submission.projects
+    assert (p.competent_department, p.implementing_unit) == ("某县住建局", "某县城建中心")
