@@ -161,3 +161,18 @@ def test_the_unit_named_by_project_unit_or_supervising_unit_is_the_competent_dep
     r = _read(tmp_path, [["项目名称", "老旧小区改造"], ["主管部门", "某县住建局"], ["项目单位", "某县城建中心"], *rest])
     (p,) = r.submission.projects
     assert (p.competent_department, p.implementing_unit) == ("某县住建局", "某县城建中心")
+
+
+def test_a_fund_named_by_its_fund_name_and_its_allocation_row_is_no_indicator(tmp_path: Path) -> None:
+    rows = [["资金名称", "农村公路养护补助"], ["市级主管部门", "某市交通运输局", "资金总额（万元）", 870],
+            ["总体目标", "完成路面修复120公里"],
+            ["一级指标", "二级指标", "三级指标", "甲县", "乙县"], ["分配资金（万元）", None, None, 450, 420],
+            ["产出指标", "数量指标", "路面修复里程（公里）", 62, "58"], [None, "质量指标", "优良中等路率（%）", "≥85", "≥86"]]
+    rows[3][3:3] = []
+    rows = rows[:3] + [["绩效指标", None, None, "分县市区指标值", None]] + rows[3:]
+    r = _read(tmp_path, rows, [(3, 0, 3, 2), (3, 3, 3, 4), (5, 0, 5, 2)])
+    (p,) = r.submission.projects
+    assert (p.name, p.competent_department, p.annual_amount) == ("农村公路养护补助", "某市交通运输局", Decimal(870))
+    assert [(i.name, i.recipient) for i in p.indicators][:2] == [("路面修复里程（公里）", "甲县"), ("路面修复里程（公里）", "乙县")]
+    assert len(p.indicators) == 4
+    assert {"分配资金（万元）", "450", "420"} <= {f.text for f in r.report.findings if f.code == "unmapped-cell"}

@@ -42,6 +42,8 @@ from .rows import (
 __all__ = ["level_text", "read_table"]
 
 _DOTS_RE = re.compile(r"[.。…·\s]+")
+# a row of money above the first level (山东 city transfer: 分配资金（万元） | 450 | 420 …): no indicator
+_FUNDS_ROW_RE = re.compile(r"(资金|金额|预算|经费)\((万元|元|亿元)\)$")
 # a 一级 and a 二级 joined in one cell: 产出指标-数量指标, 效益指标—社会效益指标, 产出/质量指标
 _JOINED_RE = re.compile(r"^([^-—–/·:]*[\u4e00-\u9fff])[-—–/·:]([\u4e00-\u9fff].*)$")
 # a score or weight written in a level cell: 产出指标(50分), 产出指标\n(50), 效益指标\n30分)
@@ -210,6 +212,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
             break  # 审核意见 / (盖章) / the next table's title under the table: left to the unmapped report
         if is_total_row(texts[0][1]):
             continue  # 合计 of the weights: no indicator, left to the unmapped report
+        if table.l1.text is None and _FUNDS_ROW_RE.search(form_key(texts[0][1])):
+            continue  # 分配资金（万元） per recipient above the levels: no indicator, left to the unmapped report
         if len(texts) == 1 and table.flat and _section_row(table, r, texts[0]):
             continue  # 一、产出指标 over its rows: their levels
         out.extend(_read_row(table, r, texts))
