@@ -176,3 +176,18 @@ def test_a_fund_named_by_its_fund_name_and_its_allocation_row_is_no_indicator(tm
     assert [(i.name, i.recipient) for i in p.indicators][:2] == [("路面修复里程（公里）", "甲县"), ("路面修复里程（公里）", "乙县")]
     assert len(p.indicators) == 4
     assert {"分配资金（万元）", "450", "420"} <= {f.text for f in r.report.findings if f.code == "unmapped-cell"}
+
+
+def test_an_indicator_table_on_a_sheet_of_its_own_is_the_project_of_the_sheet_before(tmp_path: Path) -> None:
+    sheets = {"项目基本情况": [["项目支出绩效目标申报表"], *NAMED, ["注：绩效指标见“绩效指标”表。"]],
+              "绩效指标": [["三、项目绩效指标"], *TABLE]}
+    r = import_workbook(make_xlsx(tmp_path / "w.xlsx", sheets))
+    (p,) = r.submission.projects
+    assert p.name == "老旧小区改造" and [i.name for i in p.indicators] == [
+        "改造小区个数", "验收合格率", "受益居民户数", "居民满意度"]
+    assert r.exit_code == 0 and "project-name-shifted" not in _codes(r)
+    # a sheet naming its own project stays that project
+    sheets["绩效指标"] = [["项目名称", "另一个项目"], ["主管部门", "某县住建局"], ["年度资金总额", 10],
+                       ["年度绩效目标", "完成"], *TABLE]
+    r = import_workbook(make_xlsx(tmp_path / "w.xlsx", sheets))
+    assert [(p.name, len(p.indicators)) for p in r.submission.projects] == [("老旧小区改造", 0), ("另一个项目", 4)]
