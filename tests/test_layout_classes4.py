@@ -191,3 +191,23 @@ def test_an_indicator_table_on_a_sheet_of_its_own_is_the_project_of_the_sheet_be
                        ["年度绩效目标", "完成"], *TABLE]
     r = import_workbook(make_xlsx(tmp_path / "w.xlsx", sheets))
     assert [(p.name, len(p.indicators)) for p in r.submission.projects] == [("老旧小区改造", 0), ("另一个项目", 4)]
+
+
+def test_a_target_review_and_a_procurement_intention_notice_are_refused(tmp_path: Path) -> None:
+    review = [["某区2025年项目支出绩效目标审核表"], ["项目名称", "社区居家养老服务补助", "主管部门", "某区民政局"],
+              ["申报金额（万元）", 326.5, "审核金额（万元）", 310.0], ["申报绩效目标", "为1200名困难老年人提供上门服务"],
+              ["审核内容", "审核要点", "分值", "得分", "存在问题"],
+              ["完整性", "产出指标、效益指标、满意度指标是否齐全", 20, 18, "缺少成本指标"],
+              ["合计", None, 100, 87], ["审核结论", "良：按审核意见修改后可纳入预算。"]]
+    notice = [["某市教育局2025年5月至6月政府采购意向"], ["采购单位：某市教育局"],
+              ["序号", "采购项目名称", "采购需求概况", "预算金额\n（万元）", "预计采购时间\n（填写到月）", "备注"],
+              [1, "智慧教室设备采购项目", "采购智慧黑板120台，验收合格率100%。", 168, "2025年5月"],
+              ["合计", None, None, 168]]
+    for rows in (review, notice):
+        r = _read(tmp_path, rows)
+        assert r.exit_code == 2 and r.submission is None and "not-a-target-form" in _codes(r), rows[0]
+    # a procurement project's target form citing the notice's words stays a target form
+    rows = [["采购项目名称", "救护车采购"], ["采购需求概况", "负压救护车4辆"], ["预计采购时间", "2025年5月"], *NAMED[1:],
+            *TABLE]
+    r = _read(tmp_path, rows)
+    assert r.submission.projects[0].name == "救护车采购" and "not-a-target-form" not in _codes(r)
