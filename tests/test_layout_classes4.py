@@ -211,3 +211,9 @@ def test_a_target_review_and_a_procurement_intention_notice_are_refused(tmp_path
             *TABLE]
     r = _read(tmp_path, rows)
     assert r.submission.projects[0].name == "救护车采购" and "not-a-target-form" not in _codes(r)
+
+
+def test_an_amount_in_yuan_with_thousands_commas_is_read(tmp_path: Path) -> None:
+    r = _read(tmp_path, [["项目名称", "惠民演出"], ["主管部门", "某区文旅局"], ["项目资金", "1,236,000元"],
+                         ["年度绩效目标", "演出120场"], *TABLE])
+    assert r.submission.projects[0].annual_amount == Decimal("123.6") and "ambiguous-number" not in _codes(r)
