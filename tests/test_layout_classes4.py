@@ -10,22 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from helpers import make_xlsx
+from test_layout_classes3 import LEVELS, NAMED, TABLE, _codes, _read  # the same small form and readers
 
 from xlperf.importer import import_workbook
-
-LEVELS = ["一级指标", "二级指标", "三级指标", "指标值"]
-TABLE = [LEVELS, ["产出指标", "数量指标", "改造小区个数", "≥12个"], [None, "质量指标", "验收合格率", "100%"],
-         ["效益指标", "社会效益指标", "受益居民户数", "≥1.02万户"], ["满意度指标", "服务对象满意度指标", "居民满意度", "≥90%"]]
-NAMED = [["项目名称", "老旧小区改造"], ["主管部门", "某县住建局"], ["年度资金总额", 95.6],
-         ["年度绩效目标", "完成12个小区改造，居民满意度90%以上"]]
-
-
-def _read(tmp_path: Path, rows: list[list[object]], merges: list[tuple[int, int, int, int]] | None = None):
-    return import_workbook(make_xlsx(tmp_path / "f.xlsx", {"S": rows}, merges={"S": merges or []}))
-
-
-def _codes(result) -> list[str]:
-    return [f.code for f in result.report.findings]
 
 
 def _rows(project) -> list[tuple[str | None, str | None, str | None, str | None]]:

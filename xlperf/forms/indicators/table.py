@@ -479,7 +479,7 @@ def _indicators(table: _Table, r: int, values: dict[str, tuple[int, str]]) -> li
     for role, (c, t) in values.items():
         if role in _TARGET_ROLES:
             fields[_ROLE_FIELD.get(role, role)] = target_fields(t, source=sheet.ref(r, c))  # validated with the Indicator
-        elif role == "name" and (m := _NAME_OUTLINE_RE.match(t)):
+        elif role == "name" and t.lstrip()[:1].isdigit() and (m := _NAME_OUTLINE_RE.match(t)):
             fields["name"], fields["name_text"] = t[m.end():], t  # 1.1.1 城区道路清扫保洁面积: named without its number
         elif role in _TEXT_ROLES:
             fields[role] = t
