@@ -7,6 +7,8 @@ own after the sheet naming the project (辽宁: :func:`join_table_sheets`).
 
 from __future__ import annotations
 
+import re
+
 from ..cellref import split_ref
 from ..model import Project
 from ..readers.grid import Sheet
@@ -22,6 +24,8 @@ PERIOD, ANNUAL = "period", "annual"
 _PERIOD_WORDS = ("实施期", "实施周期", "中期", "长期", "全周期")
 _ANNUAL_WORDS = ("年度", "当年", "本年")
 _GOALS = {"performance_target": ANNUAL, "long_term_goal": PERIOD}
+# a sheet's title that heads a part of a form, naming no project: 三、项目绩效指标, 绩效目标表
+_HEADING_RE = re.compile(r"(指标|绩效目标)(表)?$")
 
 
 def is_umbrella_row(sheet: Sheet, r: int) -> bool:
@@ -81,14 +85,16 @@ def _period_of(key: str) -> str | None:
 def join_table_sheets(projects: list[Project], ctx: ParseContext) -> list[Project]:
     """A project form in two sheets (辽宁: 项目基本情况 names the project, its amount and goal; the
     next sheet holds only a title and the indicator table): a project read with indicators and
-    nothing but a name taken from no label (the sheet's title, ``三、项目绩效指标``), right after a
-    project of another sheet without indicators, is that project's table. Its indicators join
-    that project and the name finding of the title is dropped. Returns the projects kept."""
+    nothing else, right after a project of another sheet without indicators, is that project's
+    table when its name is a heading taken from no label (the sheet's title, ``三、项目绩效指标``)
+    or the same project's name again. Its indicators join that project and the name finding of
+    the title is dropped. Returns the projects kept."""
     kept: list[Project] = []
     for p in projects:
         prev = kept[-1] if kept else None
         if (prev is not None and prev.sheet != p.sheet and not prev.indicators and p.indicators
-                and set(p.cells) <= {"name"}):
+                and (set(p.cells) <= {"name"} and _HEADING_RE.search(label_key(p.name or ""))
+                     or (p.name == prev.name and set(p.cells) <= {"name", "name_label"}))):
             prev.indicators = p.indicators
             cell = split_ref(p.cells["name"])[1] if p.cells else None
             ctx.findings[:] = [f for f in ctx.findings if not (
