@@ -99,6 +99,13 @@ def test_outline_numbers_in_level_and_third_level_cells(tmp_path: Path) -> None:
                         ("产出指标", "质量指标", "道路保洁质量达标率", "≥95%"),
                         ("效益指标", "社会效益", "城区环境卫生状况", "明显改善")]
     assert [(i.level2_text, i.name_text) for i in p.indicators][0] == ("1.1数量指标", "1.1.1 城区道路清扫保洁面积")
+    # items numbered 1、 or （1） lose their number; a number of the name itself stays
+    table = [LEVELS, ["产出指标", "数量指标", "1、新建道路里程", "12公里"], [None, None, "（2）2型糖尿病患者管理人数", "300人"],
+             [None, None, "1.5万亩农田灌溉覆盖率", "100%"], [None, None, "0-6岁儿童健康管理率", "≥90%"]]
+    r = _read(tmp_path, [*NAMED, *table], [(5, 0, 8, 0), (5, 1, 8, 1)])
+    assert [(i.name, i.name_text) for i in r.submission.projects[0].indicators] == [
+        ("新建道路里程", "1、新建道路里程"), ("2型糖尿病患者管理人数", "（2）2型糖尿病患者管理人数"),
+        ("1.5万亩农田灌溉覆盖率", None), ("0-6岁儿童健康管理率", None)]
     assert not {"unknown-level1", "unknown-level2", "row-shifted", "level-code-mismatch"} & set(_codes(r))
     table = [LEVELS, ["一、产出指标", "（一）数量指标", "高效节水灌溉改造面积", "二千亩"],
              [None, "（二）质量指标", "工程验收合格率", "百分之百"],

@@ -54,8 +54,11 @@ _SCORE_RE = re.compile(r"(\(\d+(\.\d+)?分?\)|\d+(\.\d+)?分\)?)$")
 # (1-产出指标, 11-数量指标, 1.产出指标) is no outline number: it is checked against the taxonomy
 _LEVEL_OUTLINE_RE = re.compile(r"^(\d{1,2}(\.\d{1,2})+\.?|[一二三四五六七八九十]{1,3}[、.]|"
                                r"\((\d{1,2}|[一二三四五六七八九十]{1,3})\))(?=\D)")
-# a 三级 numbered as the third level of an outline: 1.1.1 城区道路清扫保洁面积 (内蒙古)
-_NAME_OUTLINE_RE = re.compile(r"^\s*\d{1,2}(\.\d{1,2}){2,}\.?\s*(?=\D)")
+# a 三级 numbered as an item of an outline: 1.1.1 城区道路清扫保洁面积 (内蒙古), 1、新建道路里程,
+# （1）新建道路里程 - never a number of the name itself (2型糖尿病, 0-6岁儿童, 1.5万亩高标准农田)
+_OUTLINE_STARTS = frozenset("0123456789(（")
+_NAME_OUTLINE_RE = re.compile(r"^\s*(\d{1,2}(\.\d{1,2}){2,}\.?\s*(?=\D)|\d{1,2}[、.．]\s*(?=[\u4e00-\u9fff])|"
+                              r"[(（]\d{1,2}[)）]\s*(?=\S))")
 
 
 def level_text(text: str) -> str:
@@ -479,7 +482,7 @@ def _indicators(table: _Table, r: int, values: dict[str, tuple[int, str]]) -> li
     for role, (c, t) in values.items():
         if role in _TARGET_ROLES:
             fields[_ROLE_FIELD.get(role, role)] = target_fields(t, source=sheet.ref(r, c))  # validated with the Indicator
-        elif role == "name" and t.lstrip()[:1].isdigit() and (m := _NAME_OUTLINE_RE.match(t)):
+        elif role == "name" and t.lstrip()[:1] in _OUTLINE_STARTS and (m := _NAME_OUTLINE_RE.match(t)):
             fields["name"], fields["name_text"] = t[m.end():], t  # 1.1.1 城区道路清扫保洁面积: named without its number
         elif role in _TEXT_ROLES:
             fields[role] = t
