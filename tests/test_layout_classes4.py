@@ -138,6 +138,11 @@ def test_a_goal_split_into_numbered_goal_rows(tmp_path: Path) -> None:
     rows = [*head, ["年度绩效目标", *goals[0]], [None, *goals[1]], [None, *goals[2]], *TABLE]
     r = _read(tmp_path, rows, [(3, 0, 5, 0)])
     assert r.submission.projects[0].performance_target == want and "目标1" not in _codes(r)
+    # each item label typed before its text in one cell
+    rows = [*head, ["年度绩效目标", f"目标1：{goals[0][1]}"], [None, f"目标2：{goals[1][1]}"], [None, f"目标3：{goals[2][1]}"],
+            *TABLE]
+    r = _read(tmp_path, rows, [(3, 0, 5, 0)])
+    assert r.submission.projects[0].performance_target == want
     # the same on a department form
     rows = [["2025年度部门整体支出绩效目标表"], ["部门名称：某区教育局"], ["部门整体绩效目标", *goals[0]], [None, *goals[1]],
             [None, *goals[2]], *TABLE]

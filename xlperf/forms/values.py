@@ -13,8 +13,8 @@ from .labels import load_labels
 __all__ = ["cell_at", "goal_items", "is_label", "value_below", "value_right"]
 
 _LABEL_SECTIONS = ("project", "indicator_header", "department")
-# an item of a goal split into rows: 目标1, 目标一, 目标（2）：
-_GOAL_ITEM_RE = re.compile(r"^\s*目标\s*[(（]?([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[)）]?\s*[:：.、]?\s*$")
+# an item of a goal split into rows: 目标1, 目标一, 目标（2）： (alone in its cell, or before its text)
+_GOAL_ITEM_RE = re.compile(r"^\s*目标\s*[(（]?([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[)）]?\s*([:：.、]\s*|$)")
 
 
 def is_label(text: object) -> bool:
@@ -68,22 +68,31 @@ def goal_items(sheet: Sheet, r: int, c: int) -> tuple[str, list[tuple[int, int]]
     """A goal written as items, one row each (目标1 | text, 目标2 | text …), for the goal label at
     (r, c): the items start right of the label (the label merged down over them, 浙江) or on the
     row below (the label a heading row, 天津) and run while each row's first cell is an item label
-    with its text right of it. Returns the texts joined by line breaks and the cells they take
-    (item labels and texts), or ``None`` when no item follows the label."""
+    with its text right of it, or an item label before its text in one cell (``目标1：…``, two
+    items at least). Returns the texts joined by line breaks, without their labels, and the cells
+    they take, or ``None`` when no item follows the label."""
     texts: list[str] = []
     cells: list[tuple[int, int]] = []
     first = [(cc, v) for cc, v in sheet.grid.get(r, ()) if cc > c and not (isinstance(v, str) and not v.strip())]
-    rr = r if first and _is_goal_item(first[0][1]) else r + 1
+    rr = r if first and _goal_item(first[0][1]) is not None else r + 1
     while rr in sheet.grid:
         row = [(cc, v) for cc, v in sheet.grid[rr] if cc >= c + (rr == r) and (rr, cc) not in sheet.consumed
                and not (isinstance(v, str) and not v.strip())]
-        if len(row) < 2 or not _is_goal_item(row[0][1]) or not isinstance(row[1][1], str):
+        after = _goal_item(row[0][1]) if row else None
+        if after:  # 目标1：text in one cell
+            texts.append(after)
+            cells.append((rr, row[0][0]))
+        elif after == "" and len(row) >= 2 and isinstance(row[1][1], str):  # 目标1 | text
+            texts.append(row[1][1].strip())
+            cells += [(rr, row[0][0]), (rr, row[1][0])]
+        else:
             break
-        texts.append(row[1][1].strip())
-        cells += [(rr, row[0][0]), (rr, row[1][0])]
         rr += 1
-    return ("\n".join(texts), cells) if texts else None
+    return ("\n".join(texts), cells) if len(texts) >= 2 or (texts and len(cells) == 2) else None
 
 
-def _is_goal_item(text: object) -> bool:
-    return isinstance(text, str) and bool(_GOAL_ITEM_RE.match(text))
+def _goal_item(text: object) -> str | None:
+    """The text after a goal item's label (``目标1：…`` -> …, ``目标1`` -> ""), ``None`` when *text*
+    is no goal item."""
+    m = _GOAL_ITEM_RE.match(text) if isinstance(text, str) else None
+    return None if m is None else text[m.end():].strip()
