@@ -67,6 +67,15 @@ def test_a_two_row_indicator_header_with_its_group_row_above_the_levels(tmp_path
     assert r.exit_code == 0
 
 
+def test_a_group_row_over_a_header_naming_its_own_value_columns_is_the_headers(tmp_path: Path) -> None:
+    rows = [*NAMED, ["绩效指标", None, None, "指标值", None], ["一级指标", "二级指标", "三级指标", "年度指标值", "实施期指标值"],
+            *[[*row, "24个"] for row in TABLE[1:]]]
+    r = _read(tmp_path, rows, [(4, 0, 4, 2), (4, 3, 4, 4)])
+    (p,) = r.submission.projects
+    assert [(i.target.raw, i.period_target.raw) for i in p.indicators][0] == ("≥12个", "24个")
+    assert not [f.text for f in r.report.findings if f.code == "unmapped-cell"]
+
+
 def test_a_two_row_header_whose_group_spans_one_value_column_per_recipient(tmp_path: Path) -> None:
     rows = [["项目名称", "农村公路养护补助"], ["主管部门", "某市交通运输局"], ["资金总额（万元）", 870],
             ["总体目标", "完成路面修复120公里"],

@@ -103,6 +103,8 @@ def _find_header(sheet: Sheet, row: int) -> TableHeader | None:
         group = _group_above(sheet, row, cols)
         if group is not None:
             first, recipients = row - 1, group
+    elif first == row and LEVEL_ROLES & set(cols) and _heads_only(sheet, row - 1):
+        first = row - 1  # 绩效指标 | 指标值 over 一级 … | 年度指标值 | 实施期指标值: the group row is the header's
     if "name" not in cols or not (_TABLE_ROLES & set(cols)):
         return None
     roles = set(cols.values())  # 序号 (吉林 export), 指标代码 (青海 export) left of the 三级: numbering, no content
@@ -115,6 +117,15 @@ def _find_header(sheet: Sheet, row: int) -> TableHeader | None:
 def _levels_below(sheet: Sheet, row: int) -> bool:
     """Row *row* + 1 names the 一级 / 二级 columns: *row* is a group row over that header."""
     return any(h.field in LEVEL_ROLES for _c, h in _row_hits(sheet, row + 1))
+
+
+def _heads_only(sheet: Sheet, row: int) -> bool:
+    """Row *row* holds nothing but group headings of an indicator table (绩效指标, 指标值): no level
+    nor 三级 heading, no other text."""
+    hits = dict(_row_hits(sheet, row))
+    cells = [c for c, v in sheet.grid.get(row, ()) if not (isinstance(v, str) and not v.strip())]
+    return bool(cells) and all(c in hits and hits[c].field not in LEVEL_ROLES and hits[c].field != "name"
+                               for c in cells)
 
 
 def _group_above(sheet: Sheet, row: int, cols: dict[str, int]) -> dict[int, str] | None:
