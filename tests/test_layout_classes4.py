@@ -88,6 +88,18 @@ def test_a_two_row_header_whose_group_spans_one_value_column_per_recipient(tmp_p
                    ("优良中等路率（%）", "甲县", "≥85"), ("优良中等路率（%）", "乙县", "≥86")]
 
 
+def test_value_columns_headed_by_place_names_alone_are_recipients(tmp_path: Path) -> None:
+    rows = [*NAMED, ["一级指标", "二级指标", "三级指标", "甲县", "乙区"],
+            ["产出指标", "数量指标", "路面修复里程（公里）", 62, "58"], [None, "质量指标", "优良中等路率（%）", "≥85", "≥86"]]
+    (p,) = _read(tmp_path, rows).submission.projects
+    assert [(i.recipient, i.target.raw) for i in p.indicators] == [("甲县", "62"), ("乙区", "58"), ("甲县", "≥85"),
+                                                                  ("乙区", "≥86")]
+    # headings that are no place names are no recipients
+    rows[4][3:] = ["说明", "备用"]
+    (p,) = _read(tmp_path, rows).submission.projects
+    assert {i.recipient for i in p.indicators} == {None}
+
+
 def test_a_unit_in_brackets_at_the_end_of_the_third_level_is_never_its_target(tmp_path: Path) -> None:
     rows = [*NAMED, ["一级指标", "二级指标", "三级指标"], ["产出指标", "数量指标", "路面修复里程（公里）"],
             [None, "质量指标", "优良中等路率（%）"], ["满意度指标", "服务对象满意度指标", "群众满意度(%)"]]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ...cellref import cell_name, col_name
+from ...data import load_data
 from ...findings import finding
 from ...readers.grid import Sheet
 from ..common import ParseContext, is_numbering
@@ -105,6 +106,8 @@ def _find_header(sheet: Sheet, row: int) -> TableHeader | None:
             first, recipients = row - 1, group
     elif first == row and LEVEL_ROLES & set(cols) and _heads_only(sheet, row - 1):
         first = row - 1  # 绩效指标 | 指标值 over 一级 … | 年度指标值 | 实施期指标值: the group row is the header's
+    if "name" in cols and LEVEL_ROLES & set(cols) and not _VALUE_ROLES & set(cols) and not recipients:
+        recipients = _places_right(sheet, row, cols["name"])  # 一级 … | 三级指标 | 青州市 | 诸城市 (no value heading)
     if "name" not in cols or not (_TABLE_ROLES & set(cols)):
         return None
     roles = set(cols.values())  # 序号 (吉林 export), 指标代码 (青海 export) left of the 三级: numbering, no content
@@ -117,6 +120,24 @@ def _find_header(sheet: Sheet, row: int) -> TableHeader | None:
 def _levels_below(sheet: Sheet, row: int) -> bool:
     """Row *row* + 1 names the 一级 / 二级 columns: *row* is a group row over that header."""
     return any(h.field in LEVEL_ROLES for _c, h in _row_hits(sheet, row + 1))
+
+
+def _places_right(sheet: Sheet, row: int, name_col: int) -> dict[int, str]:
+    """The recipients of a header without any value heading whose cells right of the 三级 are two
+    or more place names (青州市 | 诸城市 | 寿光市: a recipient table that lost its 分县市区指标值
+    heading); each name ends with a place word (templates/lists.toml ``place_suffixes``). Empty
+    when any cell there is not such a name."""
+    cells = {c: v for c, v in sheet.grid.get(row, ()) if c > name_col}
+    if len(cells) < 2 or not _recipient_names(sheet, row, min(cells), max(cells)):
+        return {}
+    suffixes = _place_suffixes()
+    names = {c: str(v).strip() for c, v in cells.items()}
+    return names if all(n.endswith(suffixes) for n in names.values()) else {}
+
+
+@lru_cache(maxsize=1)
+def _place_suffixes() -> tuple[str, ...]:
+    return tuple(load_data("lists.toml")["place_suffixes"]["values"])
 
 
 def _heads_only(sheet: Sheet, row: int) -> bool:
