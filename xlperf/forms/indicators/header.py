@@ -159,19 +159,23 @@ def _group_above(sheet: Sheet, row: int, cols: dict[str, int]) -> dict[int, str]
     taken = set(cols.values())
     hits = [(c, h) for c, h in _row_hits(sheet, row - 1) if h.field not in LEVEL_ROLES and h.field != "name"
             and c not in taken]
-    values = [(c, h) for c, h in hits if h.field in _VALUE_ROLES]
-    if not values:
+    if not any(h.field in _VALUE_ROLES for _c, h in hits):
         return None
+    added: dict[str, int] = {}
     out: dict[int, str] = {}
     for c, h in hits:
         lo, hi = _span(sheet, row - 1, c)
         if (row, c) not in sheet.cells:
-            cols.setdefault(h.field, c)  # merged down over the level row (指标值, 备注)
+            added.setdefault(h.field, c)  # merged down over the level row (指标值, 备注)
         elif h.field in ("target", "recipients") and hi > lo and _recipient_names(sheet, row, lo, hi):
             out = {cc: str(v).strip() for cc, v in sheet.grid[row] if lo <= cc <= hi}
         else:
             return None
-    return out if out or _VALUE_ROLES & set(cols) else None
+    if not out and not _VALUE_ROLES & set(added):
+        return None
+    for role, c in added.items():
+        cols.setdefault(role, c)
+    return out
 
 
 def repeats_header(sheet: Sheet, row: int, header: TableHeader) -> bool:

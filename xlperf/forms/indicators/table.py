@@ -52,12 +52,12 @@ _SCORE_RE = re.compile(r"(\(\d+(\.\d+)?分?\)|\d+(\.\d+)?分\)?)$")
 
 # an outline number before a level: 1.1数量指标 (内蒙古), 一、产出指标 / （一）数量指标 (兵团); a code
 # (1-产出指标, 11-数量指标, 1.产出指标) is no outline number: it is checked against the taxonomy
-_LEVEL_OUTLINE_RE = re.compile(r"^(\d{1,2}(\.\d{1,2})+\.?|[一二三四五六七八九十]{1,3}[、.]|"
+_LEVEL_OUTLINE_RE = re.compile(r"^(\d{1,2}(\.\d{1,2})+[.、]?|[一二三四五六七八九十]{1,3}[、.]|"
                                r"\((\d{1,2}|[一二三四五六七八九十]{1,3})\))(?=\D)")
 # a 三级 numbered as an item of an outline: 1.1.1 城区道路清扫保洁面积 (内蒙古), 1、新建道路里程,
 # （1）新建道路里程 - never a number of the name itself (2型糖尿病, 0-6岁儿童, 1.5万亩高标准农田)
 _OUTLINE_STARTS = frozenset("0123456789(（")
-_NAME_OUTLINE_RE = re.compile(r"^\s*(\d{1,2}(\.\d{1,2}){2,}\.?\s*(?=\D)|\d{1,2}[、.．]\s*(?=[\u4e00-\u9fff])|"
+_NAME_OUTLINE_RE = re.compile(r"^\s*(\d{1,2}(\.\d{1,2}){2,}[.、．]?\s*(?=\D)|\d{1,2}[、.．]\s*(?=[\u4e00-\u9fff])|"
                               r"[(（]\d{1,2}[)）]\s*(?=\S))")
 
 
