@@ -137,6 +137,11 @@ def test_outline_numbers_in_level_and_third_level_cells(tmp_path: Path) -> None:
         ("产出指标", "数量指标", "一、产出指标"), ("产出指标", "质量指标", "一、产出指标"),
         ("满意度指标", "服务对象满意度", "三、满意度指标")]
     assert "unknown-level1" not in _codes(r) and "unknown-level2" not in _codes(r)
+    # a 二级 numbered 1. / 2. under its 一级 is numbered, not coded (二级 codes have two digits)
+    table = [LEVELS, ["一、产出指标", "1.数量指标", "高效节水灌溉改造面积", "二千亩"], [None, "2、质量指标", "工程验收合格率", "100%"]]
+    r = _read(tmp_path, [*NAMED, *table], [(5, 0, 6, 0)])
+    assert [i.level2 for i in r.submission.projects[0].indicators] == ["数量指标", "质量指标"]
+    assert "level-code-mismatch" not in _codes(r)
 
 
 def test_sign_off_rows_under_the_table_are_no_indicator(tmp_path: Path) -> None:

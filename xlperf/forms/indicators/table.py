@@ -137,8 +137,12 @@ def _match_level(tax: Taxonomy, department: bool, tier: int, text: str) -> Level
     key = level_text(text)
     if department:
         return tax.match_dept_level1(key) if tier == 1 else (tax.match_dept_level2(key) or _joined(tax, True, key))
-    return tax.match_level1(key) if tier == 1 else (tax.match_level2(key) or _only_level2(tax, key)
-                                                    or _joined(tax, False, key))
+    if tier == 1:
+        return tax.match_level1(key)
+    m = tax.match_level2(key) or _only_level2(tax, key) or _joined(tax, False, key)
+    if m is not None and m.conflict and len(split_code(key)[0] or "") == 1 and len(m.level.code) == 2:
+        return LevelMatch(m.level)  # 1.数量指标 under 一、产出指标: an outline number, no 二级 code has one digit
+    return m
 
 
 def _joined(tax: Taxonomy, department: bool, key: str) -> LevelMatch | None:
