@@ -249,3 +249,9 @@ def test_an_amount_in_yuan_with_thousands_commas_is_read(tmp_path: Path) -> None
     r = _read(tmp_path, [["项目名称", "惠民演出"], ["主管部门", "某区文旅局"], ["项目资金", "1,236,000元"],
                          ["年度绩效目标", "演出120场"], *TABLE])
     assert r.submission.projects[0].annual_amount == Decimal("123.6") and "ambiguous-number" not in _codes(r)
+
+
+def test_a_value_note_column_is_the_description(tmp_path: Path) -> None:
+    table = [[*LEVELS, "指标值说明"], ["产出指标", "数量指标", "新建改扩建中小学校", "4所", "临平第三中学等4所"]]
+    r = _read(tmp_path, [*NAMED, *table])
+    assert [(i.target.raw, i.description) for i in r.submission.projects[0].indicators] == [("4所", "临平第三中学等4所")]
