@@ -76,6 +76,19 @@ def test_a_group_row_over_a_header_naming_its_own_value_columns_is_the_headers(t
     assert not [f.text for f in r.report.findings if f.code == "unmapped-cell"]
 
 
+def test_a_value_heading_split_by_period_words(tmp_path: Path) -> None:
+    data = [["产出指标", "数量指标", "改造小区个数", "24个", "≥12个"], ["满意度指标", "服务对象满意度指标", "居民满意度", "≥95%", "≥90%"]]
+    want = [("改造小区个数", "≥12个", "24个"), ("居民满意度", "≥90%", "≥95%")]
+    one_row = [["一级指标", "二级指标", "三级指标", "指标值", None], [None, None, None, "实施期", "年度"]]
+    two_rows = [["绩效指标", None, None, "指标值", None], ["一级指标", "二级指标", "三级指标", "实施期", "年度"]]
+    for head, merges in ((one_row, [(4, 0, 5, 0), (4, 1, 5, 1), (4, 2, 5, 2), (4, 3, 4, 4)]),
+                         (two_rows, [(4, 0, 4, 2), (4, 3, 4, 4)])):
+        r = _read(tmp_path, [*NAMED, *head, *data], merges)
+        (p,) = r.submission.projects
+        assert [(i.name, i.target.raw, i.period_target.raw) for i in p.indicators] == want, head
+        assert not [f.text for f in r.report.findings if f.code == "unmapped-cell"], head
+
+
 def test_a_two_row_header_whose_group_spans_one_value_column_per_recipient(tmp_path: Path) -> None:
     rows = [["项目名称", "农村公路养护补助"], ["主管部门", "某市交通运输局"], ["资金总额（万元）", 870],
             ["总体目标", "完成路面修复120公里"],

@@ -169,6 +169,8 @@ def _group_above(sheet: Sheet, row: int, cols: dict[str, int]) -> dict[int, str]
             added.setdefault(h.field, c)  # merged down over the level row (指标值, 备注)
         elif h.field in ("target", "recipients") and hi > lo and _recipient_names(sheet, row, lo, hi):
             out = {cc: str(v).strip() for cc, v in sheet.grid[row] if lo <= cc <= hi}
+        elif h.field == "target" and hi > lo and (periods := period_split(sheet, row, lo, hi)):
+            added.update(periods)  # 指标值 over 实施期 | 年度 on the level row
         else:
             return None
     if not out and not _VALUE_ROLES & set(added):
@@ -217,6 +219,9 @@ def _sub_headers(sheet: Sheet, header: TableHeader) -> TableHeader:
         if hi > lo and _recipient_names(sheet, header.row + 1, lo, hi):
             spans["recipients"] = (lo, hi)  # 分地区指标值 over 泾县 | 广德市 | 宣州区
             cols["recipients"] = cols.pop("target")
+        elif hi > lo and (periods := period_split(sheet, header.row + 1, lo, hi)):
+            cols.update(periods)  # 指标值 over 实施期 | 年度
+            return replace(header, cols=cols, last_row=header.row + 1)
     for r in (header.row + 1, header.row + 2):
         found = False
         for c, hit in _row_hits(sheet, r):
@@ -237,6 +242,23 @@ def _sub_headers(sheet: Sheet, header: TableHeader) -> TableHeader:
     if recipients:
         cols.pop("recipients", None)
     return replace(header, cols=cols, grades=grades, recipients=recipients, last_row=last)
+
+
+def period_split(sheet: Sheet, r: int, lo: int, hi: int) -> dict[str, int]:
+    """A value heading spanning columns *lo*..*hi* split by period on row *r* (指标值 over 实施期 |
+    年度, or over 中期 | 本年度: the words of labels.toml [funds_columns]): ``target`` -> the
+    year's column, ``period_target`` -> the period's; empty unless every cell there is one such
+    word and the year's is among them."""
+    labels = load_labels()
+    cells = [(c, v) for c, v in sheet.grid.get(r, ()) if lo <= c <= hi]
+    out: dict[str, int] = {}
+    for c, v in cells:
+        hit = labels.match("funds_columns", v, inline=False) if isinstance(v, str) else None
+        role = None if hit is None else "target" if hit.field == "annual" else "period_target"
+        if role is None or role in out:
+            return {}
+        out[role] = c
+    return out if len(cells) == hi - lo + 1 and "target" in out else {}
 
 
 def _recipient_names(sheet: Sheet, r: int, lo: int, hi: int) -> bool:
@@ -267,6 +289,9 @@ def header_cells(sheet: Sheet, header: TableHeader) -> list[tuple[int, int]]:
               if (r, c) in sheet.cells]  # under the value heading, or on the header row itself (山东 two-row header)
     cells += [(header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells]  # 三级 by place
     cells += [(header.row, c) for c in header.serial]
+    values = [c for role in ("target", "period_target") if (c := header.cols.get(role)) is not None]
+    if header.last_row > header.row and values and period_split(sheet, header.last_row, min(values), max(values)):
+        cells += [(header.last_row, c) for c in values]  # 实施期 | 年度 under a value heading
     return cells
 
 
