@@ -224,6 +224,10 @@ def test_an_indicator_table_on_a_sheet_of_its_own_is_the_project_of_the_sheet_be
     assert p.name == "老旧小区改造" and [i.name for i in p.indicators] == [
         "改造小区个数", "验收合格率", "受益居民户数", "居民满意度"]
     assert r.exit_code == 0 and "project-name-shifted" not in _codes(r)
+    # a table without any title joins it too
+    sheets["绩效指标"] = [*TABLE]
+    r = import_workbook(make_xlsx(tmp_path / "w.xlsx", sheets))
+    assert [(p.name, len(p.indicators)) for p in r.submission.projects] == [("老旧小区改造", 4)]
     # the same project named again over its table joins it too
     sheets["绩效指标"] = [["项目名称", "老旧小区改造"], *TABLE]
     r = import_workbook(make_xlsx(tmp_path / "w.xlsx", sheets))

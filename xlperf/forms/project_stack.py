@@ -86,14 +86,14 @@ def join_table_sheets(projects: list[Project], ctx: ParseContext) -> list[Projec
     """A project form in two sheets (辽宁: 项目基本情况 names the project, its amount and goal; the
     next sheet holds only a title and the indicator table): a project read with indicators and
     nothing else, right after a project of another sheet without indicators, is that project's
-    table when its name is a heading taken from no label (the sheet's title, ``三、项目绩效指标``)
-    or the same project's name again. Its indicators join that project and the name finding of
+    table when it is unnamed, named by a heading taken from no label (the sheet's title,
+    ``三、项目绩效指标``) or by the same project's name again. Its indicators join that project and the name finding of
     the title is dropped. Returns the projects kept."""
     kept: list[Project] = []
     for p in projects:
         prev = kept[-1] if kept else None
         if (prev is not None and prev.sheet != p.sheet and not prev.indicators and p.indicators
-                and (set(p.cells) <= {"name"} and _HEADING_RE.search(label_key(p.name or ""))
+                and (set(p.cells) <= {"name"} and (not p.name or _HEADING_RE.search(label_key(p.name)))
                      or (p.name == prev.name and set(p.cells) <= {"name", "name_label"}))):
             prev.indicators = p.indicators
             cell = split_ref(p.cells["name"])[1] if p.cells else None
