@@ -182,6 +182,11 @@ def test_a_goal_split_into_numbered_goal_rows(tmp_path: Path) -> None:
             *TABLE]
     r = _read(tmp_path, rows, [(3, 0, 5, 0)])
     assert r.submission.projects[0].performance_target == want
+    # numbered lines under the heading row are the goal's lines, as written
+    for one, two in (("1.全年组织惠民演出120场。", "2.安全事故零发生。"), ("一是全年组织惠民演出120场。", "二是安全事故零发生。")):
+        r = _read(tmp_path, [*head, ["年度绩效目标"], [one], [two], *TABLE], [(3, 0, 3, 3)])
+        assert r.submission.projects[0].performance_target == f"{one}\n{two}"
+        assert "unmapped-cell" not in _codes(r)
     # the same on a department form
     rows = [["2025年度部门整体支出绩效目标表"], ["部门名称：某区教育局"], ["部门整体绩效目标", *goals[0]], [None, *goals[1]],
             [None, *goals[2]], *TABLE]
