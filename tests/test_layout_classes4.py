@@ -187,6 +187,10 @@ def test_a_goal_split_into_numbered_goal_rows(tmp_path: Path) -> None:
         r = _read(tmp_path, [*head, ["年度绩效目标"], [one], [two], *TABLE], [(3, 0, 3, 3)])
         assert r.submission.projects[0].performance_target == f"{one}\n{two}"
         assert "unmapped-cell" not in _codes(r)
+    # a section heading numbered otherwise under them is no line of the goal
+    r = _read(tmp_path, [*head, ["年度绩效目标"], ["1.全年演出120场。"], ["2.安全事故零发生。"], ["三、项目绩效指标"], *TABLE],
+              [(3, 0, 3, 3)])
+    assert r.submission.projects[0].performance_target == "1.全年演出120场。\n2.安全事故零发生。"
     # the same on a department form
     rows = [["2025年度部门整体支出绩效目标表"], ["部门名称：某区教育局"], ["部门整体绩效目标", *goals[0]], [None, *goals[1]],
             [None, *goals[2]], *TABLE]

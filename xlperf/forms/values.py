@@ -15,8 +15,8 @@ __all__ = ["cell_at", "goal_items", "is_label", "value_below", "value_right"]
 _LABEL_SECTIONS = ("project", "indicator_header", "department")
 # an item of a goal split into rows: 目标1, 目标一, 目标（2）： (alone in its cell, or before its text)
 # a numbered item of a goal written line by line (1.…, 1、…, （1）…, 一是…, 一、…, ①…)
-_LIST_ITEM_RE = re.compile(r"^\s*(\d{1,2}[、.．)）](?!\d)|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、是]|"
-                           r"[(（][一二三四五六七八九十]{1,3}[)）]|[①-⑳])\s*\S")
+_LIST_ITEM_RE = re.compile(r"^\s*(?:(\d{1,2}[、.．)）](?!\d))|([(（]\d{1,2}[)）])|([一二三四五六七八九十]{1,3}是)|"
+                           r"([一二三四五六七八九十]{1,3}、)|([(（][一二三四五六七八九十]{1,3}[)）])|([①-⑳]))\s*\S")
 _GOAL_ITEM_RE = re.compile(r"^\s*目标\s*[(（]?([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[)）]?\s*([:：.、]\s*|$)")
 
 
@@ -78,8 +78,8 @@ def goal_items(sheet: Sheet, r: int, c: int) -> tuple[str, list[tuple[int, int]]
     texts: list[str] = []
     cells: list[tuple[int, int]] = []
     first = [(cc, v) for cc, v in sheet.grid.get(r, ()) if cc > c and not (isinstance(v, str) and not v.strip())]
-    rr = r if first and (_goal_item(first[0][1]) is not None or _numbered(first)) else r + 1
-    pairs = 0
+    rr = r if first and (_goal_item(first[0][1]) is not None or _numbered(first[:1]) is not None) else r + 1
+    pairs, style = 0, None
     while rr in sheet.grid:
         row = [(cc, v) for cc, v in sheet.grid[rr] if cc >= c + (rr == r) and (rr, cc) not in sheet.consumed
                and not (isinstance(v, str) and not v.strip())]
@@ -91,7 +91,8 @@ def goal_items(sheet: Sheet, r: int, c: int) -> tuple[str, list[tuple[int, int]]
             texts.append(row[1][1].strip())
             cells += [(rr, row[0][0]), (rr, row[1][0])]
             pairs += 1
-        elif _numbered(row):  # 1.text alone on its row
+        elif (kind := _numbered(row)) is not None and style in (None, (row[0][0], kind)):  # 1.text alone on its row
+            style = (row[0][0], kind)  # the next lines are numbered alike, in the same column (not 三、项目绩效指标)
             texts.append(str(row[0][1]).strip())
             cells.append((rr, row[0][0]))
         else:
@@ -107,6 +108,8 @@ def _goal_item(text: object) -> str | None:
     return None if m is None else text[m.end():].strip()
 
 
-def _numbered(row: list[tuple[int, object]]) -> bool:
-    """*row* (its non-empty cells) is one text numbered as a list item: ``1.…``, ``（2）…``, ``二是…``."""
-    return len(row) == 1 and isinstance(row[0][1], str) and bool(_LIST_ITEM_RE.match(row[0][1]))
+def _numbered(row: list[tuple[int, object]]) -> int | None:
+    """The kind of numbering (which alternative of the list-item pattern) when *row* (its
+    non-empty cells) is one text numbered as a list item: ``1.…``, ``（2）…``, ``二是…``; else ``None``."""
+    m = _LIST_ITEM_RE.match(row[0][1]) if len(row) == 1 and isinstance(row[0][1], str) else None
+    return None if m is None else m.lastindex or 0
