@@ -129,7 +129,13 @@ def is_signature(text: object) -> bool:
     words, ends, signers = _signature_words()
     return ((key.startswith(words) and any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in words))
             or key.rstrip(":").endswith(ends)
-            or (":" in key and key.split(":", 1)[0].endswith(signers)))  # 部门负责人：, 单位审核意见：
+            or (":" in key and _signer(key.split(":", 1)[0], signers)))  # 部门负责人：, 单位审核意见：
+
+
+def _signer(head: str, signers: tuple[str, ...]) -> bool:
+    """*head*, the text before a colon, is a short label naming who signs (部门负责人, 单位审核意见),
+    not a name holding one in brackets (某中心(负责人:张三))."""
+    return len(head) <= 10 and "(" not in head and head.endswith(signers)
 
 
 @lru_cache(maxsize=1)
