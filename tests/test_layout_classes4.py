@@ -164,6 +164,9 @@ def test_sign_off_rows_under_the_table_are_no_indicator(tmp_path: Path) -> None:
         (p,) = r.submission.projects
         assert [i.name for i in p.indicators] == ["改造小区个数", "验收合格率", "受益居民户数", "居民满意度"], line
         assert r.exit_code == 0, line
+    # a text naming a signer inside brackets is no sign-off: the table reads on
+    rows = [*NAMED, *TABLE[:2], [None, None, "验收合格率（负责人：王工）", "100%"], *TABLE[3:]]
+    assert len(_read(tmp_path, rows).submission.projects[0].indicators) == 4
 
 
 def test_a_goal_split_into_numbered_goal_rows(tmp_path: Path) -> None:
