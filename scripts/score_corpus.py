@@ -472,7 +472,7 @@ def floors_toml(scores: Scores) -> str:
 
 FLOORS_HEADER = """# What scripts/score_corpus.py reached on a set of forms (corpus/, or a held-out set with
 # --workbooks/--truth), kept from falling by tests/test_corpus_score.py (tests/test_heldout.py,
-# tests/test_heldout2.py, tests/test_heldout3.py).
+# tests/test_heldout2.py, tests/test_heldout3.py, tests/test_heldout4.py).
 # Ratios (right / total); spurious_rows and unmapped_cells are ceilings (lower is better),
 # every other figure a floor. Written by
 #     python scripts/score_corpus.py [--workbooks DIR --truth DIR] --write-floors FILE

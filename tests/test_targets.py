@@ -111,6 +111,12 @@ def test_empty_target() -> None:
         ("14 56.56", None, True),  # a space that groups nothing: two numbers, or one: reported
         ("2,8505", None, True),
         ("62,905,469", None, True),
+        # in 元 the commas group thousands: read as a decimal point they would leave more than two
+        # decimals, finer than a 分 (天津: 1,236,000元); in 万元 a comma may be a mistyped point
+        ("1,236,000元", Decimal("123.6000"), False),
+        ("2,850元", Decimal("0.2850"), False),
+        ("62,905,469万元", None, True),
+        ("1236,000元", None, True),
         ("待定", None, True),
         ("", None, False),
         (None, None, False),

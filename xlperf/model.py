@@ -148,7 +148,8 @@ class Indicator(_Model):
     ``level1`` / ``level2`` are canonical names from the taxonomy (产出指标, 数量指标)
     or ``None`` when the text could not be matched (then a finding says so);
     ``*_code`` are the taxonomy codes (1, 11) and ``*_text`` the text as written
-    (11-数量指标, 数量指标). ``source`` is the cell of the 三级 name.
+    (11-数量指标, 数量指标, 1.1数量指标; ``name_text`` only where an outline number was
+    dropped from the 三级: 1.1.1 城区道路清扫保洁面积). ``source`` is the cell of the 三级 name.
     Department indicators (seed 004) also carry 前年 / 上年 values. A target written
     in separate columns (指标性质 | 指标值 | 计量单位, 重庆 巴南) is one ``target`` whose
     ``raw`` joins the parts in that order (``=100%``). A 区域绩效目标表 with one target
@@ -163,6 +164,7 @@ class Indicator(_Model):
     level2_code: str | None = None
     level2_text: str | None = None
     name: str | None = None  # 三级指标
+    name_text: str | None = None  # the 三级 as written when an outline number was dropped (1.1.1 城区道路清扫保洁面积)
     description: str | None = None  # 绩效指标描述 (Hebei)
     target: Target | None = None  # 绩效值 / 指标值 / 年度指标值 / 预期当年实现值
     period_target: Target | None = None  # 实施周期指标值 (Guangdong)

@@ -216,7 +216,9 @@ def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per 
 
     Numbers pass through as :class:`~decimal.Decimal` (floats via their shortest
     repr, so ``31.9`` stays ``31.9``); text such as ``"31.900000"``, ``"1,295.82"``,
-    ``"25 万元"`` is read; ``"2,8505"`` gives ``(None, True)``: ambiguous, report it.
+    ``"25 万元"`` is read; ``"2,8505"`` gives ``(None, True)``: ambiguous, report it. In 元
+    written in the cell, commas grouping thousands (``1,236,000元``) are read as such: a comma
+    typed for a decimal point would leave decimals finer than a 分 (docs/targets.md).
     Empty gives ``(None, False)``. Never raises.
     """
     if cell is None or cell == "":
@@ -239,6 +241,8 @@ def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per 
     if m:
         factor = MONEY_UNITS[m.group(1)]
         s = s[: m.start()].strip()
+        if m.group(1) == "元" and _GROUPED_RE.match(s):
+            s = s.replace(",", "")  # 1,236,000元: a comma read as a point would leave decimals finer than a 分
     if not re.fullmatch(_NUM, s):
         return AmountReading((None, True))
     value, ambiguous = _read_number(s)

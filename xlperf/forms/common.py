@@ -118,21 +118,30 @@ def is_unit_note_or_title(text: object) -> bool:
 @lru_cache(maxsize=1 << 14)
 def is_signature(text: object) -> bool:
     """A signature or note line under a form: ``填表人：张三``, ``审核人：``, ``备注：…``,
-    ``填报说明：`` (starting with a word of labels.toml [boilerplate] signature), or a line
+    ``填报说明：`` (starting with a word of labels.toml [boilerplate] signature; a label before
+    a colon ending with a signer or an opinion, [boilerplate] signer_ends: ``部门负责人：``,
+    ``单位审核意见：``, 上海 / 贵州), or a line
     ending in a place to sign or stamp, whoever signs (``项目单位（盖章）``, ``单位负责人签字：``:
     [boilerplate] signature_ends); also in traditional characters (``單位負責人：``, 貴州)."""
     if not isinstance(text, str) or len(text) > 200:
         return False
     key = form_key(text)
-    words, ends = _signature_words()
+    words, ends, signers = _signature_words()
     return ((key.startswith(words) and any(key.startswith(w) and key[len(w):len(w) + 1] in (":", "", "(") for w in words))
-            or key.rstrip(":").endswith(ends))
+            or key.rstrip(":").endswith(ends)
+            or (":" in key and _signer(key.split(":", 1)[0], signers)))  # 部门负责人：, 单位审核意见：
+
+
+def _signer(head: str, signers: tuple[str, ...]) -> bool:
+    """*head*, the text before a colon, is a short label naming who signs (部门负责人, 单位审核意见),
+    not a name holding one in brackets (某中心(负责人:张三))."""
+    return len(head) <= 10 and "(" not in head and head.endswith(signers)
 
 
 @lru_cache(maxsize=1)
-def _signature_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _signature_words() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     words = load_data("labels.toml")["boilerplate"]
-    return tuple(label_key(w) for w in words["signature"]), tuple(label_key(w) for w in words["signature_ends"])
+    return tuple(tuple(label_key(w) for w in words[k]) for k in ("signature", "signature_ends", "signer_ends"))
 
 
 def is_total_row(text: object) -> bool:

@@ -37,7 +37,7 @@ from .indicators import TableHeader, find_header, read_indicator_table
 from .department_tasks import read_tasks
 from .funds import amount_factor
 from .labels import load_labels
-from .values import value_below, value_right
+from .values import goal_items, value_below, value_right
 
 __all__ = ["READER", "find_department_form", "is_department_sheet", "names_project", "read_department"]
 
@@ -285,6 +285,11 @@ def _goals(sheet: Sheet, plan: DepartmentPlan, hits: dict) -> None:
         for r, c, inline in hits.get(fld, []):
             if inline:
                 texts.append(inline)
+                continue
+            items = goal_items(sheet, r, c)  # 目标1 | text, 目标2 | text … (浙江)
+            if items is not None:
+                sheet.consumed.update(items[1])
+                texts.append(items[0])
                 continue
             val = _right(sheet, r, c)
             if val is not None:

@@ -17,6 +17,7 @@ from .common import ParseContext, consume_boilerplate, take_department_line
 from .own_sheets import compare_carried, read_own_sheet
 from .own_template import is_template_text, read_lists_sheet
 from .project_list import check_listings
+from .project_stack import join_table_sheets
 from .registry import REGISTRY
 from .settle import settle
 
@@ -36,6 +37,7 @@ def read_sheets(wb: Workbook, *, tax: Taxonomy) -> ParsedWorkbook:
         found = _read_forms(sheet, run)
         _boilerplate(sheet, ctx)
         run.out.facts.found_form = run.out.facts.found_form or found
+    run.out.projects = join_table_sheets(run.out.projects, ctx)
     check_listings(run)
     run.out.findings = ctx.findings
     run.out.facts.stated_totals = ctx.stated_totals

@@ -21,7 +21,7 @@ from .common import is_total_row, unit_of_note
 from .labels import load_labels
 from .values import cell_at, is_label
 
-__all__ = ["ItemsTotal", "amount_factor", "items_total", "period_columns", "total_beside"]
+__all__ = ["ItemsTotal", "amount_factor", "items_total", "period_columns", "total_beside", "total_under"]
 
 _HEAD_UNIT_RE = re.compile(r"\((万元|元|亿元)\)")
 # the numbering of a list of parts, outermost first: 一、 > (一) > 1、 > (1)
@@ -141,8 +141,29 @@ def total_beside(sheet: Sheet, r: int, label_col: int, value_col: int) -> ItemsT
     if not any(c == label_col and h.field == "group" for c, h in over):
         return None  # the label is no row of a table headed 资金来源 | 中央资金 | …
     heads = {cc: v for cc, v in sheet.grid[r - 1] if cc > label_col}
+    if not isinstance(heads.get(value_col), str):
+        return None
+    return _sources_total(sheet, heads, r)
+
+
+def total_under(sheet: Sheet, r: int, c: int) -> ItemsTotal | None:
+    """The amount of a funds heading at (r, c) merged down beside a row of source headings and
+    the row of their values under it (江苏 专项资金: 资金来源（万元） | 合计 | 中央资金 | 省级资金 …
+    over 4860 | 2430 | 1458 …): the value under the 合计 (or an amount label) heading, else the
+    sources added up. ``None`` when the row right of the heading is not such headings over values."""
+    heads = {cc: v for cc, v in sheet.grid.get(r, ()) if cc > c}
+    if len(heads) < 2 or r + 1 not in sheet.grid or (r + 1, c) in sheet.cells:
+        return None
+    return _sources_total(sheet, heads, r + 1)
+
+
+def _sources_total(sheet: Sheet, heads: dict[int, object], r: int) -> ItemsTotal | None:
+    """The total of the values of row *r* under source *heads* (column -> heading text): the
+    value under a 合计 / 总计 heading or an amount label (资金总额) states it; otherwise two or
+    more source values are added up. ``None`` when a heading is not a text."""
+    labels = load_labels()
     row = dict(sheet.grid[r])
-    if not isinstance(heads.get(value_col), str) or any(not isinstance(v, str) for v in heads.values()):
+    if any(not isinstance(v, str) for v in heads.values()):
         return None
     sources = []
     for cc, head in sorted(heads.items()):

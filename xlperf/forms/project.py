@@ -21,8 +21,10 @@ labels in a row with no values beside them (``layout-ambiguous``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..cellref import cell_name
+from ..data import load_data
 from ..findings import finding
 from ..model import Project, SpendingCheckpoint
 from ..readers.grid import Sheet, format_value
@@ -195,6 +197,7 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     _filing_unit(sheet, found)
     if "competent_department" not in raw and "competent_department" not in found.label_cells and dept_line is not None:
         raw["competent_department"] = dept_line  # the form has no 主管部门 label: its department line
+    _unit_as_department(sheet, found)
     if "name" not in raw and "name" not in found.label_cells and title is not None:
         _name_from_title(sheet, title, raw)
     if header_row == anchor and "performance_target" not in raw and "long_term_goal" not in raw:
@@ -218,6 +221,25 @@ def _filing_unit(sheet: Sheet, found: Found) -> None:
         return
     found.raw["competent_department"] = (r, c, value)
     found.label_cells["competent_department"] = label
+
+
+def _unit_as_department(sheet: Sheet, found: Found) -> None:
+    """A form with no 主管部门 label, no filing unit and no department line names its department by
+    the project's own unit (项目单位, 甘肃 基建: labels.toml [boilerplate] department_units); it
+    stays the ``implementing_unit`` too."""
+    if "competent_department" in found.raw or "competent_department" in found.label_cells \
+            or "implementing_unit" not in found.raw:
+        return
+    label = found.label_cells["implementing_unit"]
+    key = re.sub(r"\(.*\)$", "", form_key(str(sheet.cells.get(label, "")))).rstrip(":")
+    if key in _department_units():
+        found.raw["competent_department"] = found.raw["implementing_unit"]
+        found.label_cells["competent_department"] = label
+
+
+@lru_cache(maxsize=1)
+def _department_units() -> frozenset[str]:
+    return frozenset(form_key(w) for w in load_data("labels.toml")["boilerplate"]["department_units"])
 
 
 def _period_table(sheet: Sheet, proj: Project, header: TableHeader, table_end: int, stop: int, *, tax: Taxonomy,

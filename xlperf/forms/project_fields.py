@@ -20,10 +20,10 @@ from ..cellref import cell_name
 from ..findings import finding
 from ..readers.grid import Sheet, format_value
 from .common import ParseContext, is_total_row, is_unit_note_or_title
-from .funds import ItemsTotal, items_total, period_columns, total_beside
+from .funds import ItemsTotal, items_total, period_columns, total_beside, total_under
 from .labels import LabelHit, form_key, load_labels
 from .project_stack import is_umbrella_row
-from .values import value_below, value_right
+from .values import goal_items, value_below, value_right
 
 __all__ = ["Found", "collect_labels"]
 
@@ -156,6 +156,11 @@ def _take(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[int], hea
     if hit.inline is not None:
         found.offer(hit.field, hit, (r, c, _first_line(hit.inline) if hit.field in _AMOUNTS else hit.inline), c)
         return True
+    if hit.field in ("performance_target", "long_term_goal") and (items := goal_items(sheet, r, c)) is not None:
+        text, cells = items  # 目标1 | text, 目标2 | text …: the goal is their texts
+        sheet.consumed.update(cells)
+        found.offer(hit.field, hit, (*cells[1], text), c)
+        return True
     if hit.field in _PARTS and r in found.year_cols:  # a source row: its value in the year's column
         col = found.year_cols[r]
         if (r, col) not in sheet.cells:
@@ -209,6 +214,11 @@ def _funds_heading(sheet: Sheet, r: int, c: int, hit: LabelHit, label_cols: set[
     if right is not None and _is_amount(right[1]):
         sheet.consumed.add((r, right[0]))
         found.offer("annual_amount", hit, (r, right[0], right[1]), c)
+        return True
+    if right is not None and (total := total_under(sheet, r, c)) is not None:
+        found.sources.setdefault("annual_amount", (r, c, total.cells[0][1], total))  # 合计 | 中央资金 | … over values
+        found.units.setdefault("annual_amount", hit.unit)
+        sheet.consumed.update((r, cc) for cc, _v in sheet.grid[r] if cc > c)
         return True
     below = value_below(sheet, r, c, stop) if right is None else None
     if below is None or not _is_amount(below[2]) or _part_left(sheet, r, below[0], below[1]):

@@ -1,24 +1,31 @@
 """How project blocks stack on one sheet beyond one 项目名称 per form (docs/forms.md "Blocks on
 one sheet"): the budget system's 一级项目 above its 二级项目 (河北 市级), the department line
 above every block (预算单位：… over the blocks), and two tables of one project for two periods
-(陕西: the 实施期 table, then the 年度 one).
+(陕西: the 实施期 table, then the 年度 one); and a project's indicator table on a sheet of its
+own after the sheet naming the project (辽宁: :func:`join_table_sheets`).
 """
 
 from __future__ import annotations
 
+import re
+
+from ..cellref import split_ref
+from ..model import Project
 from ..readers.grid import Sheet
 from ..text import label_key
 from .common import ParseContext, consume_boilerplate, take_department_line
 from .indicators import TableHeader
 from .labels import load_labels
 
-__all__ = ["PERIOD", "ANNUAL", "is_umbrella_row", "sheet_department_line", "table_period"]
+__all__ = ["PERIOD", "ANNUAL", "is_umbrella_row", "join_table_sheets", "sheet_department_line", "table_period"]
 
 PERIOD, ANNUAL = "period", "annual"
 # the words naming a table's period: the whole implementation period, or the year
 _PERIOD_WORDS = ("实施期", "实施周期", "中期", "长期", "全周期")
 _ANNUAL_WORDS = ("年度", "当年", "本年")
 _GOALS = {"performance_target": ANNUAL, "long_term_goal": PERIOD}
+# a sheet's title that heads a part of a form, naming no project: 三、项目绩效指标, 绩效目标表
+_HEADING_RE = re.compile(r"(指标|绩效目标)(表)?$")
 
 
 def is_umbrella_row(sheet: Sheet, r: int) -> bool:
@@ -73,3 +80,25 @@ def _period_of(key: str) -> str | None:
     if any(w in key for w in _ANNUAL_WORDS):
         return ANNUAL
     return None
+
+
+def join_table_sheets(projects: list[Project], ctx: ParseContext) -> list[Project]:
+    """A project form in two sheets (辽宁: 项目基本情况 names the project, its amount and goal; the
+    next sheet holds only a title and the indicator table): a project read with indicators and
+    nothing else, right after a project of another sheet without indicators, is that project's
+    table when it is unnamed, named by a heading taken from no label (the sheet's title,
+    ``三、项目绩效指标``) or by the same project's name again. Its indicators join that project and the name finding of
+    the title is dropped. Returns the projects kept."""
+    kept: list[Project] = []
+    for p in projects:
+        prev = kept[-1] if kept else None
+        if (prev is not None and prev.sheet != p.sheet and not prev.indicators and p.indicators
+                and (set(p.cells) <= {"name"} and (not p.name or _HEADING_RE.search(label_key(p.name)))
+                     or (p.name == prev.name and set(p.cells) <= {"name", "name_label"}))):
+            prev.indicators = p.indicators
+            cell = split_ref(p.cells["name"])[1] if p.cells else None
+            ctx.findings[:] = [f for f in ctx.findings if not (
+                f.code == "project-name-shifted" and f.sheet == p.sheet and f.cell == cell)]
+            continue
+        kept.append(p)
+    return kept

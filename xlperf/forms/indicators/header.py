@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ...cellref import cell_name, col_name
+from ...data import load_data
 from ...findings import finding
 from ...readers.grid import Sheet
 from ..common import ParseContext, is_numbering
@@ -95,14 +96,88 @@ def _find_header(sheet: Sheet, row: int) -> TableHeader | None:
         cols["name"], block = block, None  # 绩效指标分类 | 绩效指标 | 绩效指标描述 (old Hebei layout)
     if "name" not in cols and LEVEL_ROLES & set(cols) and _VALUE_ROLES & set(cols):
         _name_by_place(sheet, row, cols)
+    if not LEVEL_ROLES & set(cols) and _levels_below(sheet, row):
+        return None  # a group row (绩效指标 | 指标值) over the row naming the levels: that row is the header
+    first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
+    recipients: dict[int, str] = {}
+    if "name" in cols and LEVEL_ROLES & set(cols) and not _VALUE_ROLES & set(cols):
+        group = _group_above(sheet, row, cols)
+        if group is not None:
+            first, recipients = row - 1, group
+    elif first == row and LEVEL_ROLES & set(cols) and _heads_only(sheet, row - 1):
+        first = row - 1  # 绩效指标 | 指标值 over 一级 … | 年度指标值 | 实施期指标值: the group row is the header's
+    if "name" in cols and LEVEL_ROLES & set(cols) and not _VALUE_ROLES & set(cols) and not recipients:
+        recipients = _places_right(sheet, row, cols["name"])  # 一级 … | 三级指标 | 青州市 | 诸城市 (no value heading)
     if "name" not in cols or not (_TABLE_ROLES & set(cols)):
         return None
-    first = row - 1 if any(h.field == "previous_values" for _c, h in _row_hits(sheet, row - 1)) else row
     roles = set(cols.values())  # 序号 (吉林 export), 指标代码 (青海 export) left of the 三级: numbering, no content
     serial = frozenset(c for c, v in sheet.grid[row] if c < cols["name"] and c not in roles and is_numbering(v))
     header = TableHeader(row=row, last_row=row, cols=cols, first_row=first, block=block, repeats=tuple(repeats),
-                         serial=serial)
-    return _sub_headers(sheet, header)
+                         serial=serial, recipients=recipients)
+    return header if recipients else _sub_headers(sheet, header)
+
+
+def _levels_below(sheet: Sheet, row: int) -> bool:
+    """Row *row* + 1 names the 一级 / 二级 columns: *row* is a group row over that header."""
+    return any(h.field in LEVEL_ROLES for _c, h in _row_hits(sheet, row + 1))
+
+
+def _places_right(sheet: Sheet, row: int, name_col: int) -> dict[int, str]:
+    """The recipients of a header without any value heading whose cells right of the 三级 are two
+    or more place names (青州市 | 诸城市 | 寿光市: a recipient table that lost its 分县市区指标值
+    heading); each name ends with a place word (templates/lists.toml ``place_suffixes``). Empty
+    when any cell there is not such a name."""
+    cells = {c: v for c, v in sheet.grid.get(row, ()) if c > name_col}
+    if len(cells) < 2 or not _recipient_names(sheet, row, min(cells), max(cells)):
+        return {}
+    suffixes = _place_suffixes()
+    names = {c: str(v).strip() for c, v in cells.items()}
+    return names if all(n.endswith(suffixes) for n in names.values()) else {}
+
+
+@lru_cache(maxsize=1)
+def _place_suffixes() -> tuple[str, ...]:
+    return tuple(load_data("lists.toml")["place_suffixes"]["values"])
+
+
+def _heads_only(sheet: Sheet, row: int) -> bool:
+    """Row *row* holds nothing but group headings of an indicator table (绩效指标, 指标值): no level
+    nor 三级 heading, no other text."""
+    hits = dict(_row_hits(sheet, row))
+    cells = [c for c, v in sheet.grid.get(row, ()) if not (isinstance(v, str) and not v.strip())]
+    return bool(cells) and all(c in hits and hits[c].field not in LEVEL_ROLES and hits[c].field != "name"
+                               for c in cells)
+
+
+def _group_above(sheet: Sheet, row: int, cols: dict[str, int]) -> dict[int, str] | None:
+    """A header whose levels and 三级 sit under a group row (天津: 绩效指标 spanning 一级 / 二级 /
+    三级, 指标值 and 备注 merged down beside them; 山东: 分县市区指标值 spanning one column per
+    recipient named on the level row): the value headings of row *row* - 1 over columns the level
+    row leaves empty are added to *cols*. Returns the recipients (column -> name) when the value
+    heading spans one named column each, ``{}`` when the group row gave plain columns, ``None``
+    when row *row* - 1 is no such group row (its value cells stand over texts of the level row)."""
+    taken = set(cols.values())
+    hits = [(c, h) for c, h in _row_hits(sheet, row - 1) if h.field not in LEVEL_ROLES and h.field != "name"
+            and c not in taken]
+    if not any(h.field in _VALUE_ROLES for _c, h in hits):
+        return None
+    added: dict[str, int] = {}
+    out: dict[int, str] = {}
+    for c, h in hits:
+        lo, hi = _span(sheet, row - 1, c)
+        if (row, c) not in sheet.cells:
+            added.setdefault(h.field, c)  # merged down over the level row (指标值, 备注)
+        elif h.field in ("target", "recipients") and hi > lo and _recipient_names(sheet, row, lo, hi):
+            out = {cc: str(v).strip() for cc, v in sheet.grid[row] if lo <= cc <= hi}
+        elif h.field == "target" and hi > lo and (periods := period_split(sheet, row, lo, hi)):
+            added.update(periods)  # 指标值 over 实施期 | 年度 on the level row
+        else:
+            return None
+    if not out and not _VALUE_ROLES & set(added):
+        return None
+    for role, c in added.items():
+        cols.setdefault(role, c)
+    return out
 
 
 def repeats_header(sheet: Sheet, row: int, header: TableHeader) -> bool:
@@ -144,6 +219,9 @@ def _sub_headers(sheet: Sheet, header: TableHeader) -> TableHeader:
         if hi > lo and _recipient_names(sheet, header.row + 1, lo, hi):
             spans["recipients"] = (lo, hi)  # 分地区指标值 over 泾县 | 广德市 | 宣州区
             cols["recipients"] = cols.pop("target")
+        elif hi > lo and (periods := period_split(sheet, header.row + 1, lo, hi)):
+            cols.update(periods)  # 指标值 over 实施期 | 年度
+            return replace(header, cols=cols, last_row=header.row + 1)
     for r in (header.row + 1, header.row + 2):
         found = False
         for c, hit in _row_hits(sheet, r):
@@ -164,6 +242,23 @@ def _sub_headers(sheet: Sheet, header: TableHeader) -> TableHeader:
     if recipients:
         cols.pop("recipients", None)
     return replace(header, cols=cols, grades=grades, recipients=recipients, last_row=last)
+
+
+def period_split(sheet: Sheet, r: int, lo: int, hi: int) -> dict[str, int]:
+    """A value heading spanning columns *lo*..*hi* split by period on row *r* (指标值 over 实施期 |
+    年度, or over 中期 | 本年度: the words of labels.toml [funds_columns]): ``target`` -> the
+    year's column, ``period_target`` -> the period's; empty unless every cell there is one such
+    word and the year's is among them."""
+    labels = load_labels()
+    cells = [(c, v) for c, v in sheet.grid.get(r, ()) if lo <= c <= hi]
+    out: dict[str, int] = {}
+    for c, v in cells:
+        hit = labels.match("funds_columns", v, inline=False) if isinstance(v, str) else None
+        role = None if hit is None else "target" if hit.field == "annual" else "period_target"
+        if role is None or role in out:
+            return {}
+        out[role] = c
+    return out if len(cells) == hi - lo + 1 and "target" in out else {}
 
 
 def _recipient_names(sheet: Sheet, r: int, lo: int, hi: int) -> bool:
@@ -190,10 +285,13 @@ def header_cells(sheet: Sheet, header: TableHeader) -> list[tuple[int, int]]:
     index = load_labels().index(sheet).get("indicator_header", {})
     cells = [(r, c) for r in range(header.first_row, header.last_row + 1) for c, hit in index.get(r, ())
              if hit.inline is None]
-    cells += [(r, c) for r in range(header.row + 1, header.last_row + 1) for c in header.recipients
-              if (r, c) in sheet.cells]
+    cells += [(r, c) for r in range(header.row, header.last_row + 1) for c in header.recipients
+              if (r, c) in sheet.cells]  # under the value heading, or on the header row itself (山东 two-row header)
     cells += [(header.row, c) for c in header.cols.values() if (header.row, c) in sheet.cells]  # 三级 by place
     cells += [(header.row, c) for c in header.serial]
+    values = [c for role in ("target", "period_target") if (c := header.cols.get(role)) is not None]
+    if header.last_row > header.row and values and period_split(sheet, header.last_row, min(values), max(values)):
+        cells += [(header.last_row, c) for c in values]  # 实施期 | 年度 under a value heading
     return cells
 
 

@@ -181,7 +181,20 @@ def split_bracketed(text: str) -> tuple[str, str] | None:
     """A 三级 and its value in brackets at its end (``农村危房改造户数（≥270户）`` -> (name, ``≥270户``)),
     as a table without a value column writes them; ``None`` when *text* does not end so."""
     m = _BRACKETED_RE.match(text.strip())
-    return (m.group("name").strip(), m.group("target").strip()) if m and m.group("target").strip() else None
+    if not m or not m.group("target").strip() or _is_unit(m.group("target")):
+        return None  # a unit of measure in brackets (路面修复里程（公里）, 优良中等路率（%）) is no value
+    return m.group("name").strip(), m.group("target").strip()
+
+
+@lru_cache(maxsize=1)
+def _units() -> frozenset[str]:
+    return frozenset(label_key(v) for v in load_data("lists.toml")["measure_units"]["values"])
+
+
+def _is_unit(text: str) -> bool:
+    """*text* is a unit of measure (templates/lists.toml ``measure_units``), or a rate of them (元/亩)."""
+    units = _units()
+    return all(label_key(part) in units for part in re.split(r"[/／]", text.strip()))
 
 
 def split_name_target(text: str, *, has_target_column: bool) -> tuple[str, str] | None:

@@ -42,17 +42,33 @@ from .rows import (
 __all__ = ["level_text", "read_table"]
 
 _DOTS_RE = re.compile(r"[.。…·\s]+")
+# a row of money above the first level (山东 city transfer: 分配资金（万元） | 450 | 420 …): no indicator
+_FUNDS_ROW_RE = re.compile(r"(资金|金额|预算|经费)\((万元|元|亿元)\)$")
 # a 一级 and a 二级 joined in one cell: 产出指标-数量指标, 效益指标—社会效益指标, 产出/质量指标
 _JOINED_RE = re.compile(r"^([^-—–/·:]*[\u4e00-\u9fff])[-—–/·:]([\u4e00-\u9fff].*)$")
 # a score or weight written in a level cell: 产出指标(50分), 产出指标\n(50), 效益指标\n30分)
 _SCORE_RE = re.compile(r"(\(\d+(\.\d+)?分?\)|\d+(\.\d+)?分\)?)$")
 
 
+# an outline number before a level: 1.1数量指标 (内蒙古), 一、产出指标 / （一）数量指标 (兵团); a code
+# (1-产出指标, 11-数量指标, 1.产出指标) is no outline number: it is checked against the taxonomy
+_LEVEL_OUTLINE_RE = re.compile(r"^(\d{1,2}(\.\d{1,2})+[.、]?|[一二三四五六七八九十]{1,3}[、.]|"
+                               r"\((\d{1,2}|[一二三四五六七八九十]{1,3})\))(?=\D)")
+# a 三级 numbered as an item of an outline: 1.1.1 城区道路清扫保洁面积 (内蒙古), 1、新建道路里程,
+# （1）新建道路里程 - never a number of the name itself (2型糖尿病, 0-6岁儿童, 1.5万亩高标准农田)
+_OUTLINE_STARTS = frozenset("0123456789(（")
+_NAME_OUTLINE_RE = re.compile(r"^\s*(\d{1,2}(\.\d{1,2}){2,}[.、．]?\s*(?=\D)|\d{1,2}[、.．]\s*(?=[\u4e00-\u9fff])|"
+                              r"[(（]\d{1,2}[)）]\s*(?=\S))")
+
+
 def level_text(text: str) -> str:
     """A level cell folded for matching (its text is kept as written): the label key
-    (spaces, line breaks, page noise, traditional characters) without a score or weight
+    (spaces, line breaks, page noise, traditional characters) without an outline number
+    before it (``1.1数量指标``, ``一、产出指标``, ``（一）数量指标``) nor a score or weight
     at its end (``产出指标(50分)`` -> 产出指标)."""
     key = form_key(text)
+    if key[:1].isdigit() or key[:1] in "(一二三四五六七八九十":
+        key = _LEVEL_OUTLINE_RE.sub("", key)
     return _SCORE_RE.sub("", key) if key.endswith((")", "分")) else key
 
 
@@ -121,8 +137,12 @@ def _match_level(tax: Taxonomy, department: bool, tier: int, text: str) -> Level
     key = level_text(text)
     if department:
         return tax.match_dept_level1(key) if tier == 1 else (tax.match_dept_level2(key) or _joined(tax, True, key))
-    return tax.match_level1(key) if tier == 1 else (tax.match_level2(key) or _only_level2(tax, key)
-                                                    or _joined(tax, False, key))
+    if tier == 1:
+        return tax.match_level1(key)
+    m = tax.match_level2(key) or _only_level2(tax, key) or _joined(tax, False, key)
+    if m is not None and m.conflict and len(split_code(key)[0] or "") == 1 and len(m.level.code) == 2:
+        return LevelMatch(m.level)  # 1.数量指标 under 一、产出指标: an outline number, no 二级 code has one digit
+    return m
 
 
 def _joined(tax: Taxonomy, department: bool, key: str) -> LevelMatch | None:
@@ -199,6 +219,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
             break  # 审核意见 / (盖章) / the next table's title under the table: left to the unmapped report
         if is_total_row(texts[0][1]):
             continue  # 合计 of the weights: no indicator, left to the unmapped report
+        if table.l1.text is None and _FUNDS_ROW_RE.search(form_key(texts[0][1])):
+            continue  # 分配资金（万元） per recipient above the levels: no indicator, left to the unmapped report
         if len(texts) == 1 and table.flat and _section_row(table, r, texts[0]):
             continue  # 一、产出指标 over its rows: their levels
         out.extend(_read_row(table, r, texts))
@@ -464,6 +486,8 @@ def _indicators(table: _Table, r: int, values: dict[str, tuple[int, str]]) -> li
     for role, (c, t) in values.items():
         if role in _TARGET_ROLES:
             fields[_ROLE_FIELD.get(role, role)] = target_fields(t, source=sheet.ref(r, c))  # validated with the Indicator
+        elif role == "name" and t.lstrip()[:1] in _OUTLINE_STARTS and (m := _NAME_OUTLINE_RE.match(t)):
+            fields["name"], fields["name_text"] = t[m.end():], t  # 1.1.1 城区道路清扫保洁面积: named without its number
         elif role in _TEXT_ROLES:
             fields[role] = t
         elif role.startswith("grade|"):
