@@ -146,7 +146,7 @@ def test_headers_are_the_schema(merged, tmp_path: Path) -> None:  # noqa: ANN001
             assert parquet == table.headers, table.name
             assert header == table.workbook_headers == [h for h in table.headers if table.shows(h)], table.name
     assert "产出指标数" in projects_table().headers  # one count per 一级 of the taxonomy
-    assert "省" not in INDICATORS.workbook_headers and len(INDICATORS.workbook_headers) == 22
+    assert "省" not in INDICATORS.workbook_headers and len(INDICATORS.workbook_headers) == 23
     assert {"县(区)", "部门", "项目名称", "来源文件", "工作表", "单元格"} <= set(INDICATORS.workbook_headers)
 
 
@@ -617,7 +617,7 @@ def test_every_read_field_reaches_the_merged_tables() -> None:
     from xlperf.model import Department, Indicator, Project, Source, Submission, Target
     from xlperf.report import Report
 
-    ind = Indicator(level1="产出指标", level2="数量指标", name="补助人数", target=Target(raw="≥100人"),
+    ind = Indicator(level1="产出指标", level2="数量指标", name="补助人数", name_text="1.1.1补助人数", target=Target(raw="≥100人"),
                     weight="10", grades={"优": "≥100人", "良": "≥90人"}, recipient="新罗区", source="表!C5")
     p = Project(name="项目甲", annual_amount=Decimal("12.5"), period_amount=Decimal("40"),
                 long_term_goal="三年完成改造", indicators=[ind], cells={"name": "表!B2"})
@@ -628,3 +628,4 @@ def test_every_read_field_reaches_the_merged_tables() -> None:
     assert project["中期资金总额（万元）"] == Decimal("40") and project["中期目标"] == "三年完成改造"
     assert indicator["补助区域"] == "新罗区" and indicator["指标权重"] == "10"
     assert indicator["评价标准"] == "优：≥100人；良：≥90人"
+    assert indicator["三级指标（原文）"] == "1.1.1补助人数"

@@ -353,7 +353,8 @@ def _indicator_row(base: dict[str, object], p: Project, ind: Indicator, path: st
         value=t.value if t else None, unit=t.unit if t else None, target_kind=_KIND.get(t.kind, t.kind) if t else None,
         period_target_raw=_raw(ind.period_target), recipient=ind.recipient, weight=ind.weight,
         grades="；".join(f"{g}：{v}" for g, v in ind.grades.items()) or None, value_basis=ind.value_basis,
-        level1_text=ind.level1_text, level2_text=ind.level2_text, source_file=path, sheet=sheet, cell=cell)
+        level1_text=ind.level1_text, level2_text=ind.level2_text, name_text=ind.name_text, source_file=path,
+        sheet=sheet, cell=cell)
 
 
 def _dept_indicator_row(base: dict[str, object], kind: str, ind: Indicator, path: str) -> tuple:
@@ -361,7 +362,7 @@ def _dept_indicator_row(base: dict[str, object], kind: str, ind: Indicator, path
         **base, category=kind, level1=ind.level1, level2=ind.level2, name=ind.name, **_target(ind.target),
         value_two_years_ago_raw=_raw(ind.value_two_years_ago), value_last_year_raw=_raw(ind.value_last_year),
         value_basis=ind.value_basis, indicator_class=ind.indicator_class, level1_text=ind.level1_text,
-        level2_text=ind.level2_text, **_source(path, ind.source))
+        level2_text=ind.level2_text, name_text=ind.name_text, **_source(path, ind.source))
 
 
 def _department_row(base: dict[str, object], plan: DepartmentPlan, path: str) -> dict[str, object]:

@@ -178,7 +178,7 @@ INDICATORS = Table("indicators", "指标", (
                     ("target_raw", "绩效值（原文）")),
     *_TARGET, *_cols(("period_target_raw", "实施周期指标值"), ("recipient", "补助区域"), ("weight", "指标权重"),
                      ("grades", "评价标准"), ("value_basis", "指标值确定依据"),
-                     ("level1_text", "一级指标（原文）"), ("level2_text", "二级指标（原文）")),
+                     ("level1_text", "一级指标（原文）"), ("level2_text", "二级指标（原文）"), ("name_text", "三级指标（原文）")),
     *SOURCE_CELL))
 
 DEPARTMENT_INDICATORS = Table("department_indicators", "部门指标", (
@@ -186,7 +186,7 @@ DEPARTMENT_INDICATORS = Table("department_indicators", "部门指标", (
                     ("target_raw", "指标值（当年，原文）")),
     *_TARGET, *_cols(("value_two_years_ago_raw", "前年（原文）"), ("value_last_year_raw", "上年（原文）"),
                      ("value_basis", "指标值确定依据"), ("indicator_class", "指标分类"),
-                     ("level1_text", "一级指标（原文）"), ("level2_text", "二级指标（原文）")),
+                     ("level1_text", "一级指标（原文）"), ("level2_text", "二级指标（原文）"), ("name_text", "三级指标（原文）")),
     *SOURCE_CELL))
 
 FINDINGS = Table("findings", "问题", _cols(
