@@ -8,19 +8,16 @@ corpus/heldout3/floors.toml (counted per unit, scripts/score_corpus.py) and the 
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
 from helpers import ROOT
 from test_heldout import (
+    set_scores,
     assert_complete_set,
-    assert_keeps_floors,
     assert_rebuilt_equals_committed,
     bc,
     foreign_truth_texts,
-    missed_targets,
-    sc,
     sheet_texts,
 )
 
@@ -72,20 +69,9 @@ def test_grid_texts_split_a_bracketed_value_join_a_split_cell_and_name_a_directi
     assert "≤" not in texts and "含C级危房" not in texts
 
 
-FLOORS = tomllib.loads((HELDOUT3 / "floors.toml").read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
-def scores():
-    return sc.score(workbooks=HELDOUT3 / "workbooks", truth_dir=HELDOUT3 / "truth")
-
-
-def test_heldout3_figures_keep_their_floors(scores) -> None:
-    assert_keeps_floors(scores, FLOORS)
-
-
-def test_heldout3_meets_the_issue_targets(scores) -> None:
-    assert not missed_targets(scores)
+def scores():  # noqa: ANN201
+    return set_scores("heldout3")  # floors and targets: tests/test_heldout.py, for every set
 
 
 def test_heldout3_look_alikes_are_refused_and_every_target_form_exits_0(scores) -> None:

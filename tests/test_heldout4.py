@@ -10,19 +10,16 @@ the set is no longer blind."""
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
 from helpers import ROOT
 from test_heldout import (
+    set_scores,
     assert_complete_set,
-    assert_keeps_floors,
     assert_rebuilt_equals_committed,
     bc,
     foreign_truth_texts,
-    missed_targets,
-    sc,
     sheet_texts,
 )
 
@@ -78,20 +75,9 @@ def test_grid_texts_strip_an_outline_number_split_a_label_and_join_goal_rows(tmp
     assert "1.1" not in texts and "部门名称" not in texts
 
 
-FLOORS = tomllib.loads((HELDOUT4 / "floors.toml").read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
-def scores():
-    return sc.score(workbooks=HELDOUT4 / "workbooks", truth_dir=HELDOUT4 / "truth")
-
-
-def test_heldout4_figures_keep_their_floors(scores) -> None:
-    assert_keeps_floors(scores, FLOORS)
-
-
-def test_heldout4_meets_the_issue_targets(scores) -> None:
-    assert not missed_targets(scores)
+def scores():  # noqa: ANN201
+    return set_scores("heldout4")  # floors and targets: tests/test_heldout.py, for every set
 
 
 def test_heldout4_look_alikes_are_refused_and_target_forms_exit_0_but_for_a_clerks_slip(scores) -> None:
