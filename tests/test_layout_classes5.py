@@ -39,3 +39,59 @@ def test_a_form_without_a_department_label_takes_the_department_it_names(tmp_pat
     r = _read(tmp_path, [["主管部门", None], *BARE, *TABLE, ["填报单位：某县水利局"]])
     assert r.submission.projects[0].competent_department is None and "required-field-missing" in _codes(r)
 
+
+def _rows(project) -> list[tuple[str | None, str | None, str | None, str | None]]:
+    return [(i.level1, i.level2, i.name, i.target.raw if i.target else None) for i in project.indicators]
+
+
+TREE_ROWS = [["产出指标", None, None], ["　数量指标", "改造小区个数", "≥12个"], ["　质量指标", "验收合格率", "100%"],
+             ["效益指标", None, None], ["　社会效益指标", "受益居民户数", "≥1.02万户"],
+             ["满意度指标", None, None], ["　服务对象满意度指标", "居民满意度", "≥90%"]]
+TREE_READ = [("产出指标", "数量指标", "改造小区个数", "≥12个"), ("产出指标", "质量指标", "验收合格率", "100%"),
+             ("效益指标", "社会效益", "受益居民户数", "≥1.02万户"), ("满意度指标", "服务对象满意度", "居民满意度", "≥90%")]
+
+
+def test_one_column_holding_the_levels_as_a_tree(tmp_path: Path) -> None:
+    # 一级 alone on its row, its 二级 rows under it (indented), each with its 三级 beside: a level
+    # column whatever its heading says
+    for heading in ("绩效指标", "指标类别"):
+        r = _read(tmp_path, [*NAMED5, [heading, "三级指标", "指标值"], *TREE_ROWS])
+        (p,) = r.submission.projects
+        assert _rows(p) == TREE_READ, heading
+        assert not {"level1-without-indicator", "target-missing", "level2-wrong-parent"} & set(_codes(r)), heading
+
+
+NAMED5 = [["项目名称", "老旧小区改造"], ["主管部门", "某县住建局"], ["年度资金总额", 95.6],
+          ["年度绩效目标", "完成12个小区改造，居民满意度90%以上"]]
+
+
+def test_a_column_of_level2_names_under_another_heading_is_the_level2(tmp_path: Path) -> None:
+    # 一级指标 | 指标类型 | 绩效指标内容 | 指标值: the 二级 headed 指标类型, the 三级 a sentence beside it,
+    # the value column filled for some rows only
+    table = [["一级指标", "指标类型", "绩效指标内容", "指标值"],
+             ["产出指标", "数量指标", "全年改造老旧小区不少于12个", "≥12个"], [None, "质量指标", "工程验收合格率达到100%", None],
+             ["满意度指标", "服务对象满意度指标", "居民满意度不低于90%", "≥90%"]]
+    r = _read(tmp_path, [*NAMED5, *table])
+    (p,) = r.submission.projects
+    assert _rows(p) == [("产出指标", "数量指标", "全年改造老旧小区不少于12个", "≥12个"),
+                        ("产出指标", "质量指标", "工程验收合格率达到100%", None),
+                        ("满意度指标", "服务对象满意度", "居民满意度不低于90%", "≥90%")]
+
+
+def test_a_grouping_column_before_the_levels_is_no_indicator_content(tmp_path: Path) -> None:
+    # 部门职能 | 一级 | 二级 | 三级 | 指标值: each function merged over its rows; the first row of a
+    # group keeps its 三级 and target, the function text is reported, never read as an indicator
+    table = [["部门职能", "一级指标", "二级指标", "三级指标", "指标值"],
+             ["职能一：老旧小区改造", "产出指标", "数量指标", "改造小区个数", "≥12个"],
+             [None, None, "质量指标", "验收合格率", "100%"],
+             ["职能二：物业服务监管", "产出指标", "数量指标", "检查物业小区数", "≥50个"],
+             [None, "满意度指标", "服务对象满意度指标", "居民满意度", "≥90%"],
+             ["填表人：张伟", None, "联系电话：0551-1234567", "审核人：", None]]  # a sign-off row ends the table
+    r = _read(tmp_path, [*NAMED5, *table], [(5, 0, 6, 0), (7, 0, 8, 0), (5, 1, 6, 1)])
+    (p,) = r.submission.projects
+    assert _rows(p) == [("产出指标", "数量指标", "改造小区个数", "≥12个"), ("产出指标", "质量指标", "验收合格率", "100%"),
+                        ("产出指标", "数量指标", "检查物业小区数", "≥50个"),
+                        ("满意度指标", "服务对象满意度", "居民满意度", "≥90%")]
+    assert "level2-wrong-parent" not in _codes(r)
+    unmapped = {f.cell for f in r.report.findings if f.code == "unmapped-cell"}
+    assert {"A6", "A8"} <= unmapped  # the functions are reported, not dropped

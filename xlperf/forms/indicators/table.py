@@ -212,6 +212,8 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
             continue  # a page break: 续表, the page number and the header printed again
         if r in table.second_lines:
             continue  # a scan's second line of the row above: read with it
+        if row[0][0] in header.groups and is_signature(format_value(first)):
+            break  # 填表人： in the grouping column under the table
         texts = _row_texts(table, r)
         if not texts:
             continue
@@ -269,12 +271,15 @@ def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
     """The free cells of row *r* in the table's columns, as text. White-space-only cells
     (an empty cell typed as spaces), the row's number in the 序号 / 指标代码 column and the
     table's own label repeated in its column (绩效指标, 昭化) are consumed, not read; a text in
-    the numbering column (合计, 导出时间：…) is read like any cell."""
+    the numbering column (合计, 导出时间：…) is read like any cell; a grouping column left of the
+    一级 (部门职能) is not read (left to the unmapped report)."""
     sheet, only, block, shared = table.sheet, table.header.only, table.header.block, table.header.shared
-    serial, joined = table.header.serial, table.joined
+    serial, joined, groups = table.header.serial, table.joined, table.header.groups
     texts = []
     for c, v in sheet.grid[r]:
         if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
+            continue
+        if c in groups:  # a group's heading cell (部门职能): left to the unmapped report
             continue
         if c in serial and _is_number_or_code(v):  # the row's number (序号 1, 指标代码 0101001)
             sheet.consumed.add((r, c))
