@@ -212,8 +212,6 @@ def read_table(sheet: Sheet, header: TableHeader, end_row: int, *, tax: Taxonomy
             continue  # a page break: 续表, the page number and the header printed again
         if r in table.second_lines:
             continue  # a scan's second line of the row above: read with it
-        if row[0][0] in header.groups and is_signature(format_value(first)):
-            break  # 填表人： in the grouping column under the table
         texts = _row_texts(table, r)
         if not texts:
             continue
@@ -279,12 +277,12 @@ def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
     for c, v in sheet.grid[r]:
         if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
             continue
-        if c in groups:  # a group's heading cell (部门职能): left to the unmapped report
-            continue
         if c in serial and _is_number_or_code(v):  # the row's number (序号 1, 指标代码 0101001)
             sheet.consumed.add((r, c))
             continue
         t = joined[(r, c)] if joined and (r, c) in joined else v if isinstance(v, str) else format_value(v)
+        if c in groups and not is_signature(t):  # a group's heading (部门职能): left to the unmapped report
+            continue  # (a sign-off under the table starting there, 填表人：…, is read: it ends the table)
         if not t.strip() or (c == block and load_labels().match("indicator_header", t, inline=False)):
             sheet.consumed.add((r, c))
             continue
