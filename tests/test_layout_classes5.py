@@ -95,3 +95,18 @@ def test_a_grouping_column_before_the_levels_is_no_indicator_content(tmp_path: P
     assert "level2-wrong-parent" not in _codes(r)
     unmapped = {f.cell for f in r.report.findings if f.code == "unmapped-cell"}
     assert {"A6", "A8"} <= unmapped  # the functions are reported, not dropped
+
+
+def test_indicators_laid_out_horizontally_one_per_column(tmp_path: Path) -> None:
+    # rows 一级 / 二级 / 三级 / 指标值, one indicator per column; a level merged over its columns
+    across = [["一级指标", "产出指标", None, "效益指标", "满意度指标"],
+              ["二级指标", "数量指标", "质量指标", "社会效益指标", "服务对象满意度指标"],
+              ["三级指标", "改造小区个数", "验收合格率", "受益居民户数", "居民满意度"],
+              ["指标值", "≥12个", "100%", "≥1.02万户", "≥90%"]]
+    r = _read(tmp_path, [*NAMED5, *across], [(4, 1, 4, 2)])
+    (p,) = r.submission.projects
+    assert _rows(p) == [("产出指标", "数量指标", "改造小区个数", "≥12个"), ("产出指标", "质量指标", "验收合格率", "100%"),
+                        ("效益指标", "社会效益", "受益居民户数", "≥1.02万户"),
+                        ("满意度指标", "服务对象满意度", "居民满意度", "≥90%")]
+    assert p.indicators[1].source == "S!C7" and p.indicators[1].target.source == "S!C8"
+    assert not {"no-indicator-read", "unmapped-cell", "level1-without-indicator"} & set(_codes(r))
