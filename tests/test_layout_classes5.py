@@ -3,12 +3,14 @@ per test. Small grids built here, never the held-out files (corpus/heldout5/).""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from helpers import make_xlsx
 from test_layout_classes3 import TABLE, _codes, _read  # the same small form and readers
 
 from xlperf.importer import import_workbook
+from xlperf.targets import parse_amount
 
 BARE = [["项目名称", "老旧小区改造"], ["年度资金总额", 95.6], ["年度绩效目标", "完成12个小区改造，居民满意度90%以上"]]
 
@@ -110,3 +112,18 @@ def test_indicators_laid_out_horizontally_one_per_column(tmp_path: Path) -> None
                         ("满意度指标", "服务对象满意度", "居民满意度", "≥90%")]
     assert p.indicators[1].source == "S!C7" and p.indicators[1].target.source == "S!C8"
     assert not {"no-indicator-read", "unmapped-cell", "level1-without-indicator"} & set(_codes(r))
+
+
+def test_an_amount_in_chinese_capital_numerals_is_read_into_wan_yuan(tmp_path: Path) -> None:
+    # 大写金额 as on a cheque or a 财政 document: an amount in 元, read into 万元, the text kept
+    assert parse_amount("贰佰壹拾陆万元整") == (Decimal(216), False)
+    assert parse_amount("人民币壹拾贰万叁仟肆佰伍拾陆元柒角捌分") == (Decimal("12.345678"), False)
+    assert parse_amount("拾万元整") == (Decimal(10), False)
+    assert parse_amount("壹亿零伍拾万元") == (Decimal(10050), False)
+    assert parse_amount("贰贰万元整") == (None, True)  # not a numeral: reported, never guessed
+    rows = [["项目名称", "老旧小区改造"], ["主管部门", "某县住建局"], ["项目金额", "玖拾伍万陆仟元整"],
+            ["年度绩效目标", "完成12个小区改造，居民满意度90%以上"], *TABLE]
+    r = _read(tmp_path, rows)
+    (p,) = r.submission.projects
+    assert p.annual_amount == Decimal("95.6") and p.annual_amount_text == "玖拾伍万陆仟元整"
+    assert "amount-not-number" not in _codes(r)
