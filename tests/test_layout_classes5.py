@@ -127,3 +127,18 @@ def test_an_amount_in_chinese_capital_numerals_is_read_into_wan_yuan(tmp_path: P
     (p,) = r.submission.projects
     assert p.annual_amount == Decimal("95.6") and p.annual_amount_text == "玖拾伍万陆仟元整"
     assert "amount-not-number" not in _codes(r)
+
+
+def test_an_ex_ante_assessment_is_refused(tmp_path: Path) -> None:
+    # 事前绩效评估表: a proposed project's assessment quoting its name and amount, the 要点 naming
+    # 产出指标 / 效益指标; never read as the project's targets
+    rows = [["项目事前绩效评估表"], ["项目名称", "老旧小区改造", "申请金额（万元）", 95.6],
+            ["评估内容", "评估要点", "评估结论", "分值"],
+            ["立项必要性", "是否符合发展规划；是否属于公共财政支持范围", "必要", 20],
+            ["绩效目标合理性", "产出指标、效益指标是否明确、可衡量", "基本合理", 20],
+            ["综合评估结论", "予以支持。"], ["评估人员：", "李明", "评估日期：", "2025年3月"]]
+    r = _read(tmp_path, rows)
+    assert r.exit_code == 2 and r.submission is None and "not-a-target-form" in _codes(r)
+    # a target form noting its assessment's conclusion stays a target form
+    r = _read(tmp_path, [*NAMED5, ["事前绩效评估结论", "予以支持"], *TABLE])
+    assert r.submission.projects[0].name == "老旧小区改造" and "not-a-target-form" not in _codes(r)
