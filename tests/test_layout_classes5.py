@@ -142,3 +142,15 @@ def test_an_ex_ante_assessment_is_refused(tmp_path: Path) -> None:
     # a target form noting its assessment's conclusion stays a target form
     r = _read(tmp_path, [*NAMED5, ["事前绩效评估结论", "予以支持"], *TABLE])
     assert r.submission.projects[0].name == "老旧小区改造" and "not-a-target-form" not in _codes(r)
+
+
+def test_a_unit_column_left_blank_is_asked_for_not_filled_from_elsewhere(tmp_path: Path) -> None:
+    # an export with a 单位名称 column asks each project's unit: a blank cell is not filled from the
+    # filer line under the table
+    head = ["单位名称", "项目名称", "项目金额（元）", "年度目标", "一级指标", "二级指标", "三级指标", "指标值"]
+    a = [None, "学前教育幼儿资助", 356800, "资助幼儿446人"]
+    rows = [head, [*a, "产出指标", "数量指标", "资助人数", "≥446人"],
+            [*a, "满意度指标", "服务对象满意度指标", "家长满意度", "≥95%"], ["填报单位：某市教育局"]]
+    r = _read(tmp_path, rows)
+    (p,) = r.submission.projects
+    assert p.competent_department is None and "required-field-missing" in _codes(r)
