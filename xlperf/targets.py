@@ -216,7 +216,8 @@ def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per 
 
     Numbers pass through as :class:`~decimal.Decimal` (floats via their shortest
     repr, so ``31.9`` stays ``31.9``); text such as ``"31.900000"``, ``"1,295.82"``,
-    ``"25 万元"`` is read; ``"2,8505"`` gives ``(None, True)``: ambiguous, report it. In 元
+    ``"25 万元"`` is read, and an amount in Chinese capital numerals (``"贰佰壹拾陆万元整"`` -> 216:
+    :func:`capital_amount`); ``"2,8505"`` gives ``(None, True)``: ambiguous, report it. In 元
     written in the cell, commas grouping thousands (``1,236,000元``) are read as such: a comma
     typed for a decimal point would leave decimals finer than a 分 (docs/targets.md).
     Empty gives ``(None, False)``. Never raises.
@@ -233,6 +234,9 @@ def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per 
         return AmountReading((Decimal(repr(cell)), False))
     if isinstance(cell, Decimal):
         return AmountReading((cell, False))
+    if _CAPITAL_RE.search(str(cell)):  # 贰佰壹拾陆万元整: a 大写金额 in 元
+        yuan = capital_amount(str(cell))
+        return AmountReading((None, True) if yuan is None else (yuan * MONEY_UNITS["元"], False))
     s, spaced_ambiguously = _join_spaced_digits(_normalise(str(cell)))
     if spaced_ambiguously:
         return AmountReading((None, True))
@@ -247,6 +251,66 @@ def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per 
         return AmountReading((None, True))
     value, ambiguous = _read_number(s)
     return AmountReading((None if value is None else value * factor, ambiguous))
+
+
+@lru_cache(maxsize=1)
+def _capitals() -> dict:
+    return load_data("lists.toml")["capital_numerals"]
+
+
+_CAPITAL_RE = re.compile("[" + _capitals()["digits"][1:] + "".join(_capitals()["units"]) + "]")
+
+
+def capital_amount(text: str) -> Decimal | None:
+    """An amount in Chinese capital numerals (大写金额) in 元: ``贰佰壹拾陆万元整`` -> 2160000,
+    ``壹拾贰万叁仟肆佰伍拾陆元柒角捌分`` -> 123456.78; digits 零壹贰叁肆伍陆柒捌玖, units 拾佰仟, sections
+    万亿, then 元 (圆) and 角 / 分 or 整 (templates/lists.toml [capital_numerals], docs/targets.md).
+    ``None`` when the text does not follow that grammar (two digits in a row, a unit twice, no 元)."""
+    words = _capitals()
+    s = re.sub(r"\s+", "", text)
+    for p in words["prefix"]:
+        s = s.removeprefix(p)
+    for w in words["whole"]:
+        s = s.removesuffix(w)
+    cut = max(s.find(y) for y in words["yuan"])
+    if cut < 0:
+        return None
+    integer, small = _capital_integer(s[:cut], words), s[cut + 1:]
+    m = re.fullmatch(rf"(?:([{words['digits']}]){words['jiao']})?(?:零)?(?:([{words['digits']}]){words['fen']})?", small)
+    if integer is None or m is None:
+        return None
+    jiao, fen = (words["digits"].index(g) if g else 0 for g in m.groups())
+    return Decimal(integer) + Decimal(jiao) / 10 + Decimal(fen) / 100
+
+
+def _capital_integer(s: str, words: dict) -> int | None:
+    """The 元 part of a 大写金额: digits times 拾佰仟 within a section, sections times 万 / 亿
+    (a missing leading digit before 拾 is 壹: 拾万 = 100000); ``None`` when out of grammar."""
+    total = section = 0
+    digit: int | None = None
+    last_unit = 10 ** 9
+    for ch in s:
+        if ch in words["digits"]:
+            d = words["digits"].index(ch)
+            if digit is not None and d:
+                return None  # 贰贰: two digits without a unit between them
+            digit = d or None
+        elif ch in words["units"]:
+            unit = words["units"][ch]
+            if unit >= last_unit:
+                return None  # 佰 after 拾 within one section
+            section += (digit or 1) * unit
+            digit, last_unit = None, unit
+        elif ch in words["sections"]:
+            section += digit or 0
+            if not section and not total:
+                return None
+            total = (total + section) * words["sections"][ch] if words["sections"][ch] > 10 ** 4 else \
+                total + section * words["sections"][ch]
+            section, digit, last_unit = 0, None, 10 ** 9
+        else:
+            return None
+    return total + section + (digit or 0)
 
 
 def amount_in_wan(target: Target) -> Decimal | None:

@@ -83,6 +83,28 @@ def is_title(text: object) -> bool:
 
 
 @lru_cache(maxsize=1 << 14)
+def title_department(text: object) -> str | None:
+    """The unit a title names before its year (``某县水利局2025年项目绩效目标表`` -> 某县水利局;
+    a town's own form ``官地镇2025年项目绩效目标表`` -> 官地镇, a 乡镇 being its own budget unit:
+    labels.toml [boilerplate] town_units), else ``None``: a place alone (``綦江区2025年度…``, a
+    county's forms of many departments) names no department."""
+    if not isinstance(text, str):
+        return None
+    m = _YEAR_RE.search(text)
+    head = label_key(text[:m.start()]) if m else ""
+    if not head:
+        return None
+    if (dept := department_line(head)) is not None:
+        return dept[1]
+    return head if _town_re().match(head) else None
+
+
+@lru_cache(maxsize=1)
+def _town_re() -> re.Pattern[str]:
+    ends = "|".join(map(re.escape, load_data("labels.toml")["boilerplate"]["town_units"]))
+    return re.compile(rf"^[\u4e00-\u9fff]{{1,16}}?({ends})$")
+
+
 def title_year(text: object) -> int | None:
     """The year a title or its year line states (``2024 年部门项目支出预算绩效目标表``,
     ``(2024年度)``, ``预算年度：2025`` -> 2024, 2024, 2025)."""
@@ -276,6 +298,7 @@ class ParseContext:
     findings: list[Finding] = field(default_factory=list)
     title_years: list[int] = field(default_factory=list)
     departments: list[tuple[str | None, str, str]] = field(default_factory=list)  # (code, name, where)
+    title_departments: list[tuple[str, str]] = field(default_factory=list)  # (name, where) a title names
     previous_years: list[int] = field(default_factory=list)  # the 近两年 years of department forms
     stated_totals: list[StatedTotal] = field(default_factory=list)  # totals a form states (facts for review)
 
@@ -293,6 +316,8 @@ def consume_boilerplate(sheet: Sheet, r: int, ctx: ParseContext, *, extra: Calla
             y = title_year(v)
             if y:
                 ctx.title_years.append(y)
+                if (dept := title_department(v)) is not None:
+                    ctx.title_departments.append((dept, sheet.ref(r, c)))
         elif is_unit_note(v) or is_page_number(v):
             sheet.consumed.add((r, c))
 
@@ -400,6 +425,8 @@ def take_department_line(sheet: Sheet, r: int, ctx: ParseContext, *, exclude: re
     labelled: ``单位名称：浦江县住房和城乡建设局``, ``填报单位（公章）：宁城县水利局``, ``主管部门：衡水市教育局``),
     consume it, note it in *ctx* and return (row, col, text) (the text after a label)."""
     free = [(c, v) for c, v in sheet.grid.get(r, ()) if (r, c) not in sheet.consumed]
+    if len(free) > 1:  # a labelled filer line says what it is beside a fill date or a signer (云南)
+        free = [(c, v) for c, v in free if filed_by(v) is not None][:1]
     if len(free) != 1 or not isinstance(free[0][1], str):
         return None
     c, v = free[0]

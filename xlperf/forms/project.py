@@ -43,6 +43,7 @@ from .common import (
 )
 from .department import is_department_sheet
 from .indicators import TableHeader, find_header, merge_period_table, read_indicator_table, repeats_header
+from .indicators.horizontal import find_horizontal, read_horizontal
 from .labels import form_key, load_labels
 from .project_fields import Found, collect_labels
 from .project_stack import ANNUAL, is_umbrella_row, sheet_department_line, table_period
@@ -206,6 +207,8 @@ def _read_block(sheet: Sheet, start: int, anchor: int, stop: int, *, tax: Taxono
     if header is not None:
         proj.indicators = read_indicator_table(sheet, header, table_end, tax=tax, ctx=ctx)
         _period_table(sheet, proj, header, table_end, stop, tax=tax, ctx=ctx)
+    elif (across := find_horizontal(sheet, anchor, stop)) is not None:  # 一级 / 二级 / 三级 / 指标值 rows (云南)
+        proj.indicators = read_horizontal(sheet, across, tax=tax, ctx=ctx)
     return proj, dept_line
 
 

@@ -134,6 +134,8 @@ def _project(sheet: Sheet, table: ProjectTable, rows: list[int], dept: tuple[str
     for fld, c in table.cols.items():
         cells = [(r, v) for r in rows for cc, v in sheet.grid[r] if cc == c and format_value(v).strip()]
         if not cells:
+            if fld == "competent_department":  # the column asks for the unit: never taken from elsewhere
+                proj.cells[f"{fld}_label"] = sheet.ref(table.row, c)
             continue
         r, value = cells[0]
         for rr, v in cells:

@@ -5,7 +5,10 @@ document says: the department form's 部门(单位)名称 / 填报人 / 联系�
 department line most often written above forms (``315002乐亭县司法局``), else the most
 common 主管部门 of the projects; the year most titles state (``2024 年部门项目支出预算
 绩效目标表``), else the year after the department form's 近两年; region words at the start
-of the department name (``吴忠市红寺堡区司法局`` -> 吴忠市 / 红寺堡区). See docs/forms.md.
+of the department name (``吴忠市红寺堡区司法局`` -> 吴忠市 / 红寺堡区). A project whose form has
+no 主管部门 label takes the department the document names (cover, department form, a department
+or filer line, a title naming a unit); where nothing names one it stays empty and is asked for.
+See docs/forms.md and docs/review-rules.md.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ def settle(out: ParsedWorkbook, ctx: ParseContext) -> None:
     if not dept.name and ctx.departments:
         (code, name), _n = Counter((c, n) for c, n, _w in ctx.departments).most_common(1)[0]
         dept.name, dept.code = name, dept.code or code
+    _unlabelled_departments(out, ctx)
     if not dept.name:
         names = Counter(split_code(p.competent_department)[1] for p in out.projects if p.competent_department)
         if names:
@@ -69,3 +73,36 @@ def settle(out: ParsedWorkbook, ctx: ParseContext) -> None:
     r = out.region
     out.region = Region(province=r.province or guess.province, city=r.city or guess.city,
                         county=r.county or guess.county, division_code=r.division_code)
+
+
+def _named_department(out: ParsedWorkbook, ctx: ParseContext) -> tuple[str, str | None] | None:
+    """The department the document names, with the cell naming it: the cover's 部门名称, the
+    department form's 部门(单位)名称, the most common department or filer line, the most common
+    unit a title names; ``None`` when nothing names one."""
+    if out.cover is not None and out.cover.department.name:
+        return out.cover.department.name, out.cover.cells.get("department")
+    plan = out.department_plan
+    if plan is not None and plan.name:
+        return plan.name, plan.cells.get("name")
+    if ctx.departments:
+        (_code, name), _n = Counter((c, n) for c, n, _w in ctx.departments).most_common(1)[0]
+        return name, next(w for _c, n, w in ctx.departments if n == name)
+    if ctx.title_departments:
+        name, _n = Counter(n for n, _w in ctx.title_departments).most_common(1)[0]
+        return name, next(w for n, w in ctx.title_departments if n == name)
+    return None
+
+
+def _unlabelled_departments(out: ParsedWorkbook, ctx: ParseContext) -> None:
+    """A project read from a form with no 主管部门 label (nothing asks for it there) takes the
+    department the document names (:func:`_named_department`), its cell noted; a label left
+    empty stays empty (the form asks, the finding stays)."""
+    todo = [p for p in out.projects if not p.competent_department and "competent_department" not in p.cells
+            and "competent_department_label" not in p.cells]
+    if not todo or (named := _named_department(out, ctx)) is None:
+        return
+    name, where = named
+    for p in todo:
+        p.competent_department = name
+        if where:
+            p.cells["competent_department"] = where

@@ -14,6 +14,8 @@
   (``target-split-from-name``);
 * :mod:`.split` joins back the second lines a scan's converter split off a row (西藏);
 * :mod:`.table` walks the rows: :func:`read_table`;
+* :mod:`.horizontal` reads indicators laid out one per column (云南: 一级 / 二级 / 三级 / 指标值
+  rows) where a block has no header row;
 * :mod:`.blocks` reads side-by-side 中期 / 年度 blocks as one list:
   :func:`read_indicator_table` (the entry point form readers call).
 

@@ -53,6 +53,7 @@ class TableHeader:
     shared: frozenset[int] = frozenset()  # columns read by every block (the 一级), consumed or not
     repeats: tuple[tuple[str, int], ...] = ()  # (role, col) of roles written a second time
     serial: frozenset[int] = frozenset()  # the 序号 / 指标代码 columns: the rows' numbers, no content
+    groups: frozenset[int] = frozenset()  # columns grouping the rows left of the 一级 (部门职能): no content
 
     @cached_property
     def first_data_col(self) -> int:
@@ -113,8 +114,21 @@ def _find_header(sheet: Sheet, row: int) -> TableHeader | None:
     roles = set(cols.values())  # 序号 (吉林 export), 指标代码 (青海 export) left of the 三级: numbering, no content
     serial = frozenset(c for c, v in sheet.grid[row] if c < cols["name"] and c not in roles and is_numbering(v))
     header = TableHeader(row=row, last_row=row, cols=cols, first_row=first, block=block, repeats=tuple(repeats),
-                         serial=serial, recipients=recipients)
+                         serial=serial, recipients=recipients, groups=_group_columns(sheet, row, cols, serial))
     return header if recipients else _sub_headers(sheet, header)
+
+
+def _group_columns(sheet: Sheet, row: int, cols: dict[str, int], serial: frozenset[int]) -> frozenset[int]:
+    """Headed columns left of the 一级 column that no indicator role claims (安徽 部门职能 |
+    一级指标 | …: each function merged over its rows): they group the rows, and the 一级 being
+    the top of an indicator's levels, nothing left of it is an indicator's content. Their
+    cells are left to the unmapped report, never read as a 三级. The table's own label
+    (绩效指标 merged down the left) is no group."""
+    if "level1" not in cols:
+        return frozenset()
+    lv, roles = cols["level1"], set(cols.values())
+    return frozenset(c for c, v in sheet.grid[row] if c < lv and c not in roles and c not in serial
+                     and isinstance(v, str) and v.strip() and not load_labels().match("indicator_header", v, inline=False))
 
 
 def _levels_below(sheet: Sheet, row: int) -> bool:
@@ -325,13 +339,16 @@ def type_columns(sheet: Sheet, header: TableHeader, rows: list[int], match_l1: C
     a 绩效指标分类 cell the page lost its first character of); one whose texts are
     指标值确定依据 words (计划标准 …, templates/lists.toml) right of the 三级 is the 依据
     column under another heading (湘潭 绩效标准); an operator column of 定量 / 定性 words
-    is the kind of indicator (:func:`_type_operator`)."""
-    named = set(header.cols.values()) | set(header.grades) | set(header.recipients) | {header.block}
+    is the kind of indicator (:func:`_type_operator`). A column left of the 三级 holding 一级
+    names alone on their rows and 二级 names under them is both level columns, a tree
+    (:func:`_tree`), whatever its heading (the table's own 绩效指标 label too)."""
+    named = set(header.cols.values()) | set(header.grades) | set(header.recipients)
     basis = vocab().basis
     counts: dict[int, list[int]] = {}
     for r in rows:
         for c, v in sheet.grid[r]:
-            if c in named or (header.only is not None and c not in header.only) or not isinstance(v, str):
+            if (c in named and c != header.block) or (header.only is not None and c not in header.only) \
+                    or not isinstance(v, str):
                 continue
             tally = counts.setdefault(c, [0, 0, 0, 0])
             tally[0] += 1
@@ -339,15 +356,50 @@ def type_columns(sheet: Sheet, header: TableHeader, rows: list[int], match_l1: C
             tally[2] += bool(match_l2(v))
             tally[3] += label_key(v) in basis
     cols = _type_operator(sheet, header, rows)
+    _level2_named_otherwise(sheet, cols, rows, counts, match_l2)
     for c in sorted(counts):
         n, l1, l2, vb = counts[c]
-        if "level1" not in cols and l1 * 2 > n and c < cols["name"]:
+        if c < cols["name"] and not LEVEL_ROLES & set(cols) and _tree(n, l1, l2):
+            cols["level1"] = cols["level2"] = c  # the table's own 绩效指标 column too
+        elif c == header.block:
+            continue
+        elif "level1" not in cols and l1 * 2 > n and c < cols["name"]:
             cols["level1"] = c
         elif "level2" not in cols and l2 * 2 > n and c < cols["name"]:
             cols["level2"] = c
         elif "value_basis" not in cols and vb * 2 > n and c > cols["name"]:
             cols["value_basis"] = c
     return header if cols == header.cols else replace(header, cols=cols)
+
+
+def _level2_named_otherwise(sheet: Sheet, cols: dict[str, int], rows: list[int], counts: dict[int, list[int]],
+                            match_l2: Callable[[str], object]) -> None:
+    """A 三级 column (by heading or by place) whose cells are 二级 names in most rows is the 二级
+    column headed otherwise (吉林 指标类型); the 三级 is then the next column right of it holding
+    text (a column no other role claims, or the description column), left of the values."""
+    c = cols.get("name")
+    if c is None or "level2" in cols:
+        return
+    texts = [v for r in rows for cc, v in sheet.grid[r] if cc == c and isinstance(v, str) and v.strip()]
+    if not texts or sum(bool(match_l2(v)) for v in texts) * 2 <= len(texts):
+        return
+    right = min((cols[r] for r in _VALUE_ROLES if r in cols and cols[r] > c), default=None)
+    taken = roles_of(cols)
+    nxt = min((cc for cc in counts if cc > c and (right is None or cc < right)
+               and taken.get(cc, "description") == "description"), default=None)
+    if nxt is None:
+        return
+    cols["level2"] = c
+    cols["name"] = nxt
+    if cols.get("description") == nxt:
+        del cols["description"]
+
+
+def _tree(n: int, l1: int, l2: int) -> bool:
+    """A column of *n* texts, *l1* of them 一级 names and *l2* 二级 names, holds the levels as a
+    tree (四川: each 一级 alone on its row, its 二级 rows under it): both kinds, and level names in
+    most rows."""
+    return 0 < l1 <= l2 and (l1 + l2) * 2 > n
 
 
 def _type_operator(sheet: Sheet, header: TableHeader, rows: list[int]) -> dict[str, int]:

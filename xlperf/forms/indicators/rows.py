@@ -58,7 +58,8 @@ def leading_levels(texts: list[Cell], match_l1: Callable[[str], LevelMatch | Non
     flat list's 三级 named 服务对象满意度 stays a 三级. A word known at both levels
     (社会效益) is decided by the column it sits in (after the shift *carry* of the rows
     above); a level-like text (``24-…``, ``…指标``) in the 一级 / 二级 column with more
-    cells after it is an unknown level, kept as written.
+    cells after it is an unknown level, kept as written. In a tree's one level column
+    (*c1* == *c2*) a word of both levels alone on its row is the 一级, else the 二级.
     """
     tok1 = tok2 = None
     i = 0
@@ -68,6 +69,8 @@ def leading_levels(texts: list[Cell], match_l1: Callable[[str], LevelMatch | Non
         m2 = match_l2(t) if c2 is not None else None
         if m1 and m2 and bool(m1.conflict) != bool(m2.conflict):  # 3-满意度指标: the reading whose code agrees
             m1, m2 = (None, m2) if m1.conflict else (m1, None)
+        if m1 and m2 and c1 == c2:  # a tree's column (满意度指标 at both levels): a 一级 stands alone on its row
+            m1, m2 = (m1, None) if len(texts) == 1 else (None, m2)
         if m1 and m2:  # same word at both levels (社会效益): decide by column
             eff = c - carry
             if abs(eff - c2) <= abs(eff - c1):

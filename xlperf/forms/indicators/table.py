@@ -269,9 +269,10 @@ def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
     """The free cells of row *r* in the table's columns, as text. White-space-only cells
     (an empty cell typed as spaces), the row's number in the 序号 / 指标代码 column and the
     table's own label repeated in its column (绩效指标, 昭化) are consumed, not read; a text in
-    the numbering column (合计, 导出时间：…) is read like any cell."""
+    the numbering column (合计, 导出时间：…) is read like any cell; a grouping column left of the
+    一级 (部门职能) is not read (left to the unmapped report)."""
     sheet, only, block, shared = table.sheet, table.header.only, table.header.block, table.header.shared
-    serial, joined = table.header.serial, table.joined
+    serial, joined, groups = table.header.serial, table.joined, table.header.groups
     texts = []
     for c, v in sheet.grid[r]:
         if ((r, c) in sheet.consumed and c not in shared) or (only is not None and c not in only):
@@ -280,6 +281,8 @@ def _row_texts(table: _Table, r: int) -> list[tuple[int, str]]:
             sheet.consumed.add((r, c))
             continue
         t = joined[(r, c)] if joined and (r, c) in joined else v if isinstance(v, str) else format_value(v)
+        if c in groups and not is_signature(t):  # a group's heading (部门职能): left to the unmapped report
+            continue  # (a sign-off under the table starting there, 填表人：…, is read: it ends the table)
         if not t.strip() or (c == block and load_labels().match("indicator_header", t, inline=False)):
             sheet.consumed.add((r, c))
             continue
