@@ -7,7 +7,6 @@ say, and the truth records only texts the grid holds."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,13 @@ from test_heldout import (
     assert_rebuilt_equals_committed,
     bc,
     foreign_truth_texts,
-    sheet_texts,
 )
+
+# what a reader by eye takes from a grid: the same as for the fifth set
+from test_heldout5 import _grid_texts
 
 HELDOUT6 = ROOT / "corpus" / "heldout6"
 GRIDS = bc.grid_files(HELDOUT6)
-# a label and its value in one cell: 单位名称：新县农业农村局
-_LABEL_AND_VALUE = re.compile(r"^[^：:]{2,12}[：:](.+)$")
 
 
 def test_every_heldout6_form_has_its_grid_workbook_and_truth() -> None:
@@ -35,21 +34,8 @@ def test_rebuilt_heldout6_workbook_equals_committed_one(grid: Path, tmp_path: Pa
     assert_rebuilt_equals_committed(grid, HELDOUT6, tmp_path)
 
 
-def _grid_texts(grid: Path) -> set[str]:
-    """Every cell of the grid as normalised text, plus what a reader by eye takes from it: the
-    value part of a ``label：value`` cell, and a value joined with the unit in the cell on its
-    right (指标值 ``≥2.3`` and 计量单位 ``万亩``)."""
-    texts: set[str] = set()
-    for sheet in bc.read_grid(grid):
-        cells = sheet_texts(sheet)
-        texts |= set(cells.values())
-        texts |= {m.group(1) for text in cells.values() if (m := _LABEL_AND_VALUE.match(text))}
-        texts |= {text + cells[(r, c + 1)] for (r, c), text in cells.items() if (r, c + 1) in cells}
-    return texts
-
-
 @pytest.mark.parametrize("grid", GRIDS, ids=lambda p: p.stem)
 def test_heldout6_truth_texts_are_texts_of_the_grid(grid: Path) -> None:
     """Names, goals and targets are texts the grid holds (white space and NFKC aside), or taken
-    from one as a reader by eye takes them (see _grid_texts)."""
+    from one as a reader by eye takes them (test_heldout5._grid_texts)."""
     assert not foreign_truth_texts(HELDOUT6 / "truth" / f"{grid.stem}.toml", _grid_texts(grid))
