@@ -67,3 +67,18 @@ def test_a_rectification_list_and_an_asset_budget_are_refused(tmp_path: Path) ->
     # a target form whose indicator table names an asset and its 配置标准 stays a target form
     r = _read(tmp_path, [*NAMED, ["资产名称", "办公设备"], ["配置标准", "按标准配置"], *TABLE])
     assert r.submission.projects[0].name == "老旧小区改造" and "not-a-target-form" not in _codes(r)
+
+
+def test_an_amount_in_yuan_typed_as_text_with_grouping_commas_is_read(tmp_path: Path) -> None:
+    # 项目金额（元） | '1，080，000 (full-width commas, text): commas grouping thousands of 元 are
+    # thousands (a comma typed for a decimal point would leave decimals finer than a 分)
+    named = [["项目名称", "老旧小区改造"], ["主管部门", "某县住建局"], ["项目金额（元）", "1，080，000"],
+             ["年度绩效目标", "完成12个小区改造"]]
+    r = _read(tmp_path, [*named, *TABLE])
+    (p,) = r.submission.projects
+    assert p.annual_amount == Decimal("108") and p.annual_amount_text == "1，080，000"
+    assert "amount-not-number" not in _codes(r) and "ambiguous-number" not in _codes(r)
+    # the same text in 万元 stays ambiguous: 62,905,469 万元 could be 62.905469 万元 typed with a comma
+    named[2] = ["项目金额（万元）", "1,080,000"]
+    r = _read(tmp_path, [*named, *TABLE])
+    assert r.submission.projects[0].annual_amount is None and "ambiguous-number" in _codes(r)
