@@ -6,7 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from helpers import make_xlsx
 from test_layout_classes3 import NAMED, TABLE, _codes, _read  # the same small form and readers
+
+from xlperf.importer import import_workbook
 
 ABBREVIATED = [["一级", "二级", "三级指标", "指标值"],
                ["产出", "数量", "改造小区个数", "≥12个"], [None, "质量", "验收合格率", "100%"],
@@ -82,3 +85,17 @@ def test_an_amount_in_yuan_typed_as_text_with_grouping_commas_is_read(tmp_path: 
     named[2] = ["项目金额（万元）", "1,080,000"]
     r = _read(tmp_path, [*named, *TABLE])
     assert r.submission.projects[0].annual_amount is None and "ambiguous-number" in _codes(r)
+
+
+def test_an_indicator_sheet_before_the_sheet_naming_the_project_is_its_table(tmp_path: Path) -> None:
+    # 海南: the 绩效指标 sheet (a title and the table) first, then 项目基本信息 naming the project,
+    # its amount and goal: the table is that project's, as when it comes after
+    table = {"绩效指标": [["绩效指标表"], *TABLE], "项目基本信息": [["项目基本信息表"], *NAMED]}
+    r = import_workbook(make_xlsx(tmp_path / "t.xlsx", table))
+    (p,) = r.submission.projects
+    assert p.name == "老旧小区改造" and [i.name for i in p.indicators] == ["改造小区个数", "验收合格率", "受益居民户数", "居民满意度"]
+    # two projects each with its own table stay two; a table sheet before a project that has
+    # its own table is not joined to it
+    r = import_workbook(make_xlsx(tmp_path / "u.xlsx", {"绩效指标": [["绩效指标表"], *TABLE],
+                                                        "项目": [*NAMED, *TABLE]}))
+    assert len(r.submission.projects) == 2
