@@ -211,7 +211,7 @@ class AmountReading(tuple):
 AMOUNT_LIMIT = 10**15
 
 
-def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per cell type
+def parse_amount(cell: object, *, in_yuan: bool = False) -> AmountReading:  # noqa: C901 - one branch per cell type
     """Read an amount cell (万元 on every seed form) as typed.
 
     Numbers pass through as :class:`~decimal.Decimal` (floats via their shortest
@@ -219,8 +219,9 @@ def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per 
     ``"25 万元"`` is read, and an amount in Chinese capital numerals (``"贰佰壹拾陆万元整"`` -> 216:
     :func:`capital_amount`); ``"2,8505"`` gives ``(None, True)``: ambiguous, report it. In 元
     written in the cell, commas grouping thousands (``1,236,000元``) are read as such: a comma
-    typed for a decimal point would leave decimals finer than a 分 (docs/targets.md).
-    Empty gives ``(None, False)``. Never raises.
+    typed for a decimal point would leave decimals finer than a 分 (docs/targets.md); so are
+    they in text with no unit when *in_yuan* (its label or unit note says 元: ``项目金额（元）`` |
+    ``1，080，000``), the value then still in 元 (the caller applies the unit). Empty gives ``(None, False)``. Never raises.
     """
     if cell is None or cell == "":
         return AmountReading((None, False))
@@ -247,6 +248,8 @@ def parse_amount(cell: object) -> AmountReading:  # noqa: C901 - one branch per 
         s = s[: m.start()].strip()
         if m.group(1) == "元" and _GROUPED_RE.match(s):
             s = s.replace(",", "")  # 1,236,000元: a comma read as a point would leave decimals finer than a 分
+    elif in_yuan and _GROUPED_RE.match(s):
+        s = s.replace(",", "")  # the same, the 元 said by the label
     if not re.fullmatch(_NUM, s):
         return AmountReading((None, True))
     value, ambiguous = _read_number(s)

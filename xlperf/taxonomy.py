@@ -116,6 +116,7 @@ class Taxonomy:
         self.level2: list[Level] = []
         self._l1 = _Tier()
         self._l2 = _Tier()
+        self._short: dict[tuple[str | None, str], Level] = {}
         for item in data["project"]["level1"]:
             lv = Level(item.get("code", ""), item["name"])
             self.level1.append(lv)
@@ -124,6 +125,8 @@ class Taxonomy:
             lv = Level(item.get("code", ""), item["name"], item["parent"])
             self.level2.append(lv)
             self._l2.add(lv, item.get("aliases", []))
+            for short in item.get("short", []):
+                self._short[(lv.parent, label_key(short))] = lv
         self.dept_level1: list[Level] = []
         self.dept_level2: list[Level] = []
         self._d1 = _Tier()
@@ -151,6 +154,13 @@ class Taxonomy:
     def match_level2(self, text: str | None) -> LevelMatch | None:
         """Match a 二级 text (``11-数量指标``, ``社会效益指标``) or return ``None``."""
         return self._l2.match(text) if text and text.strip() else None
+
+    def match_level2_short(self, text: str, level1_name: str) -> LevelMatch | None:
+        """Match a 二级 abbreviated to its first word (``社会``, ``服务对象``) under the 一级
+        named *level1_name* (``效益指标``), or return ``None``: the abbreviation is read only
+        under its own 一级 (``社会`` under ``成本指标`` is 社会成本), taxonomy.toml ``short``."""
+        lv = self._short.get((level1_name, label_key(text)))
+        return LevelMatch(lv) if lv is not None else None
 
     def level2_under(self, level1_name: str) -> list[Level]:
         """The 二级 levels of one 一级, in form order (for the dependent dropdown)."""

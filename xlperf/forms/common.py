@@ -326,7 +326,7 @@ _SPLIT_DIGITS_RE = re.compile(r"\d,\d|\d\s+\d")  # a comma or a space between di
 
 
 def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx: ParseContext,
-                text_ok: bool = False) -> Decimal | None:
+                text_ok: bool = False, in_yuan: bool = False) -> Decimal | None:
     """An amount cell (万元, as on every form) read as a :class:`~decimal.Decimal`,
     reporting in *ctx* whatever is not a plain number, so nothing is lost silently.
 
@@ -343,9 +343,12 @@ def read_amount(sheet: Sheet, r: int, c: int, value: object, *, label: str, ctx:
     * anything else (``"一百万"``, ``"未定"``, a date, TRUE): ``None``, reported
       ``amount-not-number``.
 
+    *in_yuan*: the cell's label or unit note says 元, so commas grouping thousands are read
+    as such (:func:`~xlperf.targets.parse_amount`); the value is then in 元, as typed.
+
     Findings point at (r, c) of *sheet* and name the amount by *label* (``项目年度金额``).
     """
-    reading = parse_amount(value)
+    reading = parse_amount(value, in_yuan=in_yuan)
     if reading.value is not None:
         if isinstance(value, str) and not text_ok:
             ctx.findings.append(finding("number-stored-as-text", sheet=sheet.name, cell=cell_name(r, c), text=value))

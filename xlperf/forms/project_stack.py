@@ -2,7 +2,7 @@
 one sheet"): the budget system's 一级项目 above its 二级项目 (河北 市级), the department line
 above every block (预算单位：… over the blocks), and two tables of one project for two periods
 (陕西: the 实施期 table, then the 年度 one); and a project's indicator table on a sheet of its
-own after the sheet naming the project (辽宁: :func:`join_table_sheets`).
+own after (辽宁) or before (海南) the sheet naming the project (:func:`join_table_sheets`).
 """
 
 from __future__ import annotations
@@ -84,21 +84,39 @@ def _period_of(key: str) -> str | None:
 
 def join_table_sheets(projects: list[Project], ctx: ParseContext) -> list[Project]:
     """A project form in two sheets (辽宁: 项目基本情况 names the project, its amount and goal; the
-    next sheet holds only a title and the indicator table): a project read with indicators and
-    nothing else, right after a project of another sheet without indicators, is that project's
-    table when it is unnamed, named by a heading taken from no label (the sheet's title,
-    ``三、项目绩效指标``) or by the same project's name again. Its indicators join that project and the name finding of
-    the title is dropped. Returns the projects kept."""
+    next sheet holds only a title and the indicator table; 海南: the table's sheet first): a
+    project read with indicators and nothing else, next to a project of another sheet without
+    indicators (right after it, else right before it), is that project's table when it is
+    unnamed, named by a heading taken from no label (the sheet's title, ``三、项目绩效指标``,
+    ``绩效指标表``) or by the same project's name again. Its indicators join that project and the
+    name finding of the title is dropped. Returns the projects kept."""
     kept: list[Project] = []
     for p in projects:
         prev = kept[-1] if kept else None
-        if (prev is not None and prev.sheet != p.sheet and not prev.indicators and p.indicators
-                and (set(p.cells) <= {"name"} and (not p.name or _HEADING_RE.search(label_key(p.name)))
-                     or (p.name == prev.name and set(p.cells) <= {"name", "name_label"}))):
-            prev.indicators = p.indicators
-            cell = split_ref(p.cells["name"])[1] if p.cells else None
-            ctx.findings[:] = [f for f in ctx.findings if not (
-                f.code == "project-name-shifted" and f.sheet == p.sheet and f.cell == cell)]
+        if prev is not None and _table_of(p, prev):
+            _join(p, prev, ctx)
             continue
         kept.append(p)
-    return kept
+    out: list[Project] = []
+    for i, p in enumerate(kept):  # the table's sheet before the sheet naming the project
+        nxt = kept[i + 1] if i + 1 < len(kept) else None
+        if nxt is not None and _table_of(p, nxt):
+            _join(p, nxt, ctx)
+            continue
+        out.append(p)
+    return out
+
+
+def _table_of(p: Project, other: Project) -> bool:
+    """*p* holds only an indicator table that is *other*'s: another sheet's project without one."""
+    return (other.sheet != p.sheet and not other.indicators and bool(p.indicators)
+            and (set(p.cells) <= {"name"} and (not p.name or bool(_HEADING_RE.search(label_key(p.name))))
+                 or (p.name == other.name and set(p.cells) <= {"name", "name_label"})))
+
+
+def _join(p: Project, into: Project, ctx: ParseContext) -> None:
+    """*p*'s indicators join *into*; the name finding of *p*'s title is dropped."""
+    into.indicators = p.indicators
+    cell = split_ref(p.cells["name"])[1] if p.cells else None
+    ctx.findings[:] = [f for f in ctx.findings if not (
+        f.code == "project-name-shifted" and f.sheet == p.sheet and f.cell == cell)]

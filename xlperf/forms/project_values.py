@@ -12,6 +12,7 @@ from ..cellref import cell_name
 from ..findings import finding
 from ..model import Project
 from ..readers.grid import Sheet, format_value
+from ..targets import MONEY_UNITS
 from ..text import strip_markup
 from .common import ParseContext, is_signature, is_title, is_unit_note, read_amount
 from .funds import amount_factor
@@ -124,9 +125,11 @@ def _set_amount(sheet: Sheet, proj: Project, found: Found, fld: str, cell: tuple
         text = format_value(total.total)
     else:
         text_ok = found.label_cells.get(fld) == (r, c) or (isinstance(value, str) and bool(re.search(r"[万元]\s*$", value)))
-        amount = read_amount(sheet, r, c, value, label=_LABEL[fld], ctx=ctx, text_ok=text_ok)
+        factor = amount_factor(sheet, r, value, found.units.get(fld), found.label_cells.get(fld))
+        amount = read_amount(sheet, r, c, value, label=_LABEL[fld], ctx=ctx, text_ok=text_ok,
+                             in_yuan=factor == MONEY_UNITS["元"])
         if amount is not None:
-            amount = amount * amount_factor(sheet, r, value, found.units.get(fld), found.label_cells.get(fld))
+            amount = amount * factor
         text = format_value(value)
     if amount is not None:
         setattr(proj, fld, amount)

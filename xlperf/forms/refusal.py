@@ -7,7 +7,9 @@ without goal and indicators (项目概况, 立项依据, 支出明细 …), a �
 主要问题 …), a 绩效目标调整申请表 (调整原因, 原指标值, 调整后指标值 …: a request to change targets
 is never read as the targets), a 绩效目标审核表 (审核内容, 审核要点, 审核结论 …: a review quoting the
 target), a 事前绩效评估表 (评估内容, 评估要点, 评估结论, 立项必要性 …: the assessment of a
-proposed project), a 政府采购意向公开表 without indicators (采购需求概况, 预计采购时间 …). Two or more of one kind's words (labels.toml
+proposed project), a 政府采购意向公开表 without indicators (采购需求概况, 预计采购时间 …), a 绩效评价问题整改清单
+(整改措施, 整改时限 …: the problems an evaluation found), a 资产配置预算表 without indicators
+(资产名称, 单价, 配置标准 …). Two or more of one kind's words (labels.toml
 [not_target]) as cells of the sheet recognise it, more surely than any target form reader,
 so a self-evaluation's 项目名称 and indicator table are never read as a project. A rubric
 also shows itself by its table: an indicator header with a 分值 column and no column for
@@ -34,9 +36,10 @@ KINDS = {"self_evaluation": "绩效自评表", "monitoring": "绩效运行监控
          "project_request": "项目申报表（没有绩效目标和绩效指标）", "evaluation": "绩效评价结果表",
          "adjustment": "绩效目标调整申请表（不是批复的绩效目标）",
          "review": "绩效目标审核表（对申报目标的审核，不是绩效目标）", "procurement": "政府采购意向公开表（没有绩效指标）",
-         "exante": "事前绩效评估表（对拟立项项目的评估，不是绩效目标）"}
+         "exante": "事前绩效评估表（对拟立项项目的评估，不是绩效目标）",
+         "rectification": "绩效评价问题整改清单（不是绩效目标）", "asset_config": "资产配置预算表（没有绩效指标）"}
 # kinds refused only on a sheet without an indicator table (a target form may cite their words)
-_WITHOUT_INDICATORS = frozenset({"allocation", "budget", "project_request", "procurement"})
+_WITHOUT_INDICATORS = frozenset({"allocation", "budget", "project_request", "procurement", "asset_config"})
 # ... and without a goal label: a project request names its project and amount as a target form does
 _WITHOUT_GOAL = frozenset({"project_request"})
 _GOAL_FIELDS = {"project": frozenset({"performance_target", "long_term_goal"}),

@@ -50,8 +50,9 @@ def vocab() -> Vocab:
 
 
 def leading_levels(texts: list[Cell], match_l1: Callable[[str], LevelMatch | None],
-                   match_l2: Callable[[str], LevelMatch | None], c1: int | None, c2: int | None, carry: int
-                   ) -> tuple[LevelToken | None, LevelToken | None, int]:
+                   match_l2: Callable[[str], LevelMatch | None], c1: int | None, c2: int | None, carry: int,
+                   short_l2: Callable[[str, LevelMatch | None], LevelMatch | None] | None = None,
+                   l1: LevelMatch | None = None) -> tuple[LevelToken | None, LevelToken | None, int]:
     """The 一级 and 二级 cells at the start of a row, and how many cells they take.
 
     A table without a 一级 (or 二级) column has no such cells (*c1* / *c2* ``None``): a
@@ -60,6 +61,8 @@ def leading_levels(texts: list[Cell], match_l1: Callable[[str], LevelMatch | Non
     above); a level-like text (``24-…``, ``…指标``) in the 一级 / 二级 column with more
     cells after it is an unknown level, kept as written. In a tree's one level column
     (*c1* == *c2*) a word of both levels alone on its row is the 一级, else the 二级.
+    A 二级 abbreviated to its first word (社会) in the 二级 column, with more cells after it,
+    is read by *short_l2* under the row's 一级 (or the carried *l1*).
     """
     tok1 = tok2 = None
     i = 0
@@ -80,6 +83,9 @@ def leading_levels(texts: list[Cell], match_l1: Callable[[str], LevelMatch | Non
         if m1:
             tok1 = (c, t, m1)
         elif m2:
+            tok2 = (c, t, m2)
+        elif (short_l2 is not None and c - carry == c2 and len(texts) - i > 1
+              and (m2 := short_l2(t, tok1[2] if tok1 is not None else l1)) is not None):
             tok2 = (c, t, m2)
         elif c - carry in (c1, c2) and _LEVEL_LIKE_RE.search(t) and len(texts) - i > 1:
             if tok1 is None and c - carry == c1:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from ...cellref import cell_name
 from ...findings import finding
@@ -98,10 +98,12 @@ class _Table:
     level_pairs: dict[tuple[int, int], tuple[object, object, dict[str, str | None]]] = field(default_factory=dict)
     match_l1: Callable[[str], LevelMatch | None] = field(init=False, repr=False)
     match_l2: Callable[[str], LevelMatch | None] = field(init=False, repr=False)
+    short_l2: Callable[[str, LevelMatch | None], LevelMatch | None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.match_l1 = level_matcher(self.tax, self.department, 1)
         self.match_l2 = level_matcher(self.tax, self.department, 2)
+        self.short_l2 = partial(_short_level2, self.tax)
 
     @property
     def flat(self) -> bool:
@@ -154,6 +156,11 @@ def _joined(tax: Taxonomy, department: bool, key: str) -> LevelMatch | None:
     m1 = tax.match_dept_level1(m[1]) if department else tax.match_level1(m[1])
     m2 = tax.match_dept_level2(m[2]) if department else tax.match_level2(m[2])
     return m2 if m1 is not None and m2 is not None and m2.level.parent == m1.level.name else None
+
+
+def _short_level2(tax: Taxonomy, text: str, l1: LevelMatch | None) -> LevelMatch | None:
+    """*text* as a 二级 abbreviated under the 一级 *l1* (效益 | 社会 -> 社会效益), or ``None``."""
+    return tax.match_level2_short(level_text(text), l1.level.name) if l1 is not None else None
 
 
 def _only_level2(tax: Taxonomy, key: str) -> LevelMatch | None:
@@ -338,7 +345,8 @@ def _read_row(table: _Table, r: int, texts: list[tuple[int, str]]) -> list[Indic
     indicators (one, or one per recipient value), or none for a row that holds none."""
     cols = table.header.cols
     c1, c2 = cols.get("level1"), cols.get("level2")
-    tok1, tok2, i = leading_levels(texts, table.match_l1, table.match_l2, c1, c2, table.shift_carry)
+    tok1, tok2, i = leading_levels(texts, table.match_l1, table.match_l2, c1, c2, table.shift_carry,
+                                   None if table.department else table.short_l2, table.l1.match)
     content = texts[i:]
     token_shift = (tok2[0] - c2) if tok2 is not None and c2 is not None else \
         (tok1[0] - c1) if tok1 is not None and c1 is not None else None
