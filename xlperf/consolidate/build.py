@@ -40,6 +40,8 @@ __all__ = ["STATUS_ZH", "SourceFile", "SpooledConsolidation", "local_time"]
 STATUS_ZH = {"imported": "已导入", "replaced": "已被替代", "duplicate": "重复", "failed": "无法读取"}
 _SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 _CHUNK = 10_000  # rows per batch of the tables built in memory
+#: the tables whose row counts each file's summary carries (a field of FileSummary by table name)
+_COUNTED = frozenset({"projects", "indicators", "department_indicators", "departments"})
 
 
 def local_time(ns: int) -> str:
@@ -134,9 +136,12 @@ class SpooledConsolidation(Consolidation):
             self._spool = None
 
     def headers(self, table: Table) -> list[str]:
+        """The column headers of *table* (部门's item columns as the submissions hold them)."""
         return self._department_headers if table.name == DEPARTMENTS.name else table.headers
 
     def count(self, table: Table) -> int:
+        """How many rows *table* has (without reading the spool). Raises KeyError for a table
+        not consolidated."""
         name = table.name
         if name == OVERVIEW.name:
             return len(self._overview)
@@ -144,11 +149,13 @@ class SpooledConsolidation(Consolidation):
             return len(self._inputs)
         if name == FINDINGS.name:
             return sum(i.finding_count() for i in self._inputs) + len(self._merge_findings)
-        attr = {"projects": "projects", "indicators": "indicators", "department_indicators": "department_indicators",
-                "departments": "departments"}[name]
-        return sum(getattr(i.summary, attr) for i in self._kept)
+        if name not in _COUNTED:
+            raise KeyError(name)
+        return sum(getattr(i.summary, name) for i in self._kept)
 
     def batches(self, table: Table) -> Iterator[pa.RecordBatch]:
+        """*table*'s rows as Arrow record batches: 概览, 来源, 问题 and 部门 built here, the
+        other tables read back from the spool, file by file, for the kept files only."""
         name = table.name
         if name == OVERVIEW.name:
             yield from _chunks(table, self._overview)

@@ -109,6 +109,8 @@ class _Parts:
     max: int
 
     def fits(self, key: str) -> bool:
+        """Whether a folded label *key* is this rule's: at most ``max`` characters, ending in
+        one of ``ends``, holding one of ``any`` (each when given) and none of ``not_``."""
         return (len(key) <= self.max and (not self.ends or key.endswith(self.ends))
                 and (not self.any or any(w in key for w in self.any))
                 and not any(w in key for w in self.not_))
